@@ -1,0 +1,32 @@
+# The README's two commands. Both set everything up on a fresh Debian machine:
+# ngspice + libngspice (apt), a virtual environment in .venv, spicegen installed into it.
+PYTHON ?= python3
+VENV   := .venv
+STAMP  := $(VENV)/.spicegen-installed
+
+.PHONY: demo test setup ngspice bench clean
+
+demo: setup
+	$(VENV)/bin/python -m spicegen.demo
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+setup: ngspice $(STAMP)
+
+ngspice:
+	@sh scripts/install-system-deps.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV)/bin/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+bench: setup
+	$(VENV)/bin/python benchmarks/bench_raw.py
+	$(VENV)/bin/python benchmarks/bench_writer.py
+	$(VENV)/bin/python benchmarks/bench_engine.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info
