@@ -1,0 +1,138 @@
+"""Session: a circuit kept loaded in libngspice for co-simulation loops."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from spicegen.netlist import Tran
+from spicegen.sim import Session, SessionError, SimulationError, SimulatorCrashed, simulate
+
+DIVIDER = """divider with a parameter
+.param rload=3k
+V1 in 0 dc 1
+R1 in out 1k
+R2 out 0 {rload}
+.end
+"""
+
+EXTERNAL = """externally driven divider
+Vx in 0 external
+R1 in out 1k
+R2 out 0 3k
+.end
+"""
+
+
+@pytest.fixture(scope="module")
+def divider() -> Session:
+    with Session(DIVIDER) as session:
+        yield session
+
+
+@pytest.mark.parametrize("r1", [100.0, 1e3, 7.5e3, 1e6])
+def test_alter_element_then_op_follows_divider_law(divider: Session, r1: float) -> None:
+    divider.alter("R1", r1)
+    expected = 3e3 / (3e3 + r1)
+    assert divider.op().v("out")[0] == pytest.approx(expected, rel=1e-12)
+
+
+def test_alter_param_resets_the_circuit(divider: Session) -> None:
+    divider.alter("R1", 1e3)
+    divider.alter("rload", 1e3)
+    assert divider.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)
+    divider.alter("rload", 3e3)
+    assert divider.op().v("out")[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_alter_instance_parameter(divider: Session) -> None:
+    divider.alter("R1", 2e3, parameter="resistance")
+    assert divider.op().v("out")[0] == pytest.approx(0.6, rel=1e-12)
+    divider.alter("R1", 1e3)
+
+
+def test_op_reads_only_requested_vectors(divider: Session) -> None:
+    waves = divider.op(vectors=["v(out)"])
+    assert waves.names == ("v(out)",)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("R9", 1.0),  # no such element
+        ("R1\nshell touch /tmp/x", 1.0),  # a second command smuggled in
+        ("R1; shell ls", 1.0),
+        ("R1", float("nan")),
+        ("R1", "1k\nshell ls"),
+    ],
+)
+def test_bad_alter_is_refused_with_a_clear_error(divider: Session, name: str, value) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(SessionError) as caught:
+        divider.alter(name, value)
+    assert "alter" in str(caught.value)
+    # the session is untouched and still works
+    assert divider.op().v("out")[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_external_source_follows_python_callback() -> None:
+    slope = 1e6  # V/s
+    with Session(EXTERNAL, sources={"Vx": lambda t: slope * t}) as session:
+        waves = session.tran(step=1e-8, stop=1e-6)
+        t, v = waves.axis, waves.v("out")
+        assert len(t) > 50
+        # a resistive divider has no memory: v(out) = 0.75 * Vx(t) at every accepted step
+        np.testing.assert_allclose(v, 0.75 * slope * t, rtol=1e-9, atol=1e-12)
+        # a new callback replaces the old one for the next run
+        session.set_sources({"Vx": lambda t: math.sin(2 * math.pi * 1e6 * t)})
+        waves = session.tran(step=1e-8, stop=1e-6)
+        expected = 0.75 * np.sin(2 * np.pi * 1e6 * waves.axis)
+        np.testing.assert_allclose(waves.v("out"), expected, atol=1e-9)
+
+
+def test_external_source_error_is_reported_not_swallowed() -> None:
+    def broken(t: float) -> float:
+        raise ZeroDivisionError("model exploded")
+
+    with Session(EXTERNAL, sources={"Vx": broken}) as session:
+        with pytest.raises(SimulationError) as caught:
+            session.tran(step=1e-8, stop=1e-7)
+        assert "model exploded" in str(caught.value)
+
+
+def test_unknown_external_source_is_refused() -> None:
+    with Session(EXTERNAL) as session, pytest.raises(SessionError):
+        session.set_sources({"Vy": lambda t: 0.0})
+
+
+def test_session_crash_then_restart_keeps_alterations(crashing_code_model) -> None:  # type: ignore[no-untyped-def]
+    session = Session(DIVIDER)
+    try:
+        session.alter("R1", 3e3)
+        worker = session._live()
+        with pytest.raises(SimulatorCrashed):
+            worker.request("command", (f"codemodel {crashing_code_model}",), timeout=30)
+        with pytest.raises(SessionError, match="restart"):
+            session.op()
+        session.restart()
+        assert session.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)  # R1 = 3k kept
+    finally:
+        session.close()
+
+
+def test_closed_session_refuses_calls() -> None:
+    session = Session(DIVIDER)
+    session.close()
+    with pytest.raises(SessionError, match="closed"):
+        session.op()
+
+
+def test_session_matches_batch_transient() -> None:
+    text = DIVIDER.replace("V1 in 0 dc 1", "V1 in 0 pulse(0 1 0 1n 1n 5n 10n)").replace(
+        "R2 out 0 {rload}", "R2 out 0 {rload}\nC1 out 0 1p"
+    )
+    expected = simulate(text, Tran(step=0.1e-9, stop=20e-9)).waveforms
+    with Session(text) as session:
+        waves = session.tran(step=0.1e-9, stop=20e-9)
+    np.testing.assert_allclose(waves.v("out"), expected.v("out"), rtol=1e-12, atol=1e-18)
