@@ -1,0 +1,46 @@
+"""spicegen: Verilog-A compact models, neuromorphic circuit generators and ngspice co-simulation.
+
+The public API; see the README for a tour.
+"""
+
+from spicegen.errors import SpicegenError
+from spicegen.netlist import Circuit, NetlistError, Subckt, to_ngspice
+from spicegen.sim import (
+    Ac,
+    ConvergenceError,
+    Dc,
+    NetlistSyntaxError,
+    Op,
+    Result,
+    Session,
+    SimulationError,
+    SimulationTimeout,
+    SimulatorCrashed,
+    Tran,
+    simulate,
+)
+from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots
+
+__all__ = [
+    "Ac",
+    "Circuit",
+    "ConvergenceError",
+    "Dc",
+    "NetlistError",
+    "NetlistSyntaxError",
+    "Op",
+    "RawFileError",
+    "Result",
+    "Session",
+    "SimulationError",
+    "SimulationTimeout",
+    "SimulatorCrashed",
+    "SpicegenError",
+    "Subckt",
+    "Tran",
+    "Waveforms",
+    "read_raw",
+    "read_raw_plots",
+    "simulate",
+    "to_ngspice",
+]

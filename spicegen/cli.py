@@ -1,0 +1,156 @@
+"""The ``spicegen`` command line: a thin layer over the packages; no logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+import numpy as np
+
+from spicegen.errors import SpicegenError
+
+
+class CliError(SpicegenError):
+    """A command-line mistake: a missing file, a vector that is not there..."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``spicegen`` console script; returns the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "handler"):
+        parser.print_help()
+        return 2
+    try:
+        args.handler(args)
+    except SpicegenError as err:
+        print(f"spicegen {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"spicegen {args.command}: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="spicegen",
+        description="Compact models, neuromorphic circuits and ngspice co-simulation.",
+    )
+    parser.add_argument("--version", action="version", version=f"spicegen {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run",
+        help="simulate a netlist with ngspice and summarise the result",
+        description="Simulate an ngspice netlist and print a summary of every plot.",
+    )
+    run.add_argument("netlist", type=Path, help="ngspice netlist file")
+    run.add_argument("--backend", choices=("batch", "shared"), default="batch")
+    run.add_argument("--raw", type=Path, metavar="OUT.raw", help="keep the raw file (batch)")
+    run.add_argument(
+        "--print", nargs="+", default=(), metavar="VEC", dest="vectors",
+        help="print these vectors of the main plot as a table",
+    )  # fmt: skip
+    run.add_argument("--timeout", type=float, default=600.0, metavar="S", help="seconds")
+    run.add_argument(
+        "--allow-control", action="store_true",
+        help="run .control blocks (they can execute shell commands)",
+    )  # fmt: skip
+    run.set_defaults(handler=_run)
+
+    plot = commands.add_parser(
+        "plot",
+        help="plot vectors of a raw file",
+        description="Plot vectors of an ngspice raw file against its axis.",
+    )
+    plot.add_argument("raw", type=Path, help="ngspice raw file (binary or ASCII)")
+    plot.add_argument("vectors", nargs="+", metavar="VEC", help="e.g. v(out) i(v1)")
+    plot.add_argument("-o", "--output", type=Path, required=True, help="image file (.png...)")
+    plot.add_argument("--plot", type=int, default=0, metavar="N", help="plot index in the file")
+    plot.set_defaults(handler=_plot)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> None:
+    from spicegen.sim import simulate
+
+    text = _read_text(args.netlist)
+    result = simulate(
+        text,
+        backend=args.backend,
+        timeout=args.timeout,
+        allow_control=args.allow_control,
+        raw_path=args.raw,
+    )
+    print(f"{args.netlist}: {len(result.plots)} plot(s), ngspice {result.elapsed:.3f} s "
+          f"({result.backend})")  # fmt: skip
+    for waveforms in result.plots:
+        print(f"  {waveforms.plotname}: {len(waveforms)} point(s)")
+        for vector in waveforms.vectors:
+            print(f"    {vector.name:<24} {_summary(vector.data)} {vector.unit}".rstrip())
+    if args.raw is not None:
+        print(f"raw file written to {args.raw}")
+    if args.vectors:
+        _print_table(result.waveforms, args.vectors)
+
+
+def _plot(args: argparse.Namespace) -> None:
+    from spicegen.plot import plot_waveforms
+    from spicegen.waves import read_raw_plots
+
+    if not args.raw.is_file():
+        raise CliError(f"no such raw file: {args.raw}")
+    plots = read_raw_plots(args.raw)
+    if not -len(plots) <= args.plot < len(plots):
+        raise CliError(f"{args.raw} has {len(plots)} plot(s); --plot {args.plot} is not one")
+    path = plot_waveforms(plots[args.plot], args.vectors, args.output)
+    print(f"figure written to {path}")
+
+
+def _print_table(waveforms, names: Sequence[str]) -> None:  # type: ignore[no-untyped-def]
+    columns = ([waveforms.axis_name] if waveforms.axis_name else []) + list(names)
+    data = [waveforms[name] for name in columns]
+    print("\t".join(waveforms.vector(name).name for name in columns))
+    for row in zip(*data, strict=True):
+        print("\t".join(_number(value) for value in row))
+
+
+def _summary(data: np.ndarray) -> str:
+    if data.size == 0:
+        return "(empty)"
+    if data.size == 1:
+        return f"= {_number(data[0])}"
+    if np.iscomplexobj(data):
+        magnitude = np.abs(data)
+        return f"|.| {_number(magnitude.min())} .. {_number(magnitude.max())}"
+    return f"{_number(data.min())} .. {_number(data.max())}, last {_number(data[-1])}"
+
+
+def _number(value: complex | float) -> str:
+    if isinstance(value, complex | np.complexfloating):
+        return f"{value.real:.6g}{value.imag:+.6g}j"
+    return f"{float(value):.6g}"
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CliError(f"no such netlist file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CliError(f"cannot read {path}: {err}") from None
+
+
+def _version() -> str:
+    try:
+        return version("spicegen")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,95 @@
+"""The command line: summaries, tables, plots, and one clear message (status 2) on bad input."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from spicegen.cli import main
+from tests.sim.conftest import DIVIDER, NO_CONVERGENCE, SYNTAX_ERROR
+
+RC = "rc\nV1 in 0 pulse(0 1 0 1n 1n 5u 10u)\nR1 in out 1k\nC1 out 0 1n\n.tran 10n 5u\n.end\n"
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    for name, text in {
+        "divider.cir": DIVIDER,
+        "rc.cir": RC,
+        "bad.cir": SYNTAX_ERROR,
+        "diverge.cir": NO_CONVERGENCE,
+        "control.cir": DIVIDER.replace(".end", ".control\nshell echo hi\n.endc\n.end"),
+    }.items():
+        (tmp_path / name).write_text(text)
+    return tmp_path
+
+
+def test_run_summarises_and_prints_a_vector(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["run", str(files / "divider.cir"), "--print", "v(out)"]) == 0
+    out = capsys.readouterr().out
+    assert "Operating Point" in out
+    assert "v(out)" in out
+    assert out.strip().splitlines()[-1] == "0.75"
+
+
+@pytest.mark.parametrize("backend", ["batch", "shared"])
+def test_run_both_backends(files: Path, backend: str, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["run", str(files / "rc.cir"), "--backend", backend]) == 0
+    assert "Transient Analysis" in capsys.readouterr().out
+
+
+def test_run_writes_raw_and_plot_reads_it(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    raw = files / "rc.raw"
+    png = files / "fig" / "rc.png"
+    assert main(["run", str(files / "rc.cir"), "--raw", str(raw)]) == 0
+    assert main(["plot", str(raw), "v(in)", "v(out)", "-o", str(png)]) == 0
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert png.stat().st_size > 10_000
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["run", "{d}/missing.cir"], "no such netlist file"),
+        (["run", "{d}/bad.cir"], "Undefined parameter [rx]"),
+        (["run", "{d}/diverge.cir"], "Timestep too small"),
+        (["run", "{d}/control.cir"], "--allow-control"),
+        (["plot", "{d}/missing.raw", "v(out)", "-o", "{d}/x.png"], "no such raw file"),
+        (["plot", "{d}/divider.cir", "v(out)", "-o", "{d}/x.png"], "divider.cir"),
+    ],
+)
+def test_errors_are_one_message_and_status_2(files: Path, args, expected, capsys) -> None:  # type: ignore[no-untyped-def]
+    status = main([a.format(d=files) for a in args])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert expected in err
+    assert "Traceback" not in err
+
+
+def test_plot_unknown_vector_lists_what_exists(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    raw = files / "rc.raw"
+    assert main(["run", str(files / "rc.cir"), "--raw", str(raw)]) == 0
+    assert main(["plot", str(raw), "v(nope)", "-o", str(files / "x.png")]) == 2
+    assert "v(out)" in capsys.readouterr().err
+
+
+def test_console_script_version_and_help() -> None:
+    spicegen = str(Path(sys.executable).parent / "spicegen")
+    version = subprocess.run([spicegen, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("spicegen ")
+    for command in ("run", "plot"):
+        shown = subprocess.run(
+            [spicegen, command, "--help"], capture_output=True, text=True, check=True
+        )
+        assert "usage: spicegen " + command in shown.stdout
+
+
+def test_console_script_error_has_no_traceback(files: Path) -> None:
+    spicegen = str(Path(sys.executable).parent / "spicegen")
+    done = subprocess.run([spicegen, "run", str(files / "bad.cir")], capture_output=True, text=True)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert "netlist rejected at line 4" in done.stderr
