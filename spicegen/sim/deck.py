@@ -34,12 +34,14 @@ def prepare_deck(
     ``.end`` and its plot is the result's main plot.
     """
     if isinstance(netlist, Circuit):
-        circuit = (
-            netlist if analysis is None else dataclasses.replace(netlist, analyses=(analysis,))
-        )
-        text = to_ngspice(circuit)
-        label = analysis_card(analysis) if analysis else _analysis_label(text)
-        return Deck(text=text, analysis=label)
+        if analysis is None:
+            text = to_ngspice(netlist)
+            return Deck(text=text, analysis=_analysis_label(text))
+        if netlist.analyses:
+            # replace() re-validates every element: only paid when analyses must be dropped
+            netlist = dataclasses.replace(netlist, analyses=())
+        text = _insert_before_end(to_ngspice(netlist), analysis)
+        return Deck(text=text, analysis=analysis_card(analysis))
     if not isinstance(netlist, str):
         raise TypeError(f"netlist must be a Circuit or netlist text, not {type(netlist).__name__}")
     if not allow_control and _CONTROL.search(netlist):
@@ -49,13 +51,17 @@ def prepare_deck(
         )
     text = netlist if netlist.endswith("\n") else netlist + "\n"
     if analysis is not None:
-        card = analysis_card(analysis)
-        end = _END.search(text)
-        text = (
-            text[: end.start()] + card + "\n" + text[end.start() :] if end else text + card + "\n"
-        )
-        return Deck(text=text, analysis=card)
+        return Deck(text=_insert_before_end(text, analysis), analysis=analysis_card(analysis))
     return Deck(text=text, analysis=_analysis_label(text))
+
+
+def _insert_before_end(text: str, analysis: Analysis) -> str:
+    card = analysis_card(analysis) + "\n"
+    ends = list(_END.finditer(text))
+    if not ends:
+        return text + card
+    cut = ends[-1].start()
+    return text[:cut] + card + text[cut:]
 
 
 def codemodel_commands(codemodels: Sequence[str | Path]) -> tuple[str, ...]:

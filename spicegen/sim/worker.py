@@ -21,7 +21,7 @@ import numpy as np
 _VECTOR_KINDS = (
     "notype", "time", "frequency", "voltage", "current", "voltage-density", "current-density",
     "sqr-voltage-density", "sqr-current-density", "sqr-voltage", "sqr-current", "pole", "zero",
-    "s-param", "temp", "res", "impedance", "admittance", "power", "phase", "decibel",
+    "s-param", "temp-sweep", "res-sweep", "impedance", "admittance", "power", "phase", "decibel",
     "capacitance", "charge",
 )  # fmt: skip
 _PLOTNAMES = {
@@ -202,7 +202,9 @@ class _Engine:
         axis = names[0] if names and kind not in ("op", "tf", "sens", "pz") else None
         if wanted is not None:
             lowered = {n.lower(): n for n in names}
-            names = [lowered.get(w.lower(), w) for w in wanted]
+            picked = [lowered.get(w.lower(), w) for w in wanted]
+            # the axis always comes along: Waveforms need it to be one of their vectors
+            names = ([axis] if axis is not None and axis not in picked else []) + picked
         columns: Columns = []
         for name in names:
             info = self._lib.ngGet_Vec_Info(f"{plot}.{name}".encode())

@@ -58,6 +58,12 @@ def test_op_reads_only_requested_vectors(divider: Session) -> None:
     assert waves.names == ("v(out)",)
 
 
+def test_tran_subset_keeps_the_time_axis(divider: Session) -> None:
+    waves = divider.tran(step=1e-9, stop=1e-8, vectors=["V(OUT)", "i(v1)"])
+    assert waves.names == ("time", "v(out)", "i(v1)")
+    assert waves.axis[-1] == pytest.approx(1e-8)
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
