@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from spicegen import Circuit, Session, Tran, simulate, to_ngspice
-from spicegen.netlist import Resistor, VoltageSource
+from spicegen.netlist import Option, Resistor, VoltageSource
 from spicegen.sim.batch import ngspice_executable
 
 TINY = """tiny divider
@@ -33,7 +33,8 @@ R2 out 0 1k
 
 def crossbar(rows: int = 64, cols: int = 64, wire: float = 1.0) -> Circuit:
     """A resistive crossbar: row drivers, cell resistors, row/column wire segments (ohm),
-    columns held at 0 V by sense sources. Transient of 200 points so a raw file is read back."""
+    columns held at 0 V by sense sources. A 200-point transient, so a 14 MB raw file is read back.
+    """
     elements: list[object] = []
     for i in range(rows):
         elements.append(VoltageSource(f"Vrow{i}", f"r{i}_0", "0", dc=0.1 + 0.001 * i))
@@ -50,6 +51,7 @@ def crossbar(rows: int = 64, cols: int = 64, wire: float = 1.0) -> Circuit:
     return Circuit(
         title=f"{rows}x{cols} resistive crossbar",
         elements=tuple(elements),  # type: ignore[arg-type]
+        options=(Option("klu"),),  # ngspice 46: KLU sparse solver; ignored by 39
         analyses=(Tran(step=1e-9, stop=200e-9),),
     )
 

@@ -79,12 +79,15 @@ def _run(args: argparse.Namespace) -> None:
     from spicegen.sim import simulate
 
     text = _read_text(args.netlist)
+    if args.raw is not None and args.raw.resolve() == args.netlist.resolve():
+        raise CliError(f"--raw {args.raw} would overwrite the netlist")
     result = simulate(
         text,
         backend=args.backend,
         timeout=args.timeout,
         allow_control=args.allow_control,
         raw_path=args.raw,
+        base_dir=args.netlist.resolve().parent,
     )
     print(f"{args.netlist}: {len(result.plots)} plot(s), ngspice {result.elapsed:.3f} s "
           f"({result.backend})")  # fmt: skip
@@ -92,7 +95,7 @@ def _run(args: argparse.Namespace) -> None:
         print(f"  {waveforms.plotname}: {len(waveforms)} point(s)")
         for vector in waveforms.vectors:
             print(f"    {vector.name:<24} {_summary(vector.data)} {vector.unit}".rstrip())
-    if args.raw is not None:
+    if args.raw is not None and result.plots:
         print(f"raw file written to {args.raw}")
     if args.vectors:
         _print_table(result.waveforms, args.vectors)

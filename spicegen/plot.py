@@ -8,7 +8,13 @@ from pathlib import Path
 
 import numpy as np
 
+from spicegen.errors import SpicegenError
 from spicegen.waves import Waveforms
+
+
+class PlotError(SpicegenError):
+    """The figure cannot be written (unknown image format, unwritable path)."""
+
 
 _QUANTITY = {"V": "voltage", "A": "current", "s": "time", "Hz": "frequency"}
 
@@ -30,6 +36,14 @@ def plot_waveforms(
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    out = Path(path)
+    formats = plt.figure().canvas.get_supported_filetypes()
+    plt.close("all")
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise PlotError(
+            f"cannot write {str(out)!r}: image formats are {', '.join(sorted(formats))}"
+        )
     vectors = [waveforms.vector(name) for name in names]
     axis_vector = waveforms.vector(waveforms.axis_name) if waveforms.axis_name else None
     x = np.real(axis_vector.data) if axis_vector is not None else np.arange(len(waveforms))
@@ -60,10 +74,13 @@ def plot_waveforms(
         axes[-1, 0].set_xlabel("point")
     figure.suptitle(title or f"{waveforms.title} — {waveforms.plotname}")
     figure.tight_layout()
-    out = Path(path)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, dpi=120)
-    plt.close(figure)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        figure.savefig(out, dpi=120)
+    except OSError as err:
+        raise PlotError(f"cannot write {str(out)!r}: {err.strerror or err}") from None
+    finally:
+        plt.close(figure)
     return out
 
 

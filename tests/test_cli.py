@@ -59,6 +59,9 @@ def test_run_writes_raw_and_plot_reads_it(files: Path, capsys) -> None:  # type:
         (["run", "{d}/control.cir"], "--allow-control"),
         (["plot", "{d}/missing.raw", "v(out)", "-o", "{d}/x.png"], "no such raw file"),
         (["plot", "{d}/divider.cir", "v(out)", "-o", "{d}/x.png"], "divider.cir"),
+        (["run", "{d}/divider.cir", "--timeout", "nan"], "timeout must be"),
+        (["run", "{d}/divider.cir", "--timeout", "inf"], "timeout must be"),
+        (["run", "{d}/divider.cir", "--raw", "{d}/divider.cir"], "overwrite the netlist"),
     ],
 )
 def test_errors_are_one_message_and_status_2(files: Path, args, expected, capsys) -> None:  # type: ignore[no-untyped-def]
@@ -93,3 +96,18 @@ def test_console_script_error_has_no_traceback(files: Path) -> None:
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert "netlist rejected at line 4" in done.stderr
+
+
+def test_plot_refuses_unknown_image_format(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    raw = files / "rc.raw"
+    assert main(["run", str(files / "rc.cir"), "--raw", str(raw)]) == 0
+    assert main(["plot", str(raw), "v(out)", "-o", str(files / "fig.xyz")]) == 2
+    err = capsys.readouterr().err
+    assert "png" in err
+    assert "Traceback" not in err
+
+
+def test_failed_run_leaves_no_raw_file(files: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    raw = files / "failed.raw"
+    assert main(["run", str(files / "diverge.cir"), "--raw", str(raw)]) == 2
+    assert not raw.exists()

@@ -44,7 +44,7 @@ def run_batch(
     private working directory). ``keep_raw`` copies the raw file there.
     """
     executable = ngspice_executable()
-    keep = _writable(Path(keep_raw)) if keep_raw is not None else None
+    keep = _check_writable(Path(keep_raw)) if keep_raw is not None else None
     with tempfile.TemporaryDirectory(prefix="spicegen-") as workdir:
         work = Path(workdir)
         (work / "circuit.cir").write_text(deck.text, encoding="utf-8")
@@ -63,6 +63,10 @@ def run_batch(
         )
         try:
             stdout, stderr = process.communicate(timeout=timeout)
+        except KeyboardInterrupt:
+            _kill_group(process)
+            process.wait()
+            raise
         except subprocess.TimeoutExpired:
             _kill_group(process)
             stdout, stderr = process.communicate()
@@ -83,7 +87,10 @@ def run_batch(
         if not raw.exists():
             return (), log, elapsed
         if keep is not None:
-            shutil.copyfile(raw, keep)
+            # copy next to the target, then rename: the target is whole or untouched
+            partial = keep.with_name(keep.name + ".partial")
+            shutil.copyfile(raw, partial)
+            os.replace(partial, keep)
         try:
             plots = read_raw_plots(raw)
         except RawFileError as err:
@@ -93,13 +100,14 @@ def run_batch(
         return plots, log, elapsed
 
 
-def _writable(path: Path) -> Path:
+def _check_writable(path: Path) -> Path:
     """Make sure the raw file can be kept before spending time on the simulation."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.touch()
     except OSError as err:
         raise SimulationError(f"cannot write the raw file {str(path)!r}: {err.strerror}") from None
+    if path.is_dir() or not os.access(path.parent, os.W_OK):
+        raise SimulationError(f"cannot write the raw file {str(path)!r}")
     return path
 
 

@@ -12,9 +12,14 @@ from spicegen.sim.errors import UnsafeNetlistError
 
 Analysis = Op | Dc | Tran | Ac
 
-_CONTROL = re.compile(r"^\s*\.(control|endc)\b", re.IGNORECASE | re.MULTILINE)
+# ngspice starts a control section at any line beginning with ".control" (a prefix match:
+# ".control_x" counts) and treats a deck whose title is "*ng_script" as a control script.
+_CONTROL = re.compile(r"^\s*\.(control|endc)", re.IGNORECASE | re.MULTILINE)
+_SCRIPT_TITLE = re.compile(r"^\s*\*\s*ng_script", re.IGNORECASE)
+_INCLUDE = re.compile(r"^(\s*\.(?:include|inc|lib)\s+)(\"[^\"]*\"|'[^']*'|\S+)(.*)$", re.IGNORECASE)
 _END = re.compile(r"^\s*\.end\s*$", re.IGNORECASE | re.MULTILINE)
 _ANALYSIS = re.compile(r"^\s*\.(op|tran|ac|dc|noise|tf|sens|pz|disto|four)\b", re.IGNORECASE)
+_MAX_INCLUDE_DEPTH = 16
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,33 +31,71 @@ class Deck:
 
 
 def prepare_deck(
-    netlist: Circuit | str, analysis: Analysis | None = None, *, allow_control: bool = False
+    netlist: Circuit | str,
+    analysis: Analysis | None = None,
+    *,
+    allow_control: bool = False,
+    base_dir: str | Path | None = None,
 ) -> Deck:
-    """Build the deck text; refuse ``.control`` blocks unless ``allow_control``.
+    """Build the deck text; refuse control scripts unless ``allow_control``.
 
     A given ``analysis`` replaces a Circuit's own analyses; for netlist text it is added before
-    ``.end`` and its plot is the result's main plot.
+    ``.end`` and its plot is the result's main plot. Relative ``.include``/``.lib`` paths are
+    made absolute against ``base_dir`` (default: the current directory), because ngspice runs
+    in a private directory; included files are checked for control blocks too.
     """
     if isinstance(netlist, Circuit):
         if analysis is None:
             text = to_ngspice(netlist)
-            return Deck(text=text, analysis=_analysis_label(text))
-        if netlist.analyses:
-            # replace() re-validates every element: only paid when analyses must be dropped
-            netlist = dataclasses.replace(netlist, analyses=())
-        text = _insert_before_end(to_ngspice(netlist), analysis)
-        return Deck(text=text, analysis=analysis_card(analysis))
-    if not isinstance(netlist, str):
+            label = _analysis_label(text)
+        else:
+            if netlist.analyses:
+                # replace() re-validates every element: only paid when analyses must be dropped
+                netlist = dataclasses.replace(netlist, analyses=())
+            text = _insert_before_end(to_ngspice(netlist), analysis)
+            label = analysis_card(analysis)
+    elif isinstance(netlist, str):
+        text = netlist if netlist.endswith("\n") else netlist + "\n"
+        if analysis is not None:
+            text = _insert_before_end(text, analysis)
+        label = analysis_card(analysis) if analysis is not None else _analysis_label(text)
+    else:
         raise TypeError(f"netlist must be a Circuit or netlist text, not {type(netlist).__name__}")
-    if not allow_control and _CONTROL.search(netlist):
+    base = Path(base_dir) if base_dir is not None else Path.cwd()
+    text = _absolute_includes(text, base.resolve(), allow_control, "the netlist", 0)
+    return Deck(text=text, analysis=label)
+
+
+def _absolute_includes(text: str, base: Path, allow_control: bool, where: str, depth: int) -> str:
+    """Rewrite include paths as absolute ones; refuse control scripts here and in includes."""
+    script = _CONTROL.search(text) or (depth == 0 and _SCRIPT_TITLE.match(text))
+    if script and not allow_control:
         raise UnsafeNetlistError(
-            "the netlist holds a .control block; ngspice control scripts can run shell "
-            "commands, so spicegen refuses them unless allow_control=True (CLI: --allow-control)"
+            f"{where} holds a .control block or ngspice script; ngspice control scripts can "
+            "run shell commands, so spicegen refuses them unless allow_control=True "
+            "(CLI: --allow-control)"
         )
-    text = netlist if netlist.endswith("\n") else netlist + "\n"
-    if analysis is not None:
-        return Deck(text=_insert_before_end(text, analysis), analysis=analysis_card(analysis))
-    return Deck(text=text, analysis=_analysis_label(text))
+    if depth > _MAX_INCLUDE_DEPTH:
+        raise UnsafeNetlistError(f"includes nested deeper than {_MAX_INCLUDE_DEPTH} in {where}")
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        match = _INCLUDE.match(line)
+        if match is None or (depth == 0 and index == 0):
+            continue
+        head, raw_path, rest = match.groups()
+        path = Path(raw_path.strip("\"'")).expanduser()
+        path = path if path.is_absolute() else base / path
+        if path.is_file():
+            try:
+                included = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                included = ""
+            _absolute_includes(included, path.parent, allow_control, str(path), depth + 1)
+        if depth == 0:
+            if '"' in str(path) or "\n" in str(path):
+                raise UnsafeNetlistError(f"include path ngspice cannot take: {str(path)!r}")
+            lines[index] = f'{head}"{path}"{rest}'
+    return "\n".join(lines)
 
 
 def _insert_before_end(text: str, analysis: Analysis) -> str:

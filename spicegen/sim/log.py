@@ -17,7 +17,11 @@ from spicegen.sim.errors import (
     SimulatorCrashed,
 )
 
-_ERROR_LINE = re.compile(r"^\s*(error\b|error:|.*\bfatal error\b)", re.IGNORECASE)
+# "Error: ...", "Error on line 4", "Error in netlist line no. 4", "ERROR: fatal error": but not
+# a .meas result named "error" ("error = 7.5e-01").
+_ERROR_LINE = re.compile(
+    r"^\s*(error\s*:|error on line|error in netlist|.*\bfatal error\b)", re.IGNORECASE
+)
 _ABORTED = re.compile(r"simulation\(s\) aborted|simulation interrupted", re.IGNORECASE)
 
 # ngspice warns and goes on when it cannot read an element line: the circuit that runs is not
@@ -30,7 +34,8 @@ _SYNTAX = re.compile(
     r"no such function|syntax error|circuit not parsed|unknown parameter|"
     r"can't find model|is not a valid .* line|cannot compute substitute|"
     r"must be greater than zero|too few nodes|unknown device|no circuit loaded|"
-    r"there aren't any circuits loaded|incomplete or empty netlist",
+    r"there aren't any circuits loaded|incomplete or empty netlist|could not find include file|"
+    r"is not in the circuit",
     re.IGNORECASE,
 )
 _LINE_NUMBER = re.compile(
@@ -83,7 +88,9 @@ def classify_failure(
     convergence = [line.strip() for line in lines if _CONVERGENCE.search(line)]
     if convergence:
         return ConvergenceError("\n".join(_unique(convergence)), analysis=analysis, log=log)
-    return SimulationError(_tail(log), analysis=analysis, log=log)
+    errors = [i for i, line in enumerate(lines) if _ERROR_LINE.match(line)]
+    message = "\n".join(_around(lines, i) for i in errors[:3]) if errors else _tail(log)
+    return SimulationError(message, analysis=analysis, log=log)
 
 
 def _around(lines: list[str], index: int, after: int = 3) -> str:

@@ -50,10 +50,15 @@ class Session:
         self._timeout = timeout
         self._sources: dict[str, SourceFunction] = {}
         self._alterations: dict[tuple[str, str | None], str] = {}
+        self._param_alterations: dict[str, str] = {}
         self._worker: Worker | None = None
         self._start()
-        if sources:
-            self.set_sources(sources)
+        try:
+            if sources:
+                self.set_sources(sources)
+        except BaseException:
+            self.close()
+            raise
 
     # -- state --------------------------------------------------------------------------------
     def alter(self, name: str, value: float, parameter: str | None = None) -> None:
@@ -69,16 +74,21 @@ class Session:
         number = _finite(value, f"alter {name}")
         key = name.lower()
         if key in self._params and parameter is None:
-            command = f"alterparam {key} = {number}"
-            self._request("command", (command,))
-            self._request("command", ("reset",))
-        elif key in self._elements or "." in key:
-            target = f"{key} {parameter}" if parameter else key
-            command = f"alter {target} = {number}"
-            self._request("command", (command,))
+            self._param_alterations[key] = f"alterparam {key} = {number}"
+            self._request("command", (self._param_alterations[key],))
+            self._reset()
+            return
+        if key in self._elements:
+            device = key
+        elif "." in key:
+            # ngspice names a device inside subcircuits "<letter>.<path>": x1.r1 -> r.x1.r1
+            device = f"{key.rsplit('.', 1)[1][0]}.{key}"
         else:
             known = ", ".join(sorted(self._elements | self._params)) or "none"
             raise SessionError(f"alter: no element or .param named {name!r} (known: {known})")
+        target = f"{device} {parameter}" if parameter else device
+        command = f"alter {target} = {number}"
+        self._request("command", (command,))
         self._alterations[(key, parameter)] = command
 
     def set_sources(self, sources: Mapping[str, SourceFunction]) -> None:
@@ -142,10 +152,16 @@ class Session:
         self._start()
         if self._sources:
             self._request("sources", (pickle_sources(self._sources),))
+        for command in self._param_alterations.values():
+            self._request("command", (command,))
+        self._reset()
+
+    def _reset(self) -> None:
+        """``reset`` re-reads every instance from the parsed circuit, which undoes element
+        alterations: apply them again after it."""
+        self._request("command", ("reset",))
         for command in self._alterations.values():
             self._request("command", (command,))
-            if command.startswith("alterparam"):
-                self._request("command", ("reset",))
 
     def close(self) -> None:
         """Stop the worker process."""

@@ -6,10 +6,12 @@ gets ``SimulatorCrashed`` with what ngspice printed, and the next call starts a 
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import multiprocessing
 import os
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -43,7 +45,16 @@ class Worker:
         self._process.start()
         child.close()
         self.last_log = ""
-        self.version = self.request("ping", (), timeout=_START_TIMEOUT)
+        self.lock = threading.RLock()  # one request at a time: replies must match requests
+        try:
+            self.version = self.request("ping", (), timeout=_START_TIMEOUT)
+        except SimulatorCrashed as err:
+            raise SimulatorCrashed(
+                f"{err.message}\nThe ngspice worker could not start. In a script, call spicegen "
+                'from under `if __name__ == "__main__":` (worker processes are spawned).',
+                exit_status=err.exit_status,
+                log=err.log,
+            ) from None
 
     @property
     def alive(self) -> bool:
@@ -58,20 +69,28 @@ class Worker:
         analysis: str | None = None,
     ) -> Any:
         """Send one request; return its value or raise the typed error it ended in."""
-        if self._conn.closed:
-            raise SessionError("the ngspice worker was closed", analysis=analysis)
-        try:
-            self._conn.send((name, args))
-            if not self._conn.poll(timeout):
+        with self.lock:
+            if self._conn.closed:
+                raise SessionError("the ngspice worker was closed", analysis=analysis)
+            try:
+                self._conn.send((name, args))
+                if not self._conn.poll(timeout):
+                    self.kill()
+                    raise SimulationTimeout(
+                        f"ngspice ran longer than {timeout} s and was stopped",
+                        timeout=float(timeout or 0.0),
+                        analysis=analysis,
+                    )
+                status, value, log = self._conn.recv()
+            except (EOFError, OSError):
+                raise self._crashed(analysis) from None
+            except BaseException:
+                # interrupted mid-request (Ctrl-C): the reply would answer the next request
                 self.kill()
-                raise SimulationTimeout(
-                    f"ngspice ran longer than {timeout} s and was stopped",
-                    timeout=float(timeout or 0.0),
-                    analysis=analysis,
-                )
-            status, value, log = self._conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            raise self._crashed(analysis) from None
+                raise
+        return self._answer(status, value, log, analysis)
+
+    def _answer(self, status: str, value: Any, log: str, analysis: str | None) -> Any:
         self.last_log = log
         if status == "exit":
             # ngspice aborted (its "fatal error ... exit"): the worker is gone either way, but
@@ -155,14 +174,23 @@ class _Pool:
 
     def __init__(self) -> None:
         self._worker: Worker | None = None
+        self._lock = threading.Lock()
 
     def get(self) -> Worker:
-        if self._worker is None or not self._worker.alive:
-            self._worker = Worker()
-        return self._worker
+        with self._lock:
+            if self._worker is None or not self._worker.alive:
+                self._worker = Worker()
+            return self._worker
+
+    def close(self) -> None:
+        with self._lock:
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None
 
 
 _pool = _Pool()
+atexit.register(_pool.close)
 
 
 def run_shared(
@@ -176,10 +204,11 @@ def run_shared(
     worker = Worker() if codemodels else _pool.get()
     start = time.perf_counter()
     try:
-        worker.request("load", (text, tuple(codemodels)), timeout=timeout, analysis=analysis)
-        log = worker.last_log
-        plots = worker.request("run", ("run", None), timeout=timeout, analysis=analysis)
-        log = "\n".join(part for part in (log, worker.last_log) if part)
+        with worker.lock:  # load and run belong together when threads share the pool
+            worker.request("load", (text, tuple(codemodels)), timeout=timeout, analysis=analysis)
+            log = worker.last_log
+            plots = worker.request("run", ("run", None), timeout=timeout, analysis=analysis)
+            log = "\n".join(part for part in (log, worker.last_log) if part)
     finally:
         if codemodels:
             worker.close()  # a code model stays loaded for the life of a libngspice

@@ -26,6 +26,7 @@ def simulate(
     allow_control: bool = False,
     codemodels: Sequence[str | Path] = (),
     raw_path: str | os.PathLike[str] | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
 ) -> Result:
     """Simulate a Circuit or netlist text with ngspice and return its Result.
 
@@ -33,10 +34,13 @@ def simulate(
     added to netlist text. ``timeout`` is in seconds. ``backend="batch"`` runs ``ngspice -b``;
     ``"shared"`` runs libngspice in a worker process. ``.control`` blocks are refused unless
     ``allow_control``. ``codemodels`` are XSPICE ``.cm`` libraries to load first.
-    ``raw_path`` keeps a copy of the raw file (batch backend only).
+    ``raw_path`` keeps a copy of the raw file (batch backend only). Relative ``.include``
+    paths are taken from ``base_dir`` (default: the current directory).
     Raises a ``SimulationError`` subclass carrying ngspice's message on failure.
     """
-    deck = prepare_deck(netlist, analysis, allow_control=allow_control)
+    if timeout is not None and not (isinstance(timeout, int | float) and 0 < timeout < 1e9):
+        raise InvalidRequestError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+    deck = prepare_deck(netlist, analysis, allow_control=allow_control, base_dir=base_dir)
     commands = codemodel_commands(codemodels)
     if backend == "batch":
         plots, log, elapsed = run_batch(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import tempfile
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -39,6 +40,10 @@ Columns = list[tuple[str, str, np.ndarray]]
 PlotData = tuple[str, str, Columns, str | None]  # title, plotname, columns, axis name
 
 
+class _SourceFailed(Exception):
+    """A Python external-source callback raised; ngspice ran on with 0 V/A."""
+
+
 class _ControlledExit(Exception):
     """ngspice called its exit callback: the library must not be used any more."""
 
@@ -46,6 +51,9 @@ class _ControlledExit(Exception):
 def worker_main(conn: Connection, log_path: str) -> None:
     """Serve requests on ``conn`` until told to close or the pipe breaks."""
     _redirect_output(log_path)
+    # a private working directory: libngspice reads .spiceinit from the current directory,
+    # and that file may hold commands the caller never asked for
+    os.chdir(tempfile.mkdtemp(prefix="spicegen-worker-"))
     logging.disable(logging.CRITICAL)  # PySpice logs every ngspice line; we keep our own log
     engine = _Engine()
     handlers: dict[str, Callable[..., Any]] = {
@@ -72,6 +80,8 @@ def worker_main(conn: Connection, log_path: str) -> None:
             conn.send(("exit", str(exc), engine.take_log()))
             conn.close()
             os._exit(3)
+        except _SourceFailed as exc:
+            conn.send(("error", f"external source callback raised {exc}", engine.take_log()))
         except Exception as exc:  # reported to the parent, which raises a typed error
             conn.send(("error", f"{type(exc).__name__}: {exc}", engine.take_log()))
 
@@ -96,7 +106,8 @@ class _Engine:
 
         class _Ngspice(NgSpiceShared):  # type: ignore[misc]
             def send_char(self, message: str, ngspice_id: int) -> int:
-                engine.log.append(message[7:] if message.startswith("stderr ") else message)
+                stream, _, text = message.partition(" ")
+                engine.log.append(text if stream in ("stdout", "stderr") else message)
                 return 0
 
             def get_vsrc_data(self, voltage: Any, time: float, node: str, ngspice_id: int) -> int:
@@ -118,6 +129,7 @@ class _Engine:
         self.source_error: str | None = None
         self.title = ""
         self._commands = 0
+        self._circuits = 0
         self._ffi = ffi
         self._ngspice = _Ngspice.new_instance()
         self._lib = self._ngspice._ngspice_shared
@@ -130,11 +142,15 @@ class _Engine:
         for command in commands:
             self.command(command)
         self._lib.ngSpice_Command(b"destroy all")
+        for _ in range(self._circuits):  # ngspice keeps every circuit ever loaded otherwise
+            self._lib.ngSpice_Command(b"remcirc")
+        self._circuits = 0
         lines = [line for line in deck.splitlines() if line.strip()]
         self.title = lines[0] if lines else ""
         keep = [self._ffi.new("char[]", line.encode("utf-8")) for line in lines]
         array = self._ffi.new("char *[]", [*keep, self._ffi.NULL])
         status = self._lib.ngSpice_Circ(array)
+        self._circuits += 1
         self._check_exit()
         if status != 0:
             self.log.append(f"Error: ngSpice_Circ returned {status}")
@@ -156,8 +172,8 @@ class _Engine:
         self.source_error = None
         self.command(command)
         if self.source_error is not None:
-            self.log.append(f"Error: external source callback failed:\n{self.source_error}")
-            return []
+            lines = self.source_error.strip().splitlines()
+            raise _SourceFailed(f"{lines[-1]}\n" + "\n".join(lines[:-1]))
         after = self._names(self._lib.ngSpice_AllPlots())
         new = [name for name in reversed(after) if name not in before and name != "const"]
         return [self._plot(name, vectors) for name in new]

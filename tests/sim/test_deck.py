@@ -49,21 +49,38 @@ def test_control_word_inside_a_comment_or_value_is_not_a_block() -> None:
     assert ".control" in prepare_deck(text).text
 
 
-@given(st.text(alphabet=" \t.controlCONTROLendENDc\n", max_size=40))
+@given(st.text(alphabet=" \t.controlCONTROLendENDc\n_x", max_size=40))
 def test_any_line_starting_with_dot_control_is_caught(noise: str) -> None:
     text = TEXT.replace(".end", noise + "\n.end")
-    starts = [line.strip().lower() for line in text.splitlines()]
-    dangerous = any(
-        line.startswith((".control", ".endc"))
-        and (len(line) == len(".control") or not line[len(".control") :][:1].isalnum())
-        for line in starts
-        if line.startswith(".control")
-    ) or any(line.startswith(".endc") and not line[5:6].isalnum() for line in starts)
-    if dangerous:
+    # ngspice matches the prefix: ".control_x" opens a control section too
+    starts = [line.lstrip().lower() for line in text.splitlines()]
+    if any(line.startswith((".control", ".endc")) for line in starts):
         with pytest.raises(UnsafeNetlistError):
             prepare_deck(text)
     else:
         prepare_deck(text)
+
+
+@pytest.mark.parametrize("title", ["*ng_script", "* NG_SCRIPT run me"])
+def test_ngspice_script_title_is_refused(title: str) -> None:
+    with pytest.raises(UnsafeNetlistError):
+        prepare_deck(title + "\nshell touch x\n.end\n")
+
+
+def test_control_block_inside_an_included_file_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "evil.inc").write_text(".control\nshell touch pwned\n.endc\n")
+    (tmp_path / "nested.inc").write_text(".include evil.inc\n")
+    text = TEXT.replace(".end", ".include nested.inc\n.end")
+    with pytest.raises(UnsafeNetlistError, match=r"evil\.inc"):
+        prepare_deck(text, base_dir=tmp_path)
+
+
+def test_relative_includes_become_absolute(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "load.inc").write_text("R2 out 0 1k\n")
+    text = TEXT.replace(".end", ".include load.inc\n.lib 'models.lib' fast\n.end")
+    deck = prepare_deck(text, base_dir=tmp_path)
+    assert f'.include "{tmp_path / "load.inc"}"' in deck.text
+    assert f'.lib "{tmp_path / "models.lib"}" fast' in deck.text
 
 
 def test_top_level_names_skip_subcircuit_bodies() -> None:

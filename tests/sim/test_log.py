@@ -77,3 +77,18 @@ def test_unknown_failure_keeps_ngspice_text() -> None:
     error = classify_failure("Error: something new went wrong\n", 1)
     assert type(error) is SimulationError
     assert "something new went wrong" in error.message
+
+
+def test_a_measurement_named_error_is_not_a_failure() -> None:
+    assert classify_failure("error               =  7.50000e-01\n", 0) is None
+
+
+def test_missing_sweep_source_is_a_netlist_error_with_ngspice_line() -> None:
+    log = (
+        "Doing analysis at TEMP = 27.000000 and TNOM = 27.000000\n"
+        'Fatal error: DC Transfer Function: source "v9" is not in the circuit\n'
+        + "Total DRAM available = 24105.559 MB.\n" * 12
+    )
+    error = classify_failure(log, 1)
+    assert isinstance(error, NetlistSyntaxError)
+    assert '"v9" is not in the circuit' in error.message

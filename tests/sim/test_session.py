@@ -39,12 +39,25 @@ def test_alter_element_then_op_follows_divider_law(divider: Session, r1: float) 
     assert divider.op().v("out")[0] == pytest.approx(expected, rel=1e-12)
 
 
-def test_alter_param_resets_the_circuit(divider: Session) -> None:
-    divider.alter("R1", 1e3)
-    divider.alter("rload", 1e3)
-    assert divider.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)
+def test_alter_param_keeps_earlier_element_alterations(divider: Session) -> None:
+    divider.alter("R1", 3e3)
+    divider.alter("rload", 1e3)  # alterparam + reset must not undo R1 = 3k
+    assert divider.op().v("out")[0] == pytest.approx(0.25, rel=1e-12)
     divider.alter("rload", 3e3)
+    assert divider.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)
+    divider.alter("R1", 1e3)
     assert divider.op().v("out")[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_alter_inside_a_subcircuit() -> None:
+    text = (
+        "hierarchical divider\n.subckt half a b\nR1 a b 1k\n.ends\n"
+        "V1 in 0 dc 1\nX1 in out half\nR2 out 0 1k\n.end\n"
+    )
+    with Session(text) as session:
+        assert session.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)
+        session.alter("x1.r1", 3e3)
+        assert session.op().v("out")[0] == pytest.approx(0.25, rel=1e-12)
 
 
 def test_alter_instance_parameter(divider: Session) -> None:
@@ -123,6 +136,9 @@ def test_session_crash_then_restart_keeps_alterations(crashing_code_model) -> No
             session.op()
         session.restart()
         assert session.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)  # R1 = 3k kept
+        session.alter("rload", 1e3)
+        session.restart()  # params first, one reset, then element alterations
+        assert session.op().v("out")[0] == pytest.approx(0.25, rel=1e-12)
     finally:
         session.close()
 

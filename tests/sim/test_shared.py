@@ -80,3 +80,25 @@ def test_segfault_in_shared_ngspice_raises_and_caller_survives(crashing_code_mod
     assert caught.value.exit_status == -11  # the worker died of SIGSEGV, not us
     assert os.getpid() == pid
     assert simulate(DIVIDER, backend="shared").waveforms.v("out")[0] == pytest.approx(0.75)
+
+
+def test_relative_include_works_in_both_backends(tmp_path: Path) -> None:
+    (tmp_path / "load.inc").write_text("R2 out 0 3k\n")
+    text = "t\nV1 in 0 dc 1\nR1 in out 1k\n.include load.inc\n.op\n.end\n"
+    for backend in ("batch", "shared"):
+        waves = simulate(text, backend=backend, base_dir=tmp_path).waveforms
+        assert waves.v("out")[0] == pytest.approx(0.75, rel=1e-12), backend
+
+
+def test_threads_sharing_the_pooled_worker_get_their_own_answers() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def divider(r2: float) -> float:
+        text = f"t\nV1 in 0 dc 1\nR1 in out 1k\nR2 out 0 {r2}\n.op\n.end\n"
+        return float(simulate(text, backend="shared").waveforms.v("out")[0])
+
+    values = [1e3 * (1 + k % 7) for k in range(40)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(divider, values))
+    expected = [r2 / (1e3 + r2) for r2 in values]
+    np.testing.assert_allclose(results, expected, rtol=1e-12)
