@@ -87,7 +87,8 @@ def test_missing_sweep_source_is_a_netlist_error_with_ngspice_line() -> None:
     log = (
         "Doing analysis at TEMP = 27.000000 and TNOM = 27.000000\n"
         'Fatal error: DC Transfer Function: source "v9" is not in the circuit\n'
-        + "Total DRAM available = 24105.559 MB.\n" * 12
+        + "Total DRAM available = 24105.559 MB.\n"
+        * 12
     )
     error = classify_failure(log, 1)
     assert isinstance(error, NetlistSyntaxError)
