@@ -1,0 +1,24 @@
+"""The compiler's front end: Verilog-A source (file or text) -> preprocessed -> typed AST."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from spicegen.va.ast import SourceFile
+from spicegen.va.parse import parse
+from spicegen.va.preprocess import preprocess
+
+
+def read_model(
+    source: str | os.PathLike[str],
+    *,
+    filename: str | None = None,
+    include_dirs: Sequence[str | os.PathLike[str]] = (),
+    defines: Mapping[str, str] | None = None,
+) -> SourceFile:
+    """Preprocess and parse a Verilog-A file or text; raise ``VaError`` with every
+    diagnostic located in the user's original files."""
+    pre = preprocess(source, filename=filename, include_dirs=include_dirs, defines=defines)
+    name = pre.line_origins[0][0] if pre.line_origins else (filename or "<string>")
+    return parse(pre.text, filename=name, locate=pre.locate, source_line=pre.source_line)
