@@ -35,7 +35,7 @@ def main(out_dir: str = "out/demo") -> Path:
     batch = simulate(circuit, analysis, backend="batch").waveforms
     shared = simulate(circuit, analysis, backend="shared").waveforms
     tau = 1e3 * 1e-9
-    t, v = batch.axis, batch.v("out")
+    t, v = batch["time"], batch.v("out")
     rising = (t > 1e-6) & (t < 11e-6)
     expected = 1.0 - np.exp(-(t[rising] - 1e-6) / tau)
     worst = float(np.max(np.abs(v[rising] - expected)))

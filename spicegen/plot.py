@@ -56,7 +56,7 @@ def plot_waveforms(
         panels = [("magnitude (dB)", vectors, _db), ("phase (deg)", vectors, _phase)]
     else:
         units = list(dict.fromkeys(v.unit for v in vectors))
-        panels = [(_label(unit), [v for v in vectors if v.unit == unit], np.real) for unit in units]
+        panels = [(_label(unit), [v for v in vectors if v.unit == unit], _real) for unit in units]
     figure, axes = plt.subplots(
         len(panels), 1, sharex=True, figsize=(8, 2.6 * len(panels) + 0.8), squeeze=False
     )
@@ -97,9 +97,13 @@ def _si_prefix(largest: float) -> tuple[str, float]:
     return "", 1.0
 
 
+def _real(data: np.ndarray) -> np.ndarray:
+    return np.asarray(np.real(data), dtype=np.float64)
+
+
 def _db(data: np.ndarray) -> np.ndarray:
-    return 20.0 * np.log10(np.maximum(np.abs(data), 1e-300))
+    return np.asarray(20.0 * np.log10(np.maximum(np.abs(data), 1e-300)), dtype=np.float64)
 
 
 def _phase(data: np.ndarray) -> np.ndarray:
-    return np.degrees(np.angle(data))
+    return np.asarray(np.degrees(np.angle(data)), dtype=np.float64)

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
+from typing import Any, Literal
 
 from spicegen.netlist import Ac, Circuit, Dc, Op, Tran, analysis_card
 from spicegen.sim.deck import Analysis, codemodel_commands, prepare_deck, top_level_names
@@ -133,12 +134,26 @@ class Session:
         analysis = Tran(step=step, stop=stop, start=start, max_step=max_step, uic=uic)
         return self.run(analysis, vectors)
 
-    def dc(self, source: str, start: float, stop: float, step: float, *, vectors=None) -> Waveforms:
+    def dc(
+        self,
+        source: str,
+        start: float,
+        stop: float,
+        step: float,
+        *,
+        vectors: Sequence[str] | None = None,
+    ) -> Waveforms:
         """DC sweep of one source (V or A)."""
         return self.run(Dc(source=source, start=start, stop=stop, step=step), vectors)
 
     def ac(
-        self, variation: str, points: int, fstart: float, fstop: float, *, vectors=None
+        self,
+        variation: Literal["dec", "oct", "lin"],
+        points: int,
+        fstart: float,
+        fstop: float,
+        *,
+        vectors: Sequence[str] | None = None,
     ) -> Waveforms:
         """Small-signal AC analysis; frequencies in Hz."""
         return self.run(Ac(variation=variation, points=points, fstart=fstart, fstop=fstop), vectors)
@@ -182,7 +197,7 @@ class Session:
 
     @property
     def ngspice_version(self) -> str:
-        return self._live().version
+        return str(self._live().version)
 
     def _start(self) -> None:
         self._worker = Worker()
@@ -198,7 +213,7 @@ class Session:
             )
         return self._worker
 
-    def _request(self, name: str, args: tuple, analysis: str | None = None):  # type: ignore[type-arg]
+    def _request(self, name: str, args: tuple[Any, ...], analysis: str | None = None) -> Any:
         return self._live().request(name, args, timeout=self._timeout, analysis=analysis)
 
 

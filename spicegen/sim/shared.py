@@ -162,7 +162,7 @@ def pickle_sources(sources: Mapping[str, Callable[[float], float]]) -> bytes:
     """Serialise external-source callbacks (lambdas and closures too) for the worker."""
     import cloudpickle
 
-    return cloudpickle.dumps(dict(sources))
+    return bytes(cloudpickle.dumps(dict(sources)))
 
 
 class _Pool:

@@ -40,7 +40,8 @@ def simulate(
     """
     if timeout is not None and not (isinstance(timeout, int | float) and 0 < timeout < 1e9):
         raise InvalidRequestError(f"timeout must be a number of seconds > 0, not {timeout!r}")
-    deck = prepare_deck(netlist, analysis, allow_control=allow_control, base_dir=base_dir)
+    base = Path(base_dir) if base_dir is not None else None
+    deck = prepare_deck(netlist, analysis, allow_control=allow_control, base_dir=base)
     commands = codemodel_commands(codemodels)
     if backend == "batch":
         plots, log, elapsed = run_batch(

@@ -119,7 +119,9 @@ class _Engine:
                 return 0
 
             @staticmethod
-            def _exit(status: int, immediate: bool, quit_exit: bool, ngspice_id: int, user: Any):
+            def _exit(
+                status: int, immediate: bool, quit_exit: bool, ngspice_id: int, user: Any
+            ) -> int:
                 engine.exit_status = int(status)
                 return int(status)
 
@@ -227,6 +229,7 @@ class _Engine:
             if info == self._ffi.NULL:
                 raise KeyError(f"no vector {name!r} in plot {plot}")
             length = int(info.v_length)
+            data: np.ndarray
             if info.v_compdata != self._ffi.NULL:
                 buffer = self._ffi.buffer(info.v_compdata, 16 * length)
                 data = np.frombuffer(buffer, dtype=np.complex128).copy()
@@ -253,4 +256,4 @@ class _Engine:
     def _names_one(self, pointer: Any) -> str:
         if pointer == self._ffi.NULL:
             return ""
-        return self._ffi.string(pointer).decode("utf-8", "replace")
+        return str(self._ffi.string(pointer).decode("utf-8", "replace"))

@@ -71,7 +71,8 @@ def crossings(
     # (it lies in [0, 1]; a product first could underflow), and the clip keeps rounding from
     # placing a crossing outside its own interval.
     fraction = (level - y0) / (y1 - y0)
-    return np.clip(t0 + fraction * (t1 - t0), t0, t1)
+    clipped: np.ndarray = np.clip(t0 + fraction * (t1 - t0), t0, t1)
+    return clipped
 
 
 def _levels(

@@ -1,0 +1,19 @@
+"""``mypy --strict`` stays clean on the packages that reached it (STYLE.md rule 6)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+STRICT = ["spicegen/netlist", "spicegen/sim", "spicegen/waves", "spicegen/cli.py",
+          "spicegen/plot.py", "spicegen/demo.py"]  # fmt: skip
+
+
+def test_mypy_strict_is_clean() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", *STRICT],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
