@@ -1,0 +1,62 @@
+"""Regenerate the example netlists in netlists/ from the generators that define them.
+
+.venv/bin/python scripts/regen_netlists.py           # rewrite netlists/*.cir
+.venv/bin/python scripts/regen_netlists.py --check   # exit 1 listing stale files
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from spicegen import Tran, to_ngspice  # noqa: E402
+from spicegen.demo import rc_step_circuit  # noqa: E402
+
+
+def _rc_step() -> str:
+    circuit = rc_step_circuit()
+    return to_ngspice(type(circuit)(**{**_fields(circuit), "analyses": (Tran(10e-9, 20e-6),)}))
+
+
+def _crossbar_8x8() -> str:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from bench_engine import crossbar
+
+    return to_ngspice(crossbar(rows=8, cols=8, wire=2.0))
+
+
+def _fields(obj: object) -> dict[str, object]:
+    return {name: getattr(obj, name) for name in obj.__dataclass_fields__}  # type: ignore[attr-defined]
+
+
+NETLISTS: dict[str, Callable[[], str]] = {
+    "rc_step.cir": _rc_step,
+    "crossbar_8x8.cir": _crossbar_8x8,
+}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="only report stale files")
+    args = parser.parse_args()
+    stale = []
+    for name, build in NETLISTS.items():
+        path = ROOT / "netlists" / name
+        text = build()
+        if path.exists() and path.read_text() == text:
+            continue
+        stale.append(name)
+        if not args.check:
+            path.write_text(text)
+    for name in stale:
+        print(f"{'stale' if args.check else 'wrote'}: netlists/{name}")
+    return 1 if (args.check and stale) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
