@@ -58,3 +58,12 @@ def test_preprocessor_errors_stop_before_parsing_and_name_the_macro() -> None:
     (diagnostic,) = caught.value.diagnostics  # the syntax error in m2 is not reached
     assert diagnostic.location.line == 8
     assert "NOPE" in diagnostic.message
+
+
+def test_checked_model_reports_ports_and_parameter_types() -> None:
+    from spicegen.va import check
+
+    checked = check(read_model(DIODE, filename="diode.va"))
+    (module,) = checked.modules
+    assert module.port_names == ("a", "c")
+    assert dict(module.parameter_types) == {"is": "real"}
