@@ -19,6 +19,8 @@ from spicegen.sim import (
     Tran,
     simulate,
 )
+from spicegen.va import VaError
+from spicegen.va.compile import compile_va
 from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots
 
 __all__ = [
@@ -38,7 +40,9 @@ __all__ = [
     "SpicegenError",
     "Subckt",
     "Tran",
+    "VaError",
     "Waveforms",
+    "compile_va",
     "read_raw",
     "read_raw_plots",
     "simulate",

@@ -27,7 +27,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.handler(args)
     except SpicegenError as err:
-        print(f"spicegen {args.command}: error: {err}", file=sys.stderr)
+        if getattr(err, "diagnostics", None):  # compiler errors are already file:line:col
+            print(err, file=sys.stderr)
+        else:
+            print(f"spicegen {args.command}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"spicegen {args.command}: interrupted", file=sys.stderr)
@@ -61,6 +64,21 @@ def _parser() -> argparse.ArgumentParser:
         help="run .control blocks (they can execute shell commands)",
     )  # fmt: skip
     run.set_defaults(handler=_run)
+
+    compile_ = commands.add_parser(
+        "compile",
+        help="compile a Verilog-A model into an ngspice subcircuit",
+        description="Compile a Verilog-A compact model into an ngspice .subckt library.",
+    )
+    compile_.add_argument("model", type=Path, help="Verilog-A source (.va)")
+    compile_.add_argument("-o", "--output", type=Path, help="library file (default: stdout)")
+    compile_.add_argument(
+        "-I", dest="include_dirs", action="append", default=[], type=Path, metavar="DIR",
+        help="directory searched by `include (repeatable)",
+    )  # fmt: skip
+    compile_.add_argument("--seed", type=int, help="seed for $rdist_* device variability")
+    compile_.add_argument("--module", help="module to compile when the file has several")
+    compile_.set_defaults(handler=_compile)
 
     plot = commands.add_parser(
         "plot",
@@ -99,6 +117,27 @@ def _run(args: argparse.Namespace) -> None:
         print(f"raw file written to {args.raw}")
     if args.vectors:
         _print_table(result.waveforms, args.vectors)
+
+
+def _compile(args: argparse.Namespace) -> None:
+    from spicegen.netlist import subckt_text
+    from spicegen.va.compile import compile_va
+
+    if not args.model.is_file():
+        raise CliError(f"no such Verilog-A file: {args.model}")
+    subckt = compile_va(
+        args.model, include_dirs=args.include_dirs, seed=args.seed, module=args.module
+    )
+    text = subckt_text(subckt)
+    if args.output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+    except OSError as err:
+        raise CliError(f"cannot write {args.output}: {err.strerror or err}") from None
+    print(f"{args.model}: module {subckt.name} ({', '.join(subckt.ports)}) -> {args.output}")
 
 
 def _plot(args: argparse.Namespace) -> None:

@@ -111,3 +111,43 @@ def test_failed_run_leaves_no_raw_file(files: Path, capsys) -> None:  # type: ig
     raw = files / "failed.raw"
     assert main(["run", str(files / "diverge.cir"), "--raw", str(raw)]) == 2
     assert not raw.exists()
+
+
+RESISTOR_VA = """`include "disciplines.vams"
+module res(p, n);
+  inout p, n;
+  electrical p, n;
+  parameter real r = 2k from (0:inf);
+  analog I(p, n) <+ V(p, n) / r;
+endmodule
+"""
+
+
+def test_compile_writes_a_library_that_simulates(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "res.va"
+    model.write_text(RESISTOR_VA)
+    library = tmp_path / "lib" / "res.lib"
+    assert main(["compile", str(model), "-o", str(library)]) == 0
+    text = library.read_text()
+    assert text.lower().startswith(".subckt res p n")
+    deck = f"t\n{text}V1 in 0 dc 1\nX1 in out res r=3k\nR2 out 0 1k\n.op\n.end\n"
+    from spicegen import simulate
+
+    # 1 V across 3k (compiled model) + 1k: v(out) = 0.25 V
+    assert simulate(deck).waveforms.v("out")[0] == pytest.approx(0.25, rel=1e-9)
+
+
+def test_compile_error_is_located_with_a_caret(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "bad.va"
+    model.write_text(RESISTOR_VA.replace("V(p, n) / r;", "V(p, n) / ;"))
+    assert main(["compile", str(model)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{model}:6:")
+    assert ": error: " in err
+    assert "^" in err
+    assert "Traceback" not in err
+
+
+def test_compile_missing_file_is_one_message(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert main(["compile", str(tmp_path / "none.va")]) == 2
+    assert "no such Verilog-A file" in capsys.readouterr().err

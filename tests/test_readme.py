@@ -34,6 +34,8 @@ NETLISTS = {
     "rc.cir": "rc\nV1 in 0 pulse(0 1 0 1n 1n 5u 10u)\nR1 in out 1k\nC1 out 0 1n\n"
     ".tran 10n 5u\n.end\n",
     "deck.cir": "deck\nV1 in 0 dc 2\nR1 in out 1k\nR2 out 0 1k\n.dc V1 0 2 0.5\n.end\n",
+    "res.va": '`include "disciplines.vams"\nmodule res(p, n);\n  inout p, n;\n'
+    "  electrical p, n;\n  parameter real r = 1k;\n  analog I(p, n) <+ V(p, n)/r;\nendmodule\n",
 }
 
 
@@ -43,7 +45,7 @@ def test_readme_cli_lines_run(tmp_path: Path) -> None:
     cli_blocks = [b for b in _blocks("sh") if "spicegen " in b]
     lines = [line.split("  #")[0].strip() for b in cli_blocks for line in b.splitlines()]
     lines = [line for line in lines if line.startswith("spicegen ")]
-    assert len(lines) >= 4
+    assert len(lines) >= 5
     scripts = Path(sys.executable).parent
     env = {**os.environ, "PATH": f"{scripts}{os.pathsep}{os.environ['PATH']}"}
     for line in lines:
@@ -52,6 +54,7 @@ def test_readme_cli_lines_run(tmp_path: Path) -> None:
         )
         assert done.returncode == 0, f"{line}\n{done.stdout}\n{done.stderr}"
     assert (tmp_path / "out" / "rc.png").stat().st_size > 10_000
+    assert (tmp_path / "out" / "res.lib").read_text().lower().startswith(".subckt res")
     assert "0.75" in subprocess.run(
         ["spicegen", "run", "divider.cir", "--print", "v(out)"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=True,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
+from typing import Literal
 
 from spicegen.va import ast
 from spicegen.va.ast import VarType
@@ -202,8 +203,9 @@ class _ModuleChecker:
     def _declare(self, scope: _Scope, name: str, symbol: _Symbol, loc: Location) -> bool:
         previous = scope.symbols.get(name)
         if previous is not None:
-            where = f" (first declared at {previous.loc.line}:{previous.loc.column})"
-            self._error(loc, f"`{name}` is already declared{where if previous.loc else ''}")
+            first = previous.loc
+            where = f" (first declared at {first.line}:{first.column})" if first else ""
+            self._error(loc, f"`{name}` is already declared{where}")
             return False
         scope.symbols[name] = symbol
         return True
@@ -556,7 +558,9 @@ class _ModuleChecker:
             case ast.Binary():
                 left = self._expr(expr.left, context)
                 right = self._expr(expr.right, context)
-                both = "integer" if left == right == "integer" else "real"
+                both: Literal["real", "integer"] = (
+                    "integer" if left == right == "integer" else "real"
+                )
                 if expr.op in ("/", "%"):
                     self._divisions[expr] = both
                 return "integer" if expr.op in _INTEGER_RESULT_OPS else both

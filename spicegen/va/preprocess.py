@@ -568,7 +568,8 @@ class _Preprocessor:
         if len(chain) >= MAX_EXPANSION_DEPTH:
             self.error(where, f"macro expansion nested more than {MAX_EXPANSION_DEPTH} deep")
             return after
-        end, newlines, body = after, (), macro.body
+        newlines: tuple[int, ...] = ()
+        end, body = after, macro.body
         if macro.params is not None:
             usage = f"`{name}({', '.join(macro.params)})"
             opening = _end(_BLANKS, src.text, after)

@@ -1,0 +1,270 @@
+"""Lowering rules on the generated subcircuit text (the simulated behaviour is in
+test_compile.py): header and parameters, one source per branch, expression translation,
+constant folding, determinism of $rdist_*, and the errors for what is not supported."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from spicegen.netlist import BSource, Subckt, subckt_text
+from spicegen.va import VaError, check, read_model
+from spicegen.va.lower import _truncated_quotient, lower
+
+HEADER = '`include "disciplines.vams"\n`include "constants.vams"\n'
+
+
+def _lower(body: str, seed: int | None = None) -> Subckt:
+    (module,) = check(read_model(HEADER + body, filename="m.va")).modules
+    return lower(module, seed=seed)
+
+
+def _two_terminal(analog: str, declarations: str = "") -> Subckt:
+    return _lower(
+        f"""module m(p, n);
+  inout p, n; electrical p, n;
+  {declarations}
+  analog begin
+    {analog}
+  end
+endmodule
+"""
+    )
+
+
+def _sources(subckt: Subckt) -> dict[str, BSource]:
+    return {e.name: e for e in subckt.elements if isinstance(e, BSource)}
+
+
+def _expression(subckt: Subckt, name: str = "Bi_p_n") -> str:
+    return str(_sources(subckt)[name].expression)
+
+
+def _error(body: str) -> tuple[int, str]:
+    with pytest.raises(VaError) as caught:
+        _lower(body)
+    (diagnostic,) = caught.value.diagnostics
+    return diagnostic.location.line - 2, diagnostic.message
+
+
+def test_header_lists_ports_in_order_and_parameters_with_defaults() -> None:
+    subckt = _lower(
+        """module dev(b, a, c);
+  inout a, b, c; electrical a, b, c;
+  parameter real r = 1k;
+  parameter integer n = 7/2;
+  parameter integer m = 2.5;
+  parameter real half = r/2;
+  localparam real twice = 2*r;
+  analog I(a, c) <+ V(a, c)/(half + twice) + n + m;
+endmodule
+"""
+    )
+    assert subckt.ports == ("b", "a", "c")
+    # integer parameters stay integers (7/2 truncates, 2.5 rounds away from zero); a default
+    # that uses earlier parameters stays an expression of them
+    assert subckt.params == (("r", 1000.0), ("n", 3), ("m", 3), ("half", "(r / 2)"))
+    assert subckt_text(subckt).splitlines()[0] == (
+        ".subckt dev b a c params: r=1000.0 n=3 m=3 half={(r / 2)}"
+    )
+    # a localparam cannot be overridden, so it is folded into the expression
+    assert _expression(subckt, "Bi_a_c") == "(((v(a,c) / (half + (2 * r))) + n) + m)"
+
+
+def test_contributions_to_one_branch_add_up_in_one_source() -> None:
+    subckt = _lower(
+        """module m(p, n, q);
+  inout p, n, q; electrical p, n, q;
+  branch (p, n) pn;
+  analog begin
+    I(p, n) <+ 1;
+    I(n, p) <+ 2;
+    I(pn) <+ 3;
+    I(q) <+ V(q);
+    V(q, n) <+ 0 ? 1 : 0;
+  end
+endmodule
+"""
+    )
+    sources = _sources(subckt)
+    assert set(sources) == {"Bi_p_n", "Bi_q_0", "Bv_q_n"}
+    assert sources["Bi_p_n"].expression == "1 + (-2) + 3"
+    assert sources["Bi_q_0"].expression == "v(q)"
+    assert (sources["Bv_q_n"].kind, sources["Bv_q_n"].expression) == ("v", "0")
+
+
+def test_current_probe_reads_the_voltage_source_current() -> None:
+    subckt = _lower(
+        """module m(p, n, o);
+  inout p, n, o; electrical p, n, o;
+  analog begin
+    V(o) <+ I(n, p);
+    V(p, n) <+ 0;
+  end
+endmodule
+"""
+    )
+    assert _expression(subckt, "Bv_o_0") == "(-i(Bv_p_n))"
+
+
+@pytest.mark.parametrize(
+    ("source", "text"),
+    [
+        ("ln(V(p))", "ln(v(p))"),
+        ("log(V(p))", "log10(v(p))"),
+        ("hypot(V(p), V(n))", "sqrt(v(p)*v(p) + v(n)*v(n))"),
+        ("pow(V(p), 3)", "(pow(v(p), 3)*sgn(v(p)))"),
+        ("V(p) ** 2", "pow(v(p), 2)"),
+        ("$vt", "(1.380649e-23*(temper+273.15)/1.602176634e-19)"),
+        ("$temperature", "(temper+273.15)"),
+        ("$abstime", "time"),
+        ("$mfactor*V(p)", "v(p)"),
+        ("V(n, p)", "v(n,p)"),
+        ("V(p) > 1 && !(V(n) < 0) ? 1 : 2", "(((v(p) > 1) && (!(v(n) < 0))) ? 1 : 2)"),
+        ("limexp(V(p))", "(exp(min(v(p), 80.0))*(1 + max(v(p) - 80.0, 0)))"),
+        ("7/2 + (-7)/2 + 7.0/2 + -7 % 3 + exp(0)", "3.5"),  # 3 - 3 + 3.5 - 1 + 1
+    ],
+)
+def test_expression_translation(source: str, text: str) -> None:
+    assert _expression(_two_terminal(f"I(p, n) <+ {source};")) == text
+
+
+def test_run_time_integer_division_truncates() -> None:
+    text = _expression(_two_terminal("k = V(p); I(p, n) <+ k/2;", "integer k;"))
+    rounded = "(sgn(v(p))*floor(abs(v(p))+0.5))"  # real -> integer assignment rounds
+    assert text == f"(sgn(({rounded} / 2))*floor(abs(({rounded} / 2))))"
+
+
+@given(st.integers(-(10**30), 10**30), st.integers(-(10**6), 10**6).filter(bool))
+def test_truncated_quotient_rounds_toward_zero(a: int, b: int) -> None:
+    quotient = _truncated_quotient(a, b)
+    assert abs(quotient * b) <= abs(a) < abs((quotient + (1 if quotient >= 0 else -1)) * b) or (
+        quotient == 0 and abs(a) < abs(b)
+    )
+    assert quotient == 0 or (quotient > 0) == ((a > 0) == (b > 0))
+
+
+def test_if_else_merges_into_a_ternary_and_conditions_gate_contributions() -> None:
+    subckt = _two_terminal(
+        "if (V(p) > 0) begin x = 2; I(p, n) <+ 1; end else x = 3; I(p, n) <+ x;", "real x;"
+    )
+    assert _expression(subckt) == "((v(p) > 0) ? 1 : 0) + ((v(p) > 0) ? 2 : 3)"
+
+
+def test_constant_condition_picks_a_branch_at_compile_time() -> None:
+    subckt = _two_terminal("if (2 > 1) I(p, n) <+ 1; else I(p, n) <+ V(p);")
+    assert _expression(subckt) == "1"
+
+
+def test_loop_is_unrolled_and_named_block_locals_are_scoped() -> None:
+    subckt = _two_terminal(
+        "s = 0; for (k = 0; k < 3; k = k + 1) begin : body real t; t = k*V(p); s = s + t; end "
+        "I(p, n) <+ s;",
+        "real s; integer k;",
+    )
+    assert _expression(subckt) == "(v(p) + (2 * v(p)))"
+
+
+def test_idt_becomes_an_integrating_node_pinned_to_ic_at_time_zero() -> None:
+    subckt = _two_terminal("V(p, n) <+ idt(V(n), 0.25);")
+    sources = _sources(subckt)
+    assert sources["Bv_p_n"].expression == "v(idt0)"
+    assert (sources["Bidt0"].p, sources["Bidt0"].n) == ("0", "idt0")  # current into the node
+    assert sources["Bidt0_ic"].expression == "(time > 0 ? 0 : v(n) + 1e3*(v(idt0) - 0.25))"
+
+
+def test_ddt_reads_the_current_of_a_one_farad_capacitor() -> None:
+    subckt = _two_terminal("I(p, n) <+ ddt(2*V(p, n)) + ddt(3);")
+    assert _expression(subckt) == "i(Vddt0)"
+    assert _sources(subckt)["Bddt0"].expression == "(2 * v(p,n))"
+
+
+RDIST = """module m(p, n);
+  inout p, n; electrical p, n;
+  parameter real mu = 1, sigma = 0.1;
+  integer seed; real a, b;
+  analog begin
+    a = $rdist_normal(seed, mu, sigma);
+    b = $rdist_uniform(seed, 2, 3);
+    I(p, n) <+ a*V(p, n) + b;
+  end
+endmodule
+"""
+
+
+def test_rdist_is_reproducible_per_seed() -> None:
+    default = subckt_text(_lower(RDIST))
+    assert default == subckt_text(_lower(RDIST, seed=0))  # no seed means seed 0
+    assert subckt_text(_lower(RDIST, seed=3)) == subckt_text(_lower(RDIST, seed=3))
+    assert subckt_text(_lower(RDIST, seed=3)) != default
+    uniform = float(_expression(_lower(RDIST, seed=5)).rsplit(" + ", 1)[1].rstrip(")"))
+    assert 2 <= uniform < 3
+
+
+@pytest.mark.parametrize(
+    ("analog", "declarations", "line", "message"),
+    [
+        ("I(p, n) <+ white_noise(1);", "", 5, "`white_noise` is not supported"),
+        ("I(p, n) <+ $random;", "", 5, "`$random` is not supported"),
+        ("I(p, n) <+ I(p, n);", "", 5, "needs a voltage contribution"),
+        ("if (V(p) > 0) V(p, n) <+ 1;", "", 5, "switch branch"),
+        ("I(p, n) <+ k;", "parameter integer k = 2; real x;", 5, None),
+        (
+            "x = 0; for (k = 0; k < nmax; k = k + 1) x = x + 1; I(p, n) <+ x;",
+            "parameter integer nmax = 3; integer k; real x;",
+            5,
+            "loop bound must be known at compile time",
+        ),
+        ("I(p, n) <+ V(p) & 1;", "", 5, "operator `&` is only supported on constant integers"),
+        ("I(p, n) <+ 1/0;", "", 5, "`/` by zero"),
+    ],
+)
+def test_unsupported_constructs_raise_at_their_location(
+    analog: str, declarations: str, line: int, message: str | None
+) -> None:
+    body = f"""module m(p, n);
+  inout p, n; electrical p, n;
+  {declarations}
+  analog begin
+    {analog}
+  end
+endmodule
+"""
+    if message is None:  # the control row: this one lowers
+        assert _lower(body).elements
+        return
+    found_line, found = _error(body)
+    assert message in found
+    assert found_line == line
+
+
+def test_lowering_is_pure() -> None:
+    (module,) = check(read_model(HEADER + RDIST, filename="m.va")).modules
+    assert lower(module, seed=1) == lower(module, seed=1)
+    assert math.isfinite(float(_expression(_two_terminal("I(p, n) <+ exp(1);"))))
+
+
+def test_no_shared_node_inside_a_run_time_condition() -> None:
+    # sqrt of a negative must stay behind its guard, so no unconditional node is made for it
+    long_sum = " + ".join(["sqrt(V(p))"] * 20)
+    subckt = _two_terminal(f"if (V(p) > 0) x = {long_sum}; else x = 0; I(p, n) <+ x;", "real x;")
+    (shared,) = [e for e in _sources(subckt).values() if e.p.startswith("var")]
+    assert str(shared.expression).startswith("((v(p) > 0) ? ")  # the merged, guarded value
+    assert _expression(subckt) == f"v({shared.p})"
+
+
+def test_current_probe_of_a_branch_left_without_its_contribution() -> None:
+    line, message = _error(
+        """module m(p, n, o);
+  inout p, n, o; electrical p, n, o;
+  analog begin
+    V(o) <+ I(p, n);
+    if (0) V(p, n) <+ 0;
+  end
+endmodule
+"""
+    )
+    assert (line, "voltage contribution is never made" in message) == (4, True)
