@@ -43,7 +43,8 @@ class VaError(SpicegenError):
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         if not diagnostics:
             raise ValueError("VaError needs at least one diagnostic")
-        self.diagnostics = tuple(diagnostics)
+        # one problem found twice (by two stages, or twice in an expanded macro) is said once
+        self.diagnostics = tuple(dict.fromkeys(diagnostics))
         super().__init__("\n".join(d.format() for d in self.diagnostics))
 
     @property
