@@ -9,9 +9,8 @@ from collections.abc import Sequence
 from spicegen.netlist import Subckt
 from spicegen.va.check import CheckedModule, check
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
+from spicegen.va.frontend import read_source
 from spicegen.va.lower import lower
-from spicegen.va.parse import parse
-from spicegen.va.preprocess import preprocess
 
 
 def compile_va(
@@ -28,9 +27,7 @@ def compile_va(
     ``$rdist_*`` draws (``None`` means 0; equal seeds give equal subcircuits). Every error is a
     ``VaError`` located in the user's source, with the offending line under the message.
     """
-    pre = preprocess(source, filename=filename, include_dirs=include_dirs)
-    name = pre.line_origins[0][0] if pre.line_origins else (filename or "<string>")
-    tree = parse(pre.text, filename=name, locate=pre.locate, source_line=pre.source_line)
+    pre, tree = read_source(source, filename=filename, include_dirs=include_dirs)
     model = check(tree, source_line=pre.source_line)
     chosen = _pick(model.modules, module, tree.loc)
     try:

@@ -7,7 +7,21 @@ from collections.abc import Mapping, Sequence
 
 from spicegen.va.ast import SourceFile
 from spicegen.va.parse import parse
-from spicegen.va.preprocess import preprocess
+from spicegen.va.preprocess import Preprocessed, preprocess
+
+
+def read_source(
+    source: str | os.PathLike[str],
+    *,
+    filename: str | None = None,
+    include_dirs: Sequence[str | os.PathLike[str]] = (),
+    defines: Mapping[str, str] | None = None,
+) -> tuple[Preprocessed, SourceFile]:
+    """Preprocess and parse; return both, since later stages need the line map for their own
+    diagnostics. Raises ``VaError`` located in the user's original files."""
+    pre = preprocess(source, filename=filename, include_dirs=include_dirs, defines=defines)
+    name = pre.line_origins[0][0] if pre.line_origins else (filename or "<string>")
+    return pre, parse(pre.text, filename=name, locate=pre.locate, source_line=pre.source_line)
 
 
 def read_model(
@@ -17,8 +31,5 @@ def read_model(
     include_dirs: Sequence[str | os.PathLike[str]] = (),
     defines: Mapping[str, str] | None = None,
 ) -> SourceFile:
-    """Preprocess and parse a Verilog-A file or text; raise ``VaError`` with every
-    diagnostic located in the user's original files."""
-    pre = preprocess(source, filename=filename, include_dirs=include_dirs, defines=defines)
-    name = pre.line_origins[0][0] if pre.line_origins else (filename or "<string>")
-    return parse(pre.text, filename=name, locate=pre.locate, source_line=pre.source_line)
+    """Preprocess and parse a Verilog-A file or text into its typed AST."""
+    return read_source(source, filename=filename, include_dirs=include_dirs, defines=defines)[1]
