@@ -12,14 +12,15 @@ from hypothesis import strategies as st
 
 from spicegen.netlist import BSource, Subckt, subckt_text
 from spicegen.va import VaError, check, read_model
-from spicegen.va.lower import _truncated_quotient, lower
+from spicegen.va.lower import lower
+from spicegen.va.values import truncated_quotient
 
 HEADER = '`include "disciplines.vams"\n`include "constants.vams"\n'
 
 
 def _lower(body: str, seed: int | None = None) -> Subckt:
     (module,) = check(read_model(HEADER + body, filename="m.va")).modules
-    return lower(module, seed=seed)
+    return lower(module, seed=seed).subckt
 
 
 def _two_terminal(analog: str, declarations: str = "") -> Subckt:
@@ -140,7 +141,7 @@ def test_run_time_integer_division_truncates() -> None:
 
 @given(st.integers(-(10**30), 10**30), st.integers(-(10**6), 10**6).filter(bool))
 def test_truncated_quotient_rounds_toward_zero(a: int, b: int) -> None:
-    quotient = _truncated_quotient(a, b)
+    quotient = truncated_quotient(a, b)
     assert abs(quotient * b) <= abs(a) < abs((quotient + (1 if quotient >= 0 else -1)) * b) or (
         quotient == 0 and abs(a) < abs(b)
     )
@@ -200,17 +201,22 @@ def test_rdist_is_reproducible_per_seed() -> None:
     assert default == subckt_text(_lower(RDIST, seed=0))  # no seed means seed 0
     assert subckt_text(_lower(RDIST, seed=3)) == subckt_text(_lower(RDIST, seed=3))
     assert subckt_text(_lower(RDIST, seed=3)) != default
-    uniform = float(_expression(_lower(RDIST, seed=5)).rsplit(" + ", 1)[1].rstrip(")"))
-    assert 2 <= uniform < 3
+    params = dict(_lower(RDIST, seed=5).params)
+    assert 0 <= float(params["rdist1"]) < 1  # the standard uniform variate of the 2nd call
+    assert "rdist1" in _expression(_lower(RDIST, seed=5))
 
 
 @pytest.mark.parametrize(
     ("analog", "declarations", "line", "message"),
     [
-        ("I(p, n) <+ white_noise(1);", "", 5, "`white_noise` is not supported"),
-        ("I(p, n) <+ $random;", "", 5, "`$random` is not supported"),
-        ("I(p, n) <+ I(p, n);", "", 5, "needs a voltage contribution"),
-        ("if (V(p) > 0) V(p, n) <+ 1;", "", 5, "switch branch"),
+        ("I(p, n) <+ flicker_noise(1, 1);", "", 5, "`flicker_noise` is not supported"),
+        ("I(p, n) <+ idt(V(p), 0, V(n) > 1);", "", 5, "reset (assert) argument"),
+        ("V(p, n) <+ 1; I(p, n) <+ 1;", "", 5, "unconditional voltage contribution"),
+        ("I(p, n) <+ $noise_uniform(V(p));", "", 5, "noise step must depend on parameters"),
+        ("I(p, n) <+ $noise_normal(-1);", "", 5, "noise step must be positive"),
+        ("I(p, n) <+ V(p, n)*e;", "parameter real e = 1;", 3, "means something else in ngspice"),
+        ("I(p, n) <+ V(p, n)*Time;", "parameter real Time = 1;", 3, "means something else"),
+        ("I(p, n) <+ V(p, n)*(r + R);", "parameter real r = 1, R = 2;", 3, "differ only in case"),
         ("I(p, n) <+ k;", "parameter integer k = 2; real x;", 5, None),
         (
             "x = 0; for (k = 0; k < nmax; k = k + 1) x = x + 1; I(p, n) <+ x;",
