@@ -19,18 +19,20 @@ from spicegen.sim import (
     Tran,
     simulate,
 )
-from spicegen.va import VaError
-from spicegen.va.compile import compile_va
+from spicegen.va import CompiledModel, ParameterError, VaError
+from spicegen.va.compile import compile_model, compile_va
 from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots
 
 __all__ = [
     "Ac",
     "Circuit",
+    "CompiledModel",
     "ConvergenceError",
     "Dc",
     "NetlistError",
     "NetlistSyntaxError",
     "Op",
+    "ParameterError",
     "RawFileError",
     "Result",
     "Session",
@@ -42,6 +44,7 @@ __all__ = [
     "Tran",
     "VaError",
     "Waveforms",
+    "compile_model",
     "compile_va",
     "read_raw",
     "read_raw_plots",

@@ -59,7 +59,11 @@ SYSTEM_ARITY: Mapping[str, tuple[int, int]] = MappingProxyType(
         "$mfactor": (0, 0),
         "$rdist_normal": (3, 4),
         "$rdist_uniform": (3, 4),
+        "$rdist_exponential": (2, 3),
         "$random": (0, 1),
+        # spicegen's seeded transient noise (docs/compiler.md): a held random level per step
+        "$noise_uniform": (1, 1),
+        "$noise_normal": (1, 1),
     }
 )
 # Operators with memory or noise: the LRM forbids them where their number of instances could

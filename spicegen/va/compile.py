@@ -1,4 +1,5 @@
-"""``compile_va``: Verilog-A file or text -> ngspice ``Subckt`` (preprocess, check, lower)."""
+"""``compile_va`` / ``compile_model``: Verilog-A file or text -> ngspice ``Subckt`` (preprocess,
+check, lower), or a ``CompiledModel`` that also makes range-checked, seeded instances."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from spicegen.va.check import CheckedModule, check
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
 from spicegen.va.frontend import read_source
 from spicegen.va.lower import lower
+from spicegen.va.model import CompiledModel, check_defaults
 
 
 def compile_va(
@@ -24,14 +26,31 @@ def compile_va(
     """Compile a Verilog-A model (a path, or the text itself) into an ngspice ``Subckt``.
 
     ``module`` picks the module by name when the source holds several; ``seed`` seeds the
-    ``$rdist_*`` draws (``None`` means 0; equal seeds give equal subcircuits). Every error is a
-    ``VaError`` located in the user's source, with the offending line under the message.
+    default variates of ``$rdist_*``/``$random`` draws (``None`` means 0; equal seeds give
+    equal subcircuits). Every error is a ``VaError`` located in the user's source, with the
+    offending line under the message. ``compile_model`` returns the same subcircuit with the
+    model's parameter ranges and per-instance draws (``CompiledModel.instance``).
     """
+    return compile_model(
+        source, include_dirs=include_dirs, seed=seed, module=module, filename=filename
+    ).subckt
+
+
+def compile_model(
+    source: str | os.PathLike[str],
+    *,
+    include_dirs: Sequence[str | os.PathLike[str]] = (),
+    seed: int | None = None,
+    module: str | None = None,
+    filename: str | None = None,
+) -> CompiledModel:
+    """``compile_va`` keeping what instances need: see ``CompiledModel``."""
     pre, tree = read_source(source, filename=filename, include_dirs=include_dirs)
     model = check(tree, source_line=pre.source_line)
     chosen = _pick(model.modules, module, tree.loc)
     try:
-        return lower(chosen, seed=seed)
+        check_defaults(chosen)
+        lowered = lower(chosen, seed=seed)
     except VaError as err:
         raise VaError(
             [
@@ -41,6 +60,7 @@ def compile_va(
                 for d in err.diagnostics
             ]
         ) from None
+    return CompiledModel(lowered.subckt, chosen, lowered.draws, 0 if seed is None else seed)
 
 
 def _pick(modules: tuple[CheckedModule, ...], name: str | None, loc: Location) -> CheckedModule:

@@ -23,7 +23,7 @@ from spicegen.netlist import (
 )
 from spicegen.va import VaError
 from spicegen.va.compile import compile_va
-from spicegen.va.lower import _seed_of
+from spicegen.va.randomness import seed_of
 
 HEADER = '`include "disciplines.vams"\n`include "constants.vams"\n'
 # $vt at ngspice's default 27 degC, SI 2019 constants
@@ -300,7 +300,7 @@ def test_rdist_normal_is_drawn_once_and_reproducibly() -> None:
     first = _compile(RDIST, seed=7)
     assert subckt_text(first) == subckt_text(_compile(RDIST, seed=7))
     assert subckt_text(first) != subckt_text(_compile(RDIST, seed=8))
-    z = np.random.default_rng(_seed_of(7, "vres", 0)).standard_normal()
+    z = np.random.default_rng(seed_of(7, "vres", 0)).standard_normal()
     _, amps = _sweep_current(first, 1.0, 1.0, 1.0)
     # the drawn resistance is r0 + sigma*z with z fixed at compile time ...
     assert amps[0] == pytest.approx(1.0 / (1e3 + 100 * z), rel=1e-9)
@@ -314,14 +314,14 @@ def test_unsupported_construct_is_named_with_its_line() -> None:
         _compile(
             """module noisy(p, n);
   inout p, n; electrical p, n;
-  analog I(p, n) <+ V(p, n) + white_noise(1e-20);
+  analog I(p, n) <+ V(p, n) + flicker_noise(1e-20, 1);
 endmodule
 """
         )
     (diagnostic,) = caught.value.diagnostics
-    assert "`white_noise`" in diagnostic.message
+    assert "`flicker_noise`" in diagnostic.message
     assert diagnostic.location.line == 5  # two include lines, then the module's third line
-    assert "white_noise" in diagnostic.source_line
+    assert "flicker_noise" in diagnostic.source_line
 
 
 def test_several_modules_need_a_name() -> None:

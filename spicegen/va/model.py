@@ -1,0 +1,188 @@
+"""``CompiledModel``: a compiled Verilog-A module with what instances need beyond its text —
+parameter ranges (``from``/``exclude``) checked against an instance's values, and fresh
+per-instance variates for its ``$rdist_*``/``$random`` draws."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from spicegen.errors import SpicegenError
+from spicegen.netlist import Subckt, SubcktInstance
+from spicegen.va import ast
+from spicegen.va.check import CheckedModule
+from spicegen.va.randomness import Draw, draw_values
+from spicegen.va.values import Scalar, Val, binary, builtin, convert, located_error, number, unary
+
+
+class ParameterError(SpicegenError, ValueError):
+    """An instance parameter that the model does not have, or a value outside its range."""
+
+
+@dataclass(frozen=True)
+class CompiledModel:
+    """A compiled module: ``subckt`` is its ngspice definition (``compile_va``'s result)."""
+
+    subckt: Subckt
+    checked: CheckedModule
+    draws: tuple[Draw, ...]
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return self.subckt.name
+
+    @property
+    def ports(self) -> tuple[str, ...]:
+        return self.subckt.ports
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """Instance parameters in declared order (random draws excluded)."""
+        return tuple(p.name for p in self.checked.module.parameters if not p.local)
+
+    def parameter_values(self, values: Mapping[str, Scalar] | None = None) -> dict[str, Scalar]:
+        """Every parameter's value for an instance given ``values``: defaults follow
+        overrides as the LRM says; raises ``ParameterError`` for an unknown name or a value
+        outside its declared ``from`` range or inside an ``exclude``."""
+        given = dict(values or {})
+        unknown = sorted(set(given) - set(self.parameters))
+        if unknown:
+            raise ParameterError(
+                f"{self.name}: no parameter {', '.join(map(repr, unknown))}; "
+                f"it has {', '.join(self.parameters) or 'none'}"
+            )
+        return evaluate_parameters(self.checked, given)
+
+    def instance(
+        self,
+        name: str,
+        nodes: Sequence[str],
+        *,
+        seed: int | None = None,
+        **params: Scalar | str,
+    ) -> SubcktInstance:
+        """``X<name> <nodes> <model> p=v ...`` with numeric values range-checked and the
+        model's random draws made for this instance from ``seed`` (default: the compile
+        seed) and ``name``, so every instance differs and equal seeds repeat. String values
+        are ngspice expressions (``"{w}"``), passed on unchecked."""
+        if len(nodes) != len(self.ports):
+            raise ParameterError(
+                f"{self.name} has {len(self.ports)} ports ({', '.join(self.ports)}), "
+                f"got {len(nodes)} nodes for {name}"
+            )
+        numeric = {k: v for k, v in params.items() if not isinstance(v, str)}
+        checked = self.parameter_values(numeric)
+        unknown = sorted(set(params) - set(self.parameters))
+        if unknown:
+            self.parameter_values(dict.fromkeys(unknown, 0))  # raises, naming them
+        chosen = {k: (checked[k] if k in numeric else v) for k, v in params.items()}
+        variates = draw_values(
+            self.draws, self.seed if seed is None else seed, self.name, instance=name
+        )
+        return SubcktInstance(name, tuple(nodes), self.name, {**chosen, **variates})
+
+
+class _Violation(Exception):
+    def __init__(self, parameter: ast.Parameter, message: str) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+def evaluate_parameters(checked: CheckedModule, values: Mapping[str, Scalar]) -> dict[str, Scalar]:
+    """Fold every parameter (``localparam`` too) to a number, in declared order, taking
+    ``values`` over defaults; check ``from``/``exclude``. A violation raises
+    ``ParameterError`` naming the parameter, its value, its range and where it is declared."""
+    try:
+        return _evaluate(checked, values)
+    except _Violation as err:
+        loc = err.parameter.loc
+        raise ParameterError(
+            f"{checked.module.name}: {err} (declared at {loc.file}:{loc.line})"
+        ) from None
+
+
+def check_defaults(checked: CheckedModule) -> None:
+    """Raise a located ``VaError`` when a parameter's default breaks its own range."""
+    try:
+        _evaluate(checked, {})
+    except _Violation as err:
+        raise located_error(err.parameter.loc, f"the default of {err}") from None
+
+
+def _evaluate(checked: CheckedModule, values: Mapping[str, Scalar]) -> dict[str, Scalar]:
+    known: dict[str, Val] = {}
+    result: dict[str, Scalar] = {}
+    for parameter in checked.module.parameters:
+        kind = checked.parameter_types.get(parameter.name, "real")
+        if parameter.name in values and not parameter.local:
+            raw = values[parameter.name]
+            if not isinstance(raw, int | float) or isinstance(raw, bool) or not math.isfinite(raw):
+                raise _Violation(
+                    parameter, f"parameter `{parameter.name}` must be a finite number, got {raw!r}"
+                )
+            value = convert(number(raw, parameter.loc), kind)
+        else:
+            value = convert(_fold(parameter.default, known, checked), kind)
+        assert value.value is not None
+        problem = _range_problem(parameter, value.value, known, checked)
+        if problem:
+            raise _Violation(parameter, f"parameter `{parameter.name}` = {value.value!r} {problem}")
+        known[parameter.name] = value
+        result[parameter.name] = value.value
+    return result
+
+
+def _fold(expr: ast.Expr, known: Mapping[str, Val], checked: CheckedModule) -> Val:
+    """A constant expression (the checker allows only literals and parameters) -> number."""
+    match expr:
+        case ast.Number():
+            return number(expr.value, expr.loc, expr.is_integer)
+        case ast.Identifier() if expr.name in known:
+            return known[expr.name]
+        case ast.Unary():
+            return unary(expr.op, _fold(expr.operand, known, checked), expr.loc)
+        case ast.Binary():
+            left, right = _fold(expr.left, known, checked), _fold(expr.right, known, checked)
+            division = checked.division_types.get(expr)
+            return binary(expr.op, left, right, expr.loc, division != "real")
+        case ast.Ternary():
+            condition = _fold(expr.condition, known, checked)
+            return _fold(expr.then if condition.value else expr.otherwise, known, checked)
+        case ast.Call():
+            return builtin(expr.name, [_fold(a, known, checked) for a in expr.args], expr.loc)
+    raise located_error(expr.loc, "expected a constant expression of parameters")
+
+
+def _range_problem(
+    parameter: ast.Parameter, value: Scalar, known: Mapping[str, Val], checked: CheckedModule
+) -> str:
+    def bound(expr: ast.Expr | None, infinite: float) -> float:
+        if expr is None:
+            return infinite
+        folded = _fold(expr, known, checked).value
+        assert folded is not None
+        return float(folded)
+
+    def inside(interval: ast.Range) -> bool:
+        low, high = bound(interval.lower, -math.inf), bound(interval.upper, math.inf)
+        above = value >= low if interval.lower_inclusive else value > low
+        below = value <= high if interval.upper_inclusive else value < high
+        return above and below
+
+    def text(interval: ast.Range) -> str:
+        low, high = bound(interval.lower, -math.inf), bound(interval.upper, math.inf)
+        opening = "[" if interval.lower_inclusive else "("
+        closing = "]" if interval.upper_inclusive else ")"
+        return f"{opening}{low:g}:{high:g}{closing}"
+
+    if parameter.ranges and not any(inside(r) for r in parameter.ranges):
+        allowed = " or ".join(text(r) for r in parameter.ranges)
+        return f"is outside its range {allowed}"
+    for exclusion in parameter.excludes:
+        if exclusion.range is not None and inside(exclusion.range):
+            return f"is in its excluded range {text(exclusion.range)}"
+        if exclusion.value is not None and value == bound(exclusion.value, math.nan):
+            return "is an excluded value"
+    return ""

@@ -1,0 +1,62 @@
+"""Seeded random draws for ``$rdist_*`` and ``$random``: device-to-device variability.
+
+Each call site of a module is one *draw*, a subcircuit parameter holding a standard variate
+(``N(0,1)``, ``U[0,1)``, ``Exp(1)`` or a 32-bit integer); the model's expression scales it
+(``mean + sd*z``), so mean and spread stay instance parameters. The subcircuit's default
+variates come from the compile seed; ``CompiledModel.instance`` draws fresh ones per instance
+from (seed, instance name), so every instance differs and the same seed gives the same numbers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+Distribution = Literal["normal", "uniform", "exponential", "integer"]
+SYSTEM_DISTRIBUTIONS: dict[str, Distribution] = {
+    "$rdist_normal": "normal",
+    "$rdist_uniform": "uniform",
+    "$rdist_exponential": "exponential",
+    "$random": "integer",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Draw:
+    """One random call site: the subcircuit parameter ``parameter`` holds its variate."""
+
+    parameter: str
+    distribution: Distribution
+    index: int
+
+
+def seed_of(seed: int, module: str, index: int, instance: str = "") -> int:
+    """A 64-bit stream seed for draw ``index`` of ``module`` (and of one ``instance``)."""
+    key = f"{seed}\0{module}\0{index}" + (f"\0{instance}" if instance else "")
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
+
+
+def variate(distribution: Distribution, stream_seed: int) -> float | int:
+    """The standard variate of ``distribution`` drawn from ``stream_seed``."""
+    rng = np.random.default_rng(stream_seed)
+    if distribution == "normal":
+        return float(rng.standard_normal())
+    if distribution == "uniform":
+        return float(rng.random())
+    if distribution == "exponential":
+        return float(rng.standard_exponential())
+    return int(rng.integers(-(2**31), 2**31))
+
+
+def draw_values(
+    draws: Iterable[Draw], seed: int, module: str, instance: str = ""
+) -> dict[str, float | int]:
+    """Parameter name -> variate for every draw (``instance=""``: the subcircuit defaults)."""
+    return {
+        d.parameter: variate(d.distribution, seed_of(seed, module, d.index, instance))
+        for d in draws
+    }
