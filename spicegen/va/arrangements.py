@@ -27,19 +27,49 @@ def derivative(node: str, meter: str, charge: str) -> tuple[Element, ...]:
 
 def integrator(node: str, integrand: str, initial: str) -> tuple[Element, ...]:
     """``idt(integrand, initial)`` read as ``v(node)``: a 1 F capacitor charged by the
-    integrand; while ``time = 0`` a second source cancels the integrand and pins the node to
-    ``initial`` through 1 kS, so the operating point is exactly ``initial``."""
+    integrand; while ``time = 0`` the source instead pins the node to ``initial`` through
+    1 kS, so the operating point is exactly ``initial`` and the transient a pure integral."""
     return (
         Capacitor(f"C{node}", node, "0", 1.0),
-        BSource(f"B{node}", "0", node, "i", integrand),
         BSource(
-            f"B{node}_ic",
-            node,
+            f"B{node}",
             "0",
+            node,
             "i",
-            f"(time > 0 ? 0 : {integrand} + {IDT_GATE}*(v({node}) - {initial}))",
+            f"(time > 0 ? {integrand} : -{IDT_GATE}*(v({node}) - {initial}))",
         ),
     )
+
+
+def inline_single_use(elements: list[Element], shared: list[str]) -> list[Element]:
+    """Auxiliary nodes (``B<node> <node> 0 V=expr`` read as ``v(<node>)``) that end up read
+    once are substituted back into their reader, and unread ones dropped: each costs two
+    unknowns (node and source current) in every instance, which only pays off when the
+    expression is shared."""
+    remaining = list(shared)
+    changed = True
+    while changed:
+        changed = False
+        for node in list(remaining):
+            reference = f"v({node})"
+            source = next(e for e in elements if isinstance(e, BSource) and e.name == f"B{node}")
+            readers = [
+                k
+                for k, e in enumerate(elements)
+                if isinstance(e, BSource) and reference in str(e.expression)
+            ]
+            uses = sum(str(elements[k].expression).count(reference) for k in readers)  # type: ignore[union-attr]
+            if uses > 1:
+                continue
+            for k in readers:
+                reader = elements[k]
+                assert isinstance(reader, BSource)
+                text = str(reader.expression).replace(reference, f"({source.expression})")
+                elements[k] = BSource(reader.name, reader.p, reader.n, reader.kind, text)
+            elements.remove(source)
+            remaining.remove(node)
+            changed = True
+    return elements
 
 
 def noise(node: str, distribution: str, step: Value) -> VoltageSource:

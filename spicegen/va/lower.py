@@ -119,6 +119,7 @@ class _Lowerer:
         self._counters: dict[str, int] = {}
         self._noise_step: str | None = None
         self._param_statements: list[Param] = []
+        self._shared_nodes: list[str] = []
         self._guarded = 0  # > 0 while lowering code that runs only under a run-time condition
         self._depth = 0
 
@@ -144,6 +145,7 @@ class _Lowerer:
             self._exec(statement, env, None)
         elements = self._branch_elements()
         elements.extend(self._extra)
+        elements = arrangements.inline_single_use(elements, self._shared_nodes)
         params.extend(draw_values(self._draws, self._seed, self._module.name).items())
         if self._noise_step:  # "" when the module declares noise_step itself
             params.append((self._noise_step, NOISE_STEP_DEFAULT))
@@ -476,6 +478,7 @@ class _Lowerer:
             self._param_statements.append(Param(shared, value.text))
             return Val(shared, value.is_int)
         self._extra.append(BSource(f"B{shared}", shared, "0", "v", value.text))
+        self._shared_nodes.append(shared)
         return Val(f"v({shared})", value.is_int)
 
     def _branch(

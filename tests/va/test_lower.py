@@ -174,7 +174,7 @@ def test_idt_becomes_an_integrating_node_pinned_to_ic_at_time_zero() -> None:
     sources = _sources(subckt)
     assert sources["Bv_p_n"].expression == "v(idt0)"
     assert (sources["Bidt0"].p, sources["Bidt0"].n) == ("0", "idt0")  # current into the node
-    assert sources["Bidt0_ic"].expression == "(time > 0 ? 0 : v(n) + 1e3*(v(idt0) - 0.25))"
+    assert sources["Bidt0"].expression == "(time > 0 ? v(n) : -1e3*(v(idt0) - 0.25))"
 
 
 def test_ddt_reads_the_current_of_a_one_farad_capacitor() -> None:
@@ -256,10 +256,24 @@ def test_lowering_is_pure() -> None:
 def test_no_shared_node_inside_a_run_time_condition() -> None:
     # sqrt of a negative must stay behind its guard, so no unconditional node is made for it
     long_sum = " + ".join(["sqrt(V(p))"] * 20)
-    subckt = _two_terminal(f"if (V(p) > 0) x = {long_sum}; else x = 0; I(p, n) <+ x;", "real x;")
+    subckt = _two_terminal(
+        f"if (V(p) > 0) x = {long_sum}; else x = 0; I(p, n) <+ x; I(n) <+ x;", "real x;"
+    )
     (shared,) = [e for e in _sources(subckt).values() if e.p.startswith("var")]
     assert str(shared.expression).startswith("((v(p) > 0) ? ")  # the merged, guarded value
     assert _expression(subckt) == f"v({shared.p})"
+
+
+def test_a_long_variable_read_once_is_inlined_and_one_never_read_is_dropped() -> None:
+    long_sum = " + ".join(f"tanh({k}*V(p))" for k in range(1, 12))
+    chain = f"x = {long_sum}; y = {long_sum.replace('V(p)', 'V(n)')} + x; I(p, n) <+ V(p, n)*y;"
+    once = _two_terminal(chain, "real x, y;")
+    assert [e.name for e in once.elements] == ["Bi_p_n"]  # y read once, x once inside y
+    assert _expression(once).count("tanh((11 * v(p)))") == 1
+    twice = _two_terminal(f"x = {long_sum}; I(p, n) <+ x; I(n) <+ x;", "real x;")
+    assert any(e.name.startswith("Bvar") for e in twice.elements)
+    unused = _two_terminal(f"x = {long_sum}; I(p, n) <+ V(p, n);", "real x;")
+    assert [e.name for e in unused.elements] == ["Bi_p_n"]
 
 
 def test_current_probe_of_a_branch_left_without_its_contribution() -> None:
