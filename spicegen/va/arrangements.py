@@ -58,7 +58,9 @@ def inline_single_use(elements: list[Element], shared: list[str]) -> list[Elemen
                 for k, e in enumerate(elements)
                 if isinstance(e, BSource) and reference in str(e.expression)
             ]
-            uses = sum(str(elements[k].expression).count(reference) for k in readers)  # type: ignore[union-attr]
+            uses = sum(
+                str(getattr(elements[k], "expression", "")).count(reference) for k in readers
+            )
             if uses > 1:
                 continue
             for k in readers:

@@ -32,7 +32,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spicegen.netlist import BSource, Param, Subckt
+from spicegen.netlist import BSource, Capacitor, Param, Subckt
 from spicegen.netlist.elements import Element
 from spicegen.va import arrangements, ast
 from spicegen.va.ast import VarType
@@ -89,6 +89,24 @@ class _Branch:
 
 def _node_key(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name)
+
+
+def _linear_coefficient(charge: str, probe: str) -> float | str | None:
+    """``k`` when ``charge`` is ``probe``, ``(k * probe)`` or ``(probe * k)`` with ``k`` a
+    number or an expression of parameters only; else None."""
+    if charge == probe:
+        return 1.0
+    if not (charge.startswith("(") and charge.endswith(")")):
+        return None
+    inner = charge[1:-1]
+    for candidate in (inner.removesuffix(f" * {probe}"), inner.removeprefix(f"{probe} * ")):
+        if candidate != inner and not _SIMULATED.search(candidate) and probe not in candidate:
+            try:
+                number = float(candidate)
+            except ValueError:
+                return candidate
+            return number if number > 0 else None
+    return None
 
 
 def lower(checked: CheckedModule, *, seed: int | None = None) -> Lowered:
@@ -349,7 +367,10 @@ class _Lowerer:
         p, n = self._nodes(access, statement.args, statement.loc)
         if p == n:
             raise located_error(statement.loc, f"contribution to a branch from `{p}` to itself")
-        value = self._expr(statement.value, env)
+        if access == "I" and path is None and (p, n) not in self._potential:
+            value = self._capacitive_terms(statement.value, env, p, n)
+        else:
+            value = self._expr(statement.value, env)
         text = value.text
         if (p, n) in self._potential:
             canonical = self._potential[(p, n)]
@@ -369,6 +390,37 @@ class _Lowerer:
                 "contributions; only a voltage contribution under a run-time condition may "
                 "share a branch with current contributions (a switch branch)",
             )
+
+    def _capacitive_terms(self, expr: ast.Expr, env: _Env, p: str, n: str) -> Val:
+        """``expr`` with every added term ``ddt(k*V(p,n))`` (``k`` from parameters, ``V`` of
+        the contribution's own branch) made a capacitor ``k`` from ``p`` to ``n``: a linear
+        charge needs no behavioural arrangement, and ngspice's own capacitor is both cheaper
+        (no extra unknowns) and better conditioned. Returns the sum of the other terms."""
+        terms: list[tuple[int, ast.Expr]] = []
+
+        def split(e: ast.Expr, sign: int) -> None:
+            if isinstance(e, ast.Binary) and e.op in ("+", "-"):
+                split(e.left, sign)
+                split(e.right, sign if e.op == "+" else -sign)
+            else:
+                terms.append((sign, e))
+
+        split(expr, 1)
+        probe = f"v({p})" if n == "0" else f"v({p},{n})"
+        rest: Val | None = None
+        for sign, term in terms:
+            if isinstance(term, ast.Call) and term.name == "ddt" and sign > 0:
+                charge = self._expr(term.args[0], env).text
+                capacitance = _linear_coefficient(charge, probe)
+                if capacitance is not None:
+                    name = f"Cq{self._next('cap')}_{_node_key(p)}_{_node_key(n)}"
+                    self._extra.append(Capacitor(name, p, n, capacitance))
+                    continue
+            value = self._expr(term, env)
+            if sign < 0:
+                value = unary("-", value, term.loc)
+            rest = value if rest is None else binary("+", rest, value, term.loc)
+        return rest if rest is not None else number(0.0, expr.loc)
 
     def _probe(self, call: ast.Call, env: _Env) -> Val:
         if call.name == "I" and len(call.args) == 1 and isinstance(call.args[0], ast.PortBranch):

@@ -178,9 +178,34 @@ def test_idt_becomes_an_integrating_node_pinned_to_ic_at_time_zero() -> None:
 
 
 def test_ddt_reads_the_current_of_a_one_farad_capacitor() -> None:
-    subckt = _two_terminal("I(p, n) <+ ddt(2*V(p, n)) + ddt(3);")
+    subckt = _two_terminal("I(p, n) <+ ddt(2*V(p, n)*V(p, n)) + ddt(3);")
     assert _expression(subckt) == "i(Vddt0)"
-    assert _sources(subckt)["Bddt0"].expression == "(2 * v(p,n))"
+    assert _sources(subckt)["Bddt0"].expression == "((2 * v(p,n)) * v(p,n))"
+
+
+@pytest.mark.parametrize(
+    ("contribution", "capacitance", "rest"),
+    [
+        ("I(p, n) <+ ddt(2*V(p, n)) + ddt(3);", 2.0, "0.0"),
+        ("I(p, n) <+ V(p, n)/r + ddt(V(p, n)*c0);", "c0", "(v(p,n) / r)"),
+        ("I(p, n) <+ ddt(V(p, n));", 1.0, "0.0"),
+    ],
+)
+def test_linear_charge_of_the_own_branch_becomes_a_capacitor(
+    contribution: str, capacitance: float | str, rest: str
+) -> None:
+    subckt = _two_terminal(contribution, "parameter real r = 1k, c0 = 1p;")
+    (capacitor,) = [e for e in subckt.elements if type(e).__name__ == "Capacitor"]
+    assert (capacitor.p, capacitor.n, capacitor.value) == ("p", "n", capacitance)  # type: ignore[attr-defined]
+    assert _expression(subckt) == rest
+
+
+@pytest.mark.parametrize(
+    "contribution",
+    ["I(p, n) <+ -ddt(V(p, n));", "I(p, n) <+ ddt(V(n, p));", "I(p, n) <+ ddt(V(p)*V(p, n));"],
+)
+def test_other_charges_keep_the_general_arrangement(contribution: str) -> None:
+    assert "i(Vddt0)" in _expression(_two_terminal(contribution))
 
 
 RDIST = """module m(p, n);
