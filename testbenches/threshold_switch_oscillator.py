@@ -16,7 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from spicegen import Subckt, Tran, compile_va, simulate
-from spicegen.netlist import Capacitor, Circuit, Pulse, Resistor, SubcktInstance, VoltageSource
+from spicegen.netlist import (
+    Capacitor,
+    Circuit,
+    Option,
+    Pulse,
+    Resistor,
+    SubcktInstance,
+    VoltageSource,
+)
 from spicegen.waves.measure import crossings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -35,7 +43,9 @@ class Oscillator:
     vth: float = 1.0
     vhold: float = 0.7
     tsw: float = 1e-9
-    vth_sigma: float = 0.0
+    vth_sigma: float = 0.0  # V, cycle-to-cycle threshold jitter
+    vth_d2d: float = 0.0  # V, device-to-device threshold offset
+    seed: int = 1  # .options seed of the jitter and instance seed of the offset
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +84,7 @@ def circuit(model: Subckt, osc: Oscillator) -> Circuit:
         "vhold": osc.vhold,
         "tsw": osc.tsw,
         "vth_sigma": osc.vth_sigma,
+        "vth_d2d": osc.vth_d2d,
     }
     return Circuit(
         title="threshold_switch relaxation oscillator",
@@ -86,6 +97,7 @@ def circuit(model: Subckt, osc: Oscillator) -> Circuit:
             SubcktInstance("X1", ("a", "0"), model.name, params),
         ),
         subckts=(model,),
+        options=(Option("seed", osc.seed),),
     )
 
 

@@ -75,9 +75,9 @@ def test_frequency_scales_as_one_over_c(threshold_switch: Subckt) -> None:
     assert f_100p / f_1n == pytest.approx(10.0, rel=0.03)
 
 
-def _switching_voltage(model: Subckt, vth_sigma: float = 0.0) -> float:
+def _switching_voltage(model: Subckt, vth_d2d: float = 0.0) -> float:
     """v(a) at the first switching event: the effective threshold of the instance."""
-    spikes = bench.run(model, dataclasses.replace(REFERENCE, vth_sigma=vth_sigma), periods=1)
+    spikes = bench.run(model, dataclasses.replace(REFERENCE, vth_d2d=vth_d2d), periods=1)
     first = spikes.time <= spikes.spikes[0]
     return float(np.max(spikes.v_a[first]))
 
@@ -86,8 +86,24 @@ def test_threshold_offset_is_seeded_and_off_by_default(threshold_switch: Subckt)
     assert _switching_voltage(threshold_switch) == pytest.approx(1.0, abs=2e-3)
     path = ROOT / "models" / "threshold_switch.va"
     seeded = [compile_va(path, seed=seed) for seed in (1, 1, 2)]
-    volts = [_switching_voltage(model, vth_sigma=0.05) for model in seeded]
+    volts = [_switching_voltage(model, vth_d2d=0.05) for model in seeded]
     assert volts[0] == volts[1]  # same seed, same device
     assert volts[0] != pytest.approx(volts[2], abs=1e-4)  # another seed, another threshold
     for v in volts:
         assert abs(v - 1.0) < 5 * 0.05  # a normal offset with sd 50 mV
+
+
+def test_threshold_jitter_makes_spiking_stochastic_and_seeded(threshold_switch: Subckt) -> None:
+    # at 1.05 V the deterministic neuron settles at 0.9545 V, just below vth = 1.0 V: silent.
+    # With a 50 mV jitter held per 100 ns the threshold dips below the settled voltage now and
+    # then (P(z < -0.91) = 0.18 per level), so the neuron fires at random.
+    quiet = dataclasses.replace(REFERENCE, v_in=1.05)
+    assert bench.run(threshold_switch, quiet, periods=20).spikes.size == 0
+    noisy = dataclasses.replace(quiet, vth_sigma=0.05, seed=3)
+    first = bench.run(threshold_switch, noisy, periods=20).spikes
+    assert first.size >= 3
+    intervals = np.diff(first)
+    assert np.std(intervals) / np.mean(intervals) > 0.1  # irregular, unlike a relaxation clock
+    np.testing.assert_array_equal(first, bench.run(threshold_switch, noisy, periods=20).spikes)
+    other = bench.run(threshold_switch, dataclasses.replace(noisy, seed=4), periods=20).spikes
+    assert other.size != first.size or not np.allclose(other, first)
