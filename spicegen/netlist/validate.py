@@ -34,10 +34,11 @@ match_identifier = re.compile(r"[A-Za-z_][A-Za-z0-9_]*").fullmatch
 match_node = re.compile(r"[A-Za-z0-9_]+").fullmatch
 _NUMBER = re.compile(r"-?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?[A-Za-z]*").fullmatch
 _BARE_NAME = re.compile(r"\{[A-Za-z_][A-Za-z0-9_]*\}|[A-Za-z_][A-Za-z0-9_]*").fullmatch
+# node and source names may be hierarchical (x1.s, v.x1.vmeter): inside subcircuit instances
 _SAVE = re.compile(
-    r"[A-Za-z0-9_]+"
-    r"|[vV]\([A-Za-z0-9_]+(?:,[A-Za-z0-9_]+)?\)"
-    r"|[iI]\([A-Za-z_][A-Za-z0-9_]*\)"
+    r"[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*"
+    r"|[vV]\([A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*(?:,[A-Za-z0-9_]+(?:\.[A-Za-z0-9_]+)*)?\)"
+    r"|[iI]\([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*\)"
 ).fullmatch
 # Include paths go inside double quotes; refuse what could end the quote or the line, and the
 # characters ngspice treats as comments or parameter braces on a card.

@@ -181,3 +181,24 @@ def test_noise_is_quiet_at_the_operating_point() -> None:
     assert w.v("u")[0] == pytest.approx(0.5)
     assert w.v("z")[0] == pytest.approx(0.0, abs=1e-12)
     assert w.v("w")[0] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_internal_nodes_and_sources_of_an_instance_can_be_saved() -> None:
+    subckt = _compile(
+        """module lag(p, n);
+  inout p, n; electrical p, n; electrical s;
+  analog begin
+    I(s) <+ V(s) - V(p, n) + ddt(1u*V(s));
+    I(p, n) <+ V(p, n)/1k;
+  end
+endmodule
+"""
+    )
+    circuit = Circuit(
+        "saves",
+        elements=(VoltageSource("V1", "a", "0", 2.0), SubcktInstance("X1", ("a", "0"), "lag")),
+        subckts=(subckt,),
+        saves=("v(x1.s)", "i(V1)"),
+    )
+    w = simulate(circuit, Op()).waveforms
+    assert w.v("x1.s")[0] == pytest.approx(2.0, rel=1e-9)  # the state follows V(p,n) at DC
