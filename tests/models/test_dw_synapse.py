@@ -84,7 +84,9 @@ def test_position_noise_lands_on_neighbouring_levels_with_gaussian_odds() -> Non
     x = _program(10e-9, 112.5e-6, count, sigma_pos=0.125, seed=9)
     site = np.round(x * 4)
     np.testing.assert_allclose(x, site / 4, atol=1e-4)  # every wall ends on a pinning site
-    expected = erf((0.125 + 0.0025) / 0.125 / sqrt(2)) / 2 + erf((0.125 - 0.0025) / 0.125 / sqrt(2)) / 2
+    expected = (
+        erf((0.125 + 0.0025) / 0.125 / sqrt(2)) / 2 + erf((0.125 - 0.0025) / 0.125 / sqrt(2)) / 2
+    )
     observed = np.mean(site == 1)
     assert observed == pytest.approx(expected, abs=3 * sqrt(expected * (1 - expected) / count))
     np.testing.assert_array_equal(x, _program(10e-9, 112.5e-6, count, 0.125, seed=9))
