@@ -90,6 +90,33 @@ def _parser() -> argparse.ArgumentParser:
     plot.add_argument("-o", "--output", type=Path, required=True, help="image file (.png...)")
     plot.add_argument("--plot", type=int, default=0, metavar="N", help="plot index in the file")
     plot.set_defaults(handler=_plot)
+
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a parameter sweep or Monte Carlo from a TOML spec",
+        description="Run every point of a sweep spec (TOML) into a results directory.",
+    )
+    sweep.add_argument("spec", type=Path, help="sweep spec (.toml), see docs/sweep.md")
+    sweep.add_argument("--out", type=Path, required=True, metavar="DIR", help="results directory")
+    sweep.add_argument("--workers", type=int, metavar="N", help="local processes (default: cores)")
+    sweep.add_argument(
+        "--scheduler", metavar="ADDR", help="Dask scheduler, tcp://host:port (default: local pool)"
+    )
+    sweep.add_argument(
+        "--resume", action="store_true", help="finish a sweep already in DIR (same spec)"
+    )
+    sweep.set_defaults(handler=_sweep)
+
+    sweep_report = commands.add_parser(
+        "sweep-report",
+        help="plot a sweep's measurements against its parameters",
+        description="Plot every measurement of a sweep directory against every parameter.",
+    )
+    sweep_report.add_argument("directory", type=Path, metavar="DIR", help="results directory")
+    sweep_report.add_argument(
+        "-o", "--output", type=Path, required=True, help="report.html or report.png"
+    )
+    sweep_report.set_defaults(handler=_sweep_report)
     return parser
 
 
@@ -151,6 +178,35 @@ def _plot(args: argparse.Namespace) -> None:
         raise CliError(f"{args.raw} has {len(plots)} plot(s); --plot {args.plot} is not one")
     path = plot_waveforms(plots[args.plot], args.vectors, args.output)
     print(f"figure written to {path}")
+
+
+def _sweep(args: argparse.Namespace) -> None:
+    from spicegen.sweep import load_spec, run
+
+    if args.workers is not None and args.workers < 1:
+        raise CliError(f"--workers must be >= 1, not {args.workers}")
+    if args.scheduler is not None and args.workers is not None:
+        raise CliError("--workers is for the local pool; a Dask cluster has its own workers")
+    spec = load_spec(args.spec)
+    summary = run(
+        spec,
+        args.scheduler or "local",
+        store=args.out,
+        resume=args.resume,
+        workers=args.workers,
+    )
+    print(
+        f"{args.spec}: {summary.total} point(s): {summary.done} done, {summary.failed} failed, "
+        f"{summary.timeout} timed out ({summary.computed} computed, {summary.cached} from the "
+        f"cache, {summary.skipped} already there) -> {args.out}"
+    )
+
+
+def _sweep_report(args: argparse.Namespace) -> None:
+    from spicegen.sweep import report
+
+    path = report(args.directory, args.output)
+    print(f"report written to {path}")
 
 
 def _print_table(waveforms, names: Sequence[str]) -> None:  # type: ignore[no-untyped-def]

@@ -1,0 +1,111 @@
+"""Points: index order, seeds that depend only on (sweep seed, index), netlist rendering."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from spicegen.netlist import Op, Tran
+from spicegen.sweep import Normal, SpecError, SweepSpec, Template, Uniform, expand, parameters
+from spicegen.sweep.ladder import rung_applies, with_options
+from spicegen.sweep.points import netlist_hash, point_seed, render
+from tests.sweep.conftest import RC
+
+
+def _spec(**changes: object) -> SweepSpec:
+    fields: dict[str, object] = {
+        "circuit": Template(RC),
+        "parameters": parameters(grid={"r": [1e3, 2e3]}, zipped={"c": [1e-9, 2e-9, 3e-9]}),
+        "samples": 2,
+        "seed": 5,
+    }
+    fields.update(changes)
+    return SweepSpec(**fields)  # type: ignore[arg-type]
+
+
+def test_points_are_grid_then_zip_then_samples() -> None:
+    points = expand(_spec())
+    assert len(points) == 2 * 3 * 2
+    assert [p.index for p in points] == list(range(12))
+    assert points[0].params == (("r", 1e3), ("c", 1e-9))
+    assert points[1].params == (("r", 1e3), ("c", 1e-9))  # second Monte Carlo sample
+    assert points[2].params == (("r", 1e3), ("c", 2e-9))
+    assert points[6].params == (("r", 2e3), ("c", 1e-9))
+    assert len({p.seed for p in points}) == 12
+
+
+def test_a_point_seed_depends_only_on_the_sweep_seed_and_its_index() -> None:
+    assert point_seed(5, 3) == point_seed(5, 3)
+    assert point_seed(5, 3) != point_seed(6, 3)
+    assert point_seed(5, 3) != point_seed(5, 4)
+    assert 0 <= point_seed(2**40, 10**6) < 2**31
+    small = expand(
+        _spec(parameters=parameters(grid={"r": [1e3]}, random={"c": Normal(1e-9, 1e-10)}))
+    )
+    large = expand(
+        _spec(
+            parameters=parameters(grid={"r": [1e3]}, random={"c": Normal(1e-9, 1e-10)}), samples=50
+        )
+    )
+    # more samples do not change the draws of the first points
+    assert [p.params for p in small] == [p.params for p in large[:2]]
+
+
+def test_random_draws_follow_their_distribution() -> None:
+    spec = _spec(
+        parameters=parameters(random={"c": Uniform(1.0, 2.0), "r": Normal(10.0, 1.0)}),
+        circuit=Template(RC),
+        samples=4000,
+    )
+    draws = np.array([[v for _, v in p.params] for p in expand(spec)])
+    assert draws[:, 0].min() >= 1.0 and draws[:, 0].max() < 2.0
+    # 4000 samples: the standard error of the mean is 1/sqrt(4000) = 0.016; 5 sigma = 0.08
+    assert abs(draws[:, 1].mean() - 10.0) < 0.08
+    assert abs(draws[:, 1].std() - 1.0) < 0.05
+
+
+def test_render_inserts_params_and_seed_after_the_title() -> None:
+    spec = _spec(parameters=parameters(grid={"r": [1e3]}, random={"c": Normal(1e-9, 0.0)}))
+    point = expand(spec)[0]
+    lines = render(spec, point).splitlines()
+    assert lines[0] == "RC low-pass"
+    assert lines[1:4] == [f".options seed={point.seed}", ".param r=1000.0", ".param c=1e-09"]
+    deterministic = _spec(parameters=parameters(grid={"r": [1e3], "c": [1e-9]}), samples=1)
+    assert "seed" not in render(deterministic, expand(deterministic)[0])
+    text = render(deterministic, expand(deterministic)[0])
+    assert netlist_hash(text, ".op") != netlist_hash(text, ".tran 1n 1u")
+
+
+def test_options_go_before_end_and_tmax_needs_a_tran() -> None:
+    assert with_options("t\nR1 a 0 1\n.end\n", ".options gminsteps=100").splitlines() == [
+        "t",
+        "R1 a 0 1",
+        ".options gminsteps=100",
+        ".end",
+    ]
+    assert with_options("t\nR1 a 0 1", ".options x=1").endswith(".options x=1\n")
+    assert rung_applies("tmax", Tran(1e-9, 1e-6)) and not rung_applies("tmax", Op())
+    assert rung_applies("gear", None)
+
+
+@pytest.mark.parametrize(
+    ("changes", "key"),
+    [
+        (
+            lambda: {"parameters": parameters(zipped={"r": [1.0, 2.0], "c": [1.0]})},
+            "parameters.zip",
+        ),
+        (lambda: {"parameters": parameters(grid={"r": [1.0], "R": [2.0]})}, "parameters.grid.R"),
+        (lambda: {"parameters": parameters(grid={"r": []})}, "parameters.grid.r"),
+        (lambda: {"parameters": parameters(grid={"r": [1.0], "rx": [2.0]})}, "parameters.grid.rx"),
+        (lambda: {"timeout": 0}, "sweep.timeout"),
+        (lambda: {"ladder": ("gmin", "pray")}, "sweep.ladder"),
+        (lambda: {"samples": 1.5}, "sweep.samples"),
+    ],
+)
+def test_bad_python_specs_name_the_key(changes: Callable[[], dict[str, object]], key: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        _spec(**changes())
+    assert caught.value.key == key
