@@ -27,6 +27,9 @@ bench: setup
 	$(VENV)/bin/python benchmarks/bench_raw.py
 	$(VENV)/bin/python benchmarks/bench_writer.py
 	$(VENV)/bin/python benchmarks/bench_engine.py
+	$(VENV)/bin/python benchmarks/bench_compile.py
+	$(VENV)/bin/python benchmarks/bench_crossbar.py
+	$(VENV)/bin/python benchmarks/bench_sweep.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -29,7 +29,9 @@ def test_readme_python_blocks_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     assert "Resistor.n" in capsys.readouterr().out
 
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 NETLISTS = {
+    "rc_sweep.toml": (EXAMPLES / "sweeps" / "rc_monte_carlo.toml").read_text(),
     "divider.cir": "divider\nV1 in 0 dc 1\nR1 in out 1k\nR2 out 0 3k\n.op\n.end\n",
     "rc.cir": "rc\nV1 in 0 pulse(0 1 0 1n 1n 5u 10u)\nR1 in out 1k\nC1 out 0 1n\n"
     ".tran 10n 5u\n.end\n",
