@@ -80,6 +80,29 @@ def _parser() -> argparse.ArgumentParser:
     compile_.add_argument("--module", help="module to compile when the file has several")
     compile_.set_defaults(handler=_compile)
 
+    build = commands.add_parser(
+        "build",
+        help="generate a circuit netlist (crossbar read) from the command line",
+        description="Generate a netlist with spicegen.circuits; simulate it with `spicegen run`.",
+    )
+    build.add_argument("circuit", choices=("crossbar",), help="generator")
+    build.add_argument("-o", "--output", type=Path, required=True, help="netlist file (.cir)")
+    source = build.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--weights", type=Path, metavar="FILE", help="weight matrix, .npy or text (.csv, .txt)"
+    )
+    source.add_argument(
+        "--random", nargs=2, type=int, metavar=("ROWS", "COLS"),
+        help="uniform random weights in [0, 1] (signed for 2R/2T2R cells)",
+    )  # fmt: skip
+    build.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
+    build.add_argument("--cell", choices=("1R", "1T1R", "2R", "2T2R"), default="1R")
+    build.add_argument("--g-min", type=float, default=1e-6, help="S at weight 0 (default 1e-6)")
+    build.add_argument("--g-max", type=float, default=1e-4, help="S at weight 1 (default 1e-4)")
+    build.add_argument("--wire", type=float, default=0.0, metavar="OHM", help="per segment")
+    build.add_argument("--read", type=float, default=0.2, metavar="V", help="row read voltage")
+    build.set_defaults(handler=_build)
+
     plot = commands.add_parser(
         "plot",
         help="plot vectors of a raw file",
@@ -165,6 +188,44 @@ def _compile(args: argparse.Namespace) -> None:
     except OSError as err:
         raise CliError(f"cannot write {args.output}: {err.strerror or err}") from None
     print(f"{args.model}: module {subckt.name} ({', '.join(subckt.ports)}) -> {args.output}")
+
+
+def _build(args: argparse.Namespace) -> None:
+    from spicegen.circuits import CrossbarParams, LinearConductance, Wires, read_circuit
+    from spicegen.netlist import write_ngspice
+
+    signed = args.cell in ("2R", "2T2R")
+    if args.random is not None:
+        rows, columns = args.random
+        if rows < 1 or columns < 1:
+            raise CliError(f"--random needs positive sizes, got {rows} x {columns}")
+        rng = np.random.default_rng(args.seed)
+        weights = rng.uniform(-1.0 if signed else 0.0, 1.0, size=(rows, columns))
+    else:
+        weights = _load_matrix(args.weights)
+    params = CrossbarParams(
+        weights,
+        cell=args.cell,
+        mapping=LinearConductance(args.g_min, args.g_max),
+        wires=Wires(args.wire, args.wire),
+    )
+    circuit = read_circuit(params, [args.read] * params.rows)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    write_ngspice(circuit, args.output)
+    print(f"wrote {args.output}: {params.rows}x{params.columns} {args.cell} crossbar read")
+
+
+def _load_matrix(path: Path) -> np.ndarray:
+    try:
+        if path.suffix == ".npy":
+            matrix = np.load(path, allow_pickle=False)
+        else:
+            matrix = np.loadtxt(path, delimiter="," if path.suffix == ".csv" else None, ndmin=2)
+    except (OSError, ValueError) as err:
+        raise CliError(f"cannot read a weight matrix from {path}: {err}") from None
+    if matrix.ndim != 2:
+        raise CliError(f"{path}: expected a 2-D weight matrix, got shape {matrix.shape}")
+    return np.asarray(matrix, dtype=float)
 
 
 def _plot(args: argparse.Namespace) -> None:

@@ -151,3 +151,39 @@ def test_compile_error_is_located_with_a_caret(tmp_path: Path, capsys) -> None: 
 def test_compile_missing_file_is_one_message(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
     assert main(["compile", str(tmp_path / "none.va")]) == 2
     assert "no such Verilog-A file" in capsys.readouterr().err
+
+
+def test_build_crossbar_then_run_gives_the_vector_matrix_product(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import numpy as np
+
+    weights = np.array([[0.0, 0.5, 1.0], [1.0, 0.25, 0.0]])
+    np.savetxt(tmp_path / "w.csv", weights, delimiter=",")
+    deck = tmp_path / "xbar.cir"
+    assert main(["build", "crossbar", "--weights", str(tmp_path / "w.csv"), "-o", str(deck)]) == 0
+    assert "2x3 1R crossbar read" in capsys.readouterr().out
+    from spicegen import simulate
+
+    waves = simulate(deck.read_text()).waveforms
+    conductance = 1e-6 + weights * (1e-4 - 1e-6)  # default mapping, S
+    expected = 0.2 * conductance.sum(axis=0)  # every row read at 0.2 V into virtual grounds
+    names = [n for n in waves.names if n.startswith("i(") and "col" in n.lower()]
+    measured = sorted(abs(float(waves[n][0])) for n in names)
+    np.testing.assert_allclose(measured, sorted(expected), rtol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weights", "missing.csv"], "cannot read a weight matrix"),
+        (["--random", "0", "3"], "positive sizes"),
+        (["--random", "2", "2", "--g-min", "-1"], "g_min"),
+    ],
+)
+def test_build_errors_are_one_message(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["build", "crossbar", *args, "-o", str(tmp_path / "x.cir")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
