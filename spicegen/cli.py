@@ -204,7 +204,7 @@ def _build(args: argparse.Namespace) -> None:
     else:
         weights = _load_matrix(args.weights)
     params = CrossbarParams(
-        weights,
+        tuple(tuple(float(w) for w in row) for row in weights),
         cell=args.cell,
         mapping=LinearConductance(args.g_min, args.g_max),
         wires=Wires(args.wire, args.wire),

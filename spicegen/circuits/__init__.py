@@ -1,8 +1,10 @@
 """Generators of the papers' circuits, each a pure function returning netlist types.
 
-One module per generator: ``crossbar`` (crossbar arrays, read and write circuits). Devices are
-compiled models (``spicegen.compile_va``) or plain resistors; errors in a generator's
-parameters are ``CircuitSpecError`` (a ``ValueError``) naming the field.
+One module per generator: ``crossbar`` (crossbar arrays, read and write circuits),
+``oscillator_neuron`` (threshold-switch spiking neurons, LIF, WTA populations), ``neuron_pair``
+(MTJ finite-difference pairs). Devices are compiled models (``spicegen.compile_va``) or plain
+resistors; errors in a generator's parameters are ``CircuitSpecError`` (a ``ValueError``)
+naming the field.
 """
 
 from spicegen.circuits.crossbar import (
@@ -23,14 +25,27 @@ from spicegen.circuits.crossbar import (
     write_circuit,
 )
 from spicegen.circuits.errors import CircuitSpecError
+from spicegen.circuits.neuron_pair import neuron_pair
+from spicegen.circuits.oscillator_neuron import (
+    LifParams,
+    OscillatorNeuronParams,
+    PopulationParams,
+    lif_neuron,
+    oscillator_neuron,
+    oscillator_period,
+    population,
+)
 
 __all__ = [
     "AccessTransistor",
     "CircuitSpecError",
     "CompiledDevice",
     "CrossbarParams",
+    "LifParams",
     "LinearConductance",
     "LinearState",
+    "OscillatorNeuronParams",
+    "PopulationParams",
     "Quantised",
     "ResistorDevice",
     "SenseResistor",
@@ -39,6 +54,11 @@ __all__ = [
     "Wires",
     "crossbar",
     "disturb_voltages",
+    "lif_neuron",
+    "neuron_pair",
+    "oscillator_neuron",
+    "oscillator_period",
+    "population",
     "read_circuit",
     "write_circuit",
 ]
