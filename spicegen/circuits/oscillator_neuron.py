@@ -1,0 +1,285 @@
+"""Threshold-switch (NbOx) oscillator neurons: tonic spiking, leaky integrate-and-fire, WTA.
+
+The Pearson-Anson relaxation oscillator of physics.md 2.3: a supply ``vdd`` charges the
+membrane node through a load resistor ``r_load``; the membrane capacitor ``c`` and a compiled
+threshold-switching device (``models.load("threshold_switch")`` or ``"nbox"``) sit in parallel
+from the membrane to ``gnd``. The device discharges the capacitor when the membrane passes its
+threshold and lets go below its hold voltage, so the neuron spikes at a rate that rises with
+its input.
+
+``oscillator_neuron(device, params) -> Subckt``, ports ``(vdd, in, out, gnd)``:
+
+- ``vdd``: the supply (the voltage input of a rate-coded neuron) through ``r_load``;
+- ``in``: the membrane node itself; any current into it (a synapse, a current source) is
+  synaptic input; ``params.input_current`` (A) adds a DC current source into it;
+- ``out``: the spike output, ``readout`` ohm times the device current (a CCVS on a 0 V ammeter
+  in series with the device): ``readout * V/ron`` during a spike, ``readout * V/roff`` between.
+
+``lif_neuron(device, params) -> Subckt``, ports ``(in, out, gnd)``: the same with the load
+resistor tied to ``gnd`` as a leak, driven by current into ``in``: below threshold the
+membrane is the RC integrator ``V = I R (1 - exp(-t/(R C)))`` with ``R = r_leak || roff``.
+
+``population(device, params) -> Subckt``, ports ``(vdd0.., out0.., gnd)``: ``size`` oscillator
+neurons, one supply each, with lateral inhibition: neuron ``j``'s spike output draws
+``inhibition * V(out_j)`` amperes out of every other neuron's membrane (a VCCS), so each spike
+of one neuron removes charge from the others (winner-take-all). Inner nodes: neuron ``i`` is
+instance ``Xn{i}`` with membrane ``m{i}``.
+
+Elements of a neuron: ``RL`` (load), ``C1`` (membrane), ``Vsense`` (ammeter), ``Xdev`` (the
+device), ``Hout`` (readout), ``Iin`` (input current, when nonzero). Times in s, SI units.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from spicegen.circuits._weights import check_finite, check_positive
+from spicegen.circuits.errors import CircuitSpecError
+from spicegen.netlist import (
+    Capacitor,
+    Ccvs,
+    CurrentSource,
+    Element,
+    Resistor,
+    Subckt,
+    SubcktInstance,
+    Vccs,
+    VoltageSource,
+)
+from spicegen.netlist.validate import check_identifier
+from spicegen.va import CompiledModel
+
+__all__ = [
+    "LifParams",
+    "OscillatorNeuronParams",
+    "PopulationParams",
+    "lif_neuron",
+    "oscillator_neuron",
+    "oscillator_period",
+    "population",
+]
+
+
+DeviceParams = Mapping[str, float] | tuple[tuple[str, float], ...]
+
+
+def _device_params(values: object, where: str) -> tuple[tuple[str, float], ...]:
+    """Instance parameters as sorted ``(name, value)`` pairs (hashable, order-independent)."""
+    if isinstance(values, tuple):
+        values = dict(values)
+    if not isinstance(values, Mapping):
+        raise CircuitSpecError(f"expected a mapping, got {values!r}", field=where)
+    return tuple(
+        (str(name), check_finite(value, f"{where}[{name!r}]"))
+        for name, value in sorted(values.items())
+    )
+
+
+def _check_name(name: str, where: str) -> str:
+    try:
+        check_identifier(name, where)
+    except ValueError as error:
+        raise CircuitSpecError(str(error), field=where) from error
+    return name
+
+
+@dataclass(frozen=True, slots=True)
+class OscillatorNeuronParams:
+    """A relaxation-oscillator neuron (SI units).
+
+    ``r_load`` ohm from ``vdd`` to the membrane, ``c`` F from the membrane to ``gnd``,
+    ``input_current`` A injected into the membrane (0: none), ``readout`` ohm (spike output
+    ``readout * I_device``), ``device_params`` instance parameters of the device model (e.g.
+    ``{"vth": 1.0, "vhold": 0.7}``, stored as sorted pairs), ``seed`` the device instance's
+    seed, ``name`` the subckt.
+    """
+
+    r_load: float = 5e3
+    c: float = 1e-9
+    input_current: float = 0.0
+    readout: float = 200.0
+    device_params: DeviceParams = ()
+    seed: int | None = None
+    name: str = "oscillator_neuron"
+
+    def __post_init__(self) -> None:
+        cls = "OscillatorNeuronParams"
+        setter = object.__setattr__
+        setter(self, "r_load", check_positive(self.r_load, f"{cls}.r_load"))
+        setter(self, "c", check_positive(self.c, f"{cls}.c"))
+        setter(self, "input_current", check_finite(self.input_current, f"{cls}.input_current"))
+        setter(self, "readout", check_positive(self.readout, f"{cls}.readout"))
+        setter(self, "device_params", _device_params(self.device_params, f"{cls}.device_params"))
+        _check_name(self.name, f"{cls}.name")
+
+
+@dataclass(frozen=True, slots=True)
+class LifParams:
+    """A leaky integrate-and-fire neuron: ``r_leak`` ohm and ``c`` F from the membrane to
+    ``gnd``, with the threshold device in parallel; other fields as ``OscillatorNeuronParams``."""
+
+    r_leak: float = 5e3
+    c: float = 1e-9
+    input_current: float = 0.0
+    readout: float = 200.0
+    device_params: DeviceParams = ()
+    seed: int | None = None
+    name: str = "lif_neuron"
+
+    def __post_init__(self) -> None:
+        cls = "LifParams"
+        setter = object.__setattr__
+        setter(self, "r_leak", check_positive(self.r_leak, f"{cls}.r_leak"))
+        setter(self, "c", check_positive(self.c, f"{cls}.c"))
+        setter(self, "input_current", check_finite(self.input_current, f"{cls}.input_current"))
+        setter(self, "readout", check_positive(self.readout, f"{cls}.readout"))
+        setter(self, "device_params", _device_params(self.device_params, f"{cls}.device_params"))
+        _check_name(self.name, f"{cls}.name")
+
+
+@dataclass(frozen=True, slots=True)
+class PopulationParams:
+    """``size`` oscillator neurons (each ``neuron``) with lateral inhibition of ``inhibition``
+    siemens: neuron ``j`` draws ``inhibition * V(out_j)`` A from every other membrane."""
+
+    size: int = 3
+    neuron: OscillatorNeuronParams = field(default_factory=OscillatorNeuronParams)
+    inhibition: float = 0.0
+    name: str = "population"
+
+    def __post_init__(self) -> None:
+        cls = "PopulationParams"
+        if type(self.size) is not int or self.size < 1:
+            raise CircuitSpecError(f"expected an int >= 1, got {self.size!r}", field=f"{cls}.size")
+        if not isinstance(self.neuron, OscillatorNeuronParams):
+            raise CircuitSpecError("expected OscillatorNeuronParams", field=f"{cls}.neuron")
+        value = check_positive(self.inhibition, f"{cls}.inhibition", allow_zero=True)
+        object.__setattr__(self, "inhibition", value)
+        _check_name(self.name, f"{cls}.name")
+
+
+def _check_device(device: object) -> CompiledModel:
+    if not isinstance(device, CompiledModel):
+        raise CircuitSpecError(f"expected a CompiledModel, got {device!r}", field="device")
+    if len(device.ports) != 2:
+        raise CircuitSpecError(
+            f"expected a two-terminal device, {device.name} has ports {device.ports}",
+            field="device",
+        )
+    return device
+
+
+def _core(
+    device: CompiledModel,
+    membrane: str,
+    c: float,
+    input_current: float,
+    readout: float,
+    device_params: DeviceParams,
+    seed: int | None,
+) -> list[Element]:
+    """Membrane capacitor, device behind a 0 V ammeter, spike readout, input current."""
+    elements: list[Element] = [
+        Capacitor("C1", membrane, "gnd", c),
+        VoltageSource("Vsense", membrane, "dev", dc=0.0),
+        device.instance("Xdev", ("dev", "gnd"), seed=seed, **dict(device_params)),
+        Ccvs("Hout", "out", "gnd", "Vsense", readout),
+    ]
+    if input_current != 0.0:
+        elements.append(CurrentSource("Iin", "gnd", membrane, dc=input_current))
+    return elements
+
+
+def oscillator_neuron(
+    device: CompiledModel, params: OscillatorNeuronParams | None = None
+) -> Subckt:
+    """The relaxation-oscillator neuron as a ``Subckt``, ports ``(vdd, in, out, gnd)``."""
+    device = _check_device(device)
+    params = OscillatorNeuronParams() if params is None else params
+    elements = [
+        Resistor("RL", "vdd", "in", params.r_load),
+        *_core(
+            device,
+            "in",
+            params.c,
+            params.input_current,
+            params.readout,
+            params.device_params,
+            params.seed,
+        ),
+    ]
+    return Subckt(
+        params.name, ("vdd", "in", "out", "gnd"), elements=tuple(elements), subckts=(device.subckt,)
+    )
+
+
+def lif_neuron(device: CompiledModel, params: LifParams | None = None) -> Subckt:
+    """The leaky integrate-and-fire neuron as a ``Subckt``, ports ``(in, out, gnd)``."""
+    device = _check_device(device)
+    params = LifParams() if params is None else params
+    elements = [
+        Resistor("Rleak", "in", "gnd", params.r_leak),
+        *_core(
+            device,
+            "in",
+            params.c,
+            params.input_current,
+            params.readout,
+            params.device_params,
+            params.seed,
+        ),
+    ]
+    return Subckt(
+        params.name, ("in", "out", "gnd"), elements=tuple(elements), subckts=(device.subckt,)
+    )
+
+
+def population(device: CompiledModel, params: PopulationParams | None = None) -> Subckt:
+    """``size`` oscillator neurons with lateral inhibition, ports ``(vdd0.., out0.., gnd)``."""
+    params = PopulationParams() if params is None else params
+    neuron = oscillator_neuron(device, params.neuron)
+    n = params.size
+    elements: list[Element] = [
+        SubcktInstance(f"Xn{i}", (f"vdd{i}", f"m{i}", f"out{i}", "gnd"), neuron.name)
+        for i in range(n)
+    ]
+    if params.inhibition > 0:
+        elements += [
+            Vccs(f"Ginh{i}_{j}", f"m{i}", "gnd", f"out{j}", "gnd", params.inhibition)
+            for i in range(n)
+            for j in range(n)
+            if i != j
+        ]
+    ports = tuple(f"vdd{i}" for i in range(n)) + tuple(f"out{i}" for i in range(n)) + ("gnd",)
+    return Subckt(params.name, ports, elements=tuple(elements), subckts=(neuron,))
+
+
+def oscillator_period(
+    v_in: float,
+    r_load: float,
+    c: float,
+    *,
+    roff: float = 50e3,
+    ron: float = 200.0,
+    vth: float = 1.0,
+    vhold: float = 0.7,
+) -> tuple[float, float, float]:
+    """``(t_ch, t_dis, T)`` (s) of the ideal piecewise switch, physics.md 2.3.
+
+    ``v_in`` is the supply (for a current input ``I`` into a neuron with ``vdd`` grounded,
+    the Norton equivalent ``v_in = I * r_load``). Raises ``CircuitSpecError`` outside the
+    oscillation conditions (``v_in roff/(roff+r_load) > vth``, ``v_in ron/(ron+r_load) < vhold``).
+    """
+    v_inf = v_in * roff / (roff + r_load)
+    v_inf_on = v_in * ron / (ron + r_load)
+    if not v_inf > vth:
+        raise CircuitSpecError("below threshold: the membrane never reaches vth", field="v_in")
+    if not v_inf_on < vhold:
+        raise CircuitSpecError("the ON state latches: no oscillation", field="v_in")
+    tau_ch = c * r_load * roff / (r_load + roff)
+    t_ch = tau_ch * math.log((v_inf - vhold) / (v_inf - vth))
+    tau_dis = c * r_load * ron / (r_load + ron)
+    t_dis = tau_dis * math.log((vth - v_inf_on) / (vhold - v_inf_on))
+    return t_ch, t_dis, t_ch + t_dis
