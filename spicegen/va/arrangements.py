@@ -6,7 +6,7 @@ their reasons are in ``docs/compiler.md``.
 
 from __future__ import annotations
 
-from spicegen.netlist import BSource, Capacitor, TrRandom, VoltageSource
+from spicegen.netlist import BSource, Capacitor, Pwl, TrRandom, VoltageSource
 from spicegen.netlist.elements import Element
 from spicegen.netlist.validate import Value
 
@@ -25,10 +25,11 @@ def derivative(node: str, meter: str, charge: str) -> tuple[Element, ...]:
     )
 
 
-def integrator(node: str, integrand: str, initial: str) -> tuple[Element, ...]:
+def integrator(node: str, integrand: str, initial: str, clock: str) -> tuple[Element, ...]:
     """``idt(integrand, initial)`` read as ``v(node)``: a 1 F capacitor charged by the
-    integrand; while ``time = 0`` the source instead pins the node to ``initial`` through
-    1 kS, so the operating point is exactly ``initial`` and the transient a pure integral."""
+    integrand; while ``clock`` (the simulation time, 0 in every DC analysis) is 0 the source
+    instead pins the node to ``initial`` through 1 kS, so every operating point and DC sweep
+    holds ``initial`` and the transient is a pure integral."""
     return (
         Capacitor(f"C{node}", node, "0", 1.0),
         BSource(
@@ -36,9 +37,16 @@ def integrator(node: str, integrand: str, initial: str) -> tuple[Element, ...]:
             "0",
             node,
             "i",
-            f"(time > 0 ? {integrand} : -{IDT_GATE}*(v({node}) - {initial}))",
+            f"({clock} > 0 ? {integrand} : -{IDT_GATE}*(v({node}) - {initial}))",
         ),
     )
+
+
+def transient_flag(node: str) -> VoltageSource:
+    """A source at 0 V in DC analyses (``.op``, ``.dc``: its dc value) and 1 V in a transient
+    (its waveform, from the initial point on): ngspice's ``time`` cannot tell, as it holds the
+    swept value during a ``.dc`` sweep."""
+    return VoltageSource(f"V{node}", node, "0", 0.0, waveform=Pwl(((0.0, 1.0), (1.0, 1.0))))
 
 
 def inline_single_use(elements: list[Element], shared: list[str]) -> list[Element]:

@@ -18,7 +18,8 @@ contributions becomes one source summing them. The rules are those of ``docs/com
 - ``$noise_uniform(ts)``/``$noise_normal(ts)`` and ``white_noise(pwr)``: seeded ``trrandom``
   levels held for ``ts`` (``white_noise`` uses the instance parameter ``noise_step``).
 - ``$vt`` -> ``k*(temper+273.15)/q`` (SI 2019 constants), ``$temperature`` -> ``temper+273.15``,
-  ``$abstime`` -> ``time``, ``$mfactor`` -> 1 (ngspice applies ``m`` on the instance line itself).
+  ``$abstime`` -> ``time`` (0 in DC analyses), ``$mfactor`` -> 1 (ngspice applies ``m`` on
+  the instance line itself).
 - A variable bound to a long expression (> 160 characters) is computed once: a ``.param`` in
   the subckt when it uses parameters only, else an auxiliary node driven by a B voltage source
   and read as ``v(node)``.
@@ -138,6 +139,7 @@ class _Lowerer:
         self._noise_step: str | None = None
         self._param_statements: list[Param] = []
         self._shared_nodes: list[str] = []
+        self._transient_flag: str | None = None
         self._guarded = 0  # > 0 while lowering code that runs only under a run-time condition
         self._depth = 0
 
@@ -674,7 +676,7 @@ class _Lowerer:
         if name == "$temperature":
             return Val("(temper+273.15)", False)
         if name == "$abstime":
-            return Val("time", False)
+            return Val(self._abstime(), False)
         if name == "$mfactor":
             return number(1, call.loc)
         if name in SYSTEM_DISTRIBUTIONS:
@@ -733,6 +735,15 @@ class _Lowerer:
         self._counters[kind] = index + 1
         return index
 
+    def _abstime(self) -> str:
+        """Simulation time that is 0 in every DC analysis: ngspice's ``time`` holds the swept
+        value during a ``.dc`` sweep, so it is gated by a flag source that reads 0 in DC
+        analyses (its dc value) and 1 in a transient (its waveform)."""
+        if self._transient_flag is None:
+            self._transient_flag = self._fresh_node("transient")
+            self._extra.append(arrangements.transient_flag(self._transient_flag))
+        return f"(v({self._transient_flag}) > 0.5 ? time : 0)"
+
     def _fresh_node(self, stem: str) -> str:
         node = stem
         while node in self._used_names:
@@ -755,7 +766,9 @@ class _Lowerer:
         integrand = self._expr(call.args[0], env)
         initial = self._expr(call.args[1], env) if len(call.args) > 1 else number(0.0, call.loc)
         node = self._fresh_node(f"idt{self._next('idt')}")
-        self._extra.extend(arrangements.integrator(node, integrand.text, initial.text))
+        self._extra.extend(
+            arrangements.integrator(node, integrand.text, initial.text, self._abstime())
+        )
         return Val(f"v({node})", False)
 
     def _inline(self, function: ast.AnalogFunction, call: ast.Call, env: _Env) -> Val:

@@ -202,3 +202,31 @@ endmodule
     )
     w = simulate(circuit, Op()).waveforms
     assert w.v("x1.s")[0] == pytest.approx(2.0, rel=1e-9)  # the state follows V(p,n) at DC
+
+
+def test_state_and_abstime_hold_through_a_dc_sweep() -> None:
+    # ngspice's `time` holds the swept value during .dc; the integrator must still sit at its
+    # initial condition and $abstime read 0 (LRM: DC analyses have no time)
+    subckt = _compile(
+        """module stateful(p, n, t);
+  inout p, n, t; electrical p, n, t;
+  real x;
+  analog begin
+    x = idt(V(p, n), 0.5);
+    I(p, n) <+ x*V(p, n)/1k;
+    V(t) <+ $abstime;
+  end
+endmodule
+"""
+    )
+    from spicegen.netlist import Dc
+
+    circuit = _circuit(
+        subckt,
+        VoltageSource("V1", "a", "0", 0.0),
+        SubcktInstance("X1", ("a", "0", "t"), "stateful"),
+    )
+    w = simulate(circuit, Dc("V1", 0.1, 1.0, 0.1)).waveforms
+    volts = w.v("a")
+    np.testing.assert_allclose(-w.i("V1"), 0.5 * volts / 1e3, rtol=1e-9)
+    np.testing.assert_allclose(w.v("t"), 0.0, atol=1e-15)

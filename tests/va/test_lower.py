@@ -121,7 +121,7 @@ endmodule
         ("V(p) ** 2", "pow(v(p), 2)"),
         ("$vt", "(1.380649e-23*(temper+273.15)/1.602176634e-19)"),
         ("$temperature", "(temper+273.15)"),
-        ("$abstime", "time"),
+        ("$abstime", "(v(transient) > 0.5 ? time : 0)"),
         ("$mfactor*V(p)", "v(p)"),
         ("V(n, p)", "v(n,p)"),
         ("V(p) > 1 && !(V(n) < 0) ? 1 : 2", "(((v(p) > 1) && (!(v(n) < 0))) ? 1 : 2)"),
@@ -174,7 +174,8 @@ def test_idt_becomes_an_integrating_node_pinned_to_ic_at_time_zero() -> None:
     sources = _sources(subckt)
     assert sources["Bv_p_n"].expression == "v(idt0)"
     assert (sources["Bidt0"].p, sources["Bidt0"].n) == ("0", "idt0")  # current into the node
-    assert sources["Bidt0"].expression == "(time > 0 ? v(n) : -1e3*(v(idt0) - 0.25))"
+    clock = "(v(transient) > 0.5 ? time : 0)"  # 0 in .op and .dc, time in a transient
+    assert sources["Bidt0"].expression == f"({clock} > 0 ? v(n) : -1e3*(v(idt0) - 0.25))"
 
 
 def test_ddt_reads_the_current_of_a_one_farad_capacitor() -> None:
