@@ -6,7 +6,15 @@ their reasons are in ``docs/compiler.md``.
 
 from __future__ import annotations
 
-from spicegen.netlist import BSource, Capacitor, Pwl, TrRandom, VoltageSource
+from spicegen.netlist import (
+    BSource,
+    Capacitor,
+    CurrentSource,
+    Pwl,
+    Resistor,
+    TrRandom,
+    VoltageSource,
+)
 from spicegen.netlist.elements import Element
 from spicegen.netlist.validate import Value
 
@@ -42,11 +50,15 @@ def integrator(node: str, integrand: str, initial: str, clock: str) -> tuple[Ele
     )
 
 
-def transient_flag(node: str) -> VoltageSource:
-    """A source at 0 V in DC analyses (``.op``, ``.dc``: its dc value) and 1 V in a transient
-    (its waveform, from the initial point on): ngspice's ``time`` cannot tell, as it holds the
-    swept value during a ``.dc`` sweep."""
-    return VoltageSource(f"V{node}", node, "0", 0.0, waveform=Pwl(((0.0, 1.0), (1.0, 1.0))))
+def transient_flag(node: str) -> tuple[Element, ...]:
+    """A node at 0 V in DC analyses (``.op``, ``.dc``: the source's dc value) and 1 V in a
+    transient (its waveform, from the initial point on): ngspice's ``time`` cannot tell, as
+    it holds the swept value during a ``.dc`` sweep. A current source into 1 ohm costs one
+    unknown per instance (a voltage source would cost two)."""
+    return (
+        CurrentSource(f"I{node}", "0", node, 0.0, waveform=Pwl(((0.0, 1.0), (1.0, 1.0)))),
+        Resistor(f"R{node}", node, "0", 1.0),
+    )
 
 
 def inline_single_use(elements: list[Element], shared: list[str]) -> list[Element]:

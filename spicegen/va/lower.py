@@ -741,7 +741,7 @@ class _Lowerer:
         analyses (its dc value) and 1 in a transient (its waveform)."""
         if self._transient_flag is None:
             self._transient_flag = self._fresh_node("transient")
-            self._extra.append(arrangements.transient_flag(self._transient_flag))
+            self._extra.extend(arrangements.transient_flag(self._transient_flag))
         return f"(v({self._transient_flag}) > 0.5 ? time : 0)"
 
     def _fresh_node(self, stem: str) -> str:
