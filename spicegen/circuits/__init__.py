@@ -2,11 +2,13 @@
 
 One module per generator: ``crossbar`` (crossbar arrays, read and write circuits),
 ``oscillator_neuron`` (threshold-switch spiking neurons, LIF, WTA populations), ``neuron_pair``
-(MTJ finite-difference pairs). Devices are compiled models (``spicegen.compile_va``) or plain
+(MTJ finite-difference pairs), ``bayesian_machine`` (stochastic naive-Bayes inference in
+XSPICE logic). Devices are compiled models (``spicegen.compile_va``) or plain
 resistors; errors in a generator's parameters are ``CircuitSpecError`` (a ``ValueError``)
 naming the field.
 """
 
+from spicegen.circuits import bayesian_machine
 from spicegen.circuits.crossbar import (
     AccessTransistor,
     CompiledDevice,
@@ -52,6 +54,7 @@ __all__ = [
     "TransimpedanceAmplifier",
     "VirtualGround",
     "Wires",
+    "bayesian_machine",
     "crossbar",
     "disturb_voltages",
     "lif_neuron",

@@ -1,0 +1,517 @@
+"""Bayesian machine: naive-Bayes inference in stochastic computing (physics.md section 4).
+
+``from_likelihoods(table, bits, observation=...)`` builds the machine for one observation vector
+as ngspice XSPICE digital logic and returns ``(Circuit, BayesianMachine)``; ``decode`` reads
+each class's count from the simulated waveforms, ``decide`` the inferred class.
+
+Per (class ``y``, observation ``i``) one likelihood block: a ROM holding
+``code = round(p * (2**bits - 1))`` for every value of observation ``i`` (ideal bits: word line
+``wl{i}_{v}`` is OR-ed into each bit line whose stored bit is 1), an LFSR of its own (own tap
+polynomial and seed) and a comparator giving bit 1 when the LFSR value ``r`` (1 .. 2**bits - 1)
+is ``<= code``, so a full LFSR period has exactly ``code`` ones (probability
+``code / (2**bits - 1)``). One AND gate per class across its blocks (and a prior block when
+``priors`` are given), one counter per class. Word lines are analog DC sources read through
+``adc_bridge``; the streams and counter bits come back through ``dac_bridge``.
+
+Analog (readable) nodes: ``wl{i}_{v}`` word lines, ``clk`` the clock (rising edges at
+``k * clock_period``, k = 1 .. cycles), ``s{y}_{i}`` block streams (``s{y}_p`` the prior),
+``and{y}`` the AND streams, ``cnt{y}_{k}`` counter bit k. Cycle ``k`` (0-based) holds its bits
+from ``k * clock_period`` to the next edge; the counters count cycles 0 .. cycles-1.
+
+Memory: ``IdealBits()`` (default) or ``Memristor2T2R(...)``: 2T2R pairs of resistive devices
+behind access switches on the word lines, read by a behavioural differential sense amplifier
+(nodes ``bl{y}_{i}_{k}``, ``blb{y}_{i}_{k}``, ``sa{y}_{i}_{k}``). Left out: a transistor-level
+pre-charge sense amplifier and compiled (stateful) memristor models in the cells.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from spicegen.circuits import _digital as dg
+from spicegen.circuits._weights import FloatArray, check_positive
+from spicegen.circuits.errors import CircuitSpecError
+from spicegen.netlist import (
+    Circuit,
+    Element,
+    Model,
+    Pulse,
+    Resistor,
+    Tran,
+    Vcvs,
+    VoltageSource,
+    VSwitch,
+    XspiceInstance,
+)
+
+IntArray = np.ndarray
+
+
+@dataclass(frozen=True, slots=True)
+class IdealBits:
+    """Likelihood memory of ideal bits: each code bit is the OR of the word lines storing a 1."""
+
+
+@dataclass(frozen=True, slots=True)
+class Memristor2T2R:
+    """Likelihood memory of binary memristors in 2T2R pairs with a differential sense amplifier.
+
+    Each stored bit is a pair of resistive devices on bit lines ``bl``/``blb``, one per value
+    row, each behind an access switch (``r_access`` ohm when its word line is high): bit 1 =
+    ``bl`` device in the low state ``r_low``, ``blb`` device in ``r_high`` (bit 0 the reverse).
+    Both lines are pulled up from ``v_read`` V through ``r_load`` ohm; the sense amplifier is
+    behavioural: a VCVS of gain ``sense_gain`` on ``V(blb) - V(bl)`` around ``vdd/2``, read by
+    the ``adc_bridge`` (it decides as a pre-charge sense amplifier does, on which device of the
+    pair conducts more; the transistor-level latch is not modelled). ``sigma``: lognormal
+    device-to-device spread of every resistance (log-space SD), drawn with ``seed``.
+    """
+
+    r_low: float = 5e3
+    r_high: float = 100e3
+    sigma: float = 0.0
+    seed: int = 0
+    v_read: float = 0.2
+    r_load: float = 20e3
+    r_access: float = 1e3
+    sense_gain: float = 1e3
+
+    def __post_init__(self) -> None:
+        for name in ("r_low", "r_high", "v_read", "r_load", "r_access", "sense_gain"):
+            field = f"Memristor2T2R.{name}"
+            object.__setattr__(self, name, check_positive(getattr(self, name), field))
+        value = check_positive(self.sigma, "Memristor2T2R.sigma", allow_zero=True)
+        object.__setattr__(self, "sigma", value)
+        if type(self.seed) is not int or self.seed < 0:
+            raise CircuitSpecError(
+                f"expected an int >= 0, got {self.seed!r}", field="Memristor2T2R.seed"
+            )
+
+
+Memory = IdealBits | Memristor2T2R
+
+
+@dataclass(frozen=True, slots=True)
+class BayesianMachine:
+    """What ``from_likelihoods`` built: sizes, stored codes, LFSRs and the readable nodes.
+
+    ``codes[y][i][v]``: stored code of P(o_i = v | y); ``prior_codes[y]`` or ``None``.
+    ``taps[b]``/``seeds[b]``: LFSR of block ``b`` in ``block_order`` (``(y, i)``, ``i == -1``
+    for a prior block). ``stream_nodes[y]``: the AND output of class ``y``;
+    ``block_nodes[y]``: its block streams; ``counter_nodes[y]``: its counter bits, LSB first.
+    ``cell_resistances[b][v][k]``: ohm of the (``bl``, ``blb``) devices of block ``b``, value
+    row ``v``, bit ``k`` (``Memristor2T2R`` memories only, observation blocks only).
+    """
+
+    classes: int
+    values: tuple[int, ...]
+    bits: int
+    cycles: int
+    clock_period: float
+    vdd: float
+    observation: tuple[int, ...]
+    codes: tuple[tuple[tuple[int, ...], ...], ...]
+    prior_codes: tuple[int, ...] | None
+    block_order: tuple[tuple[int, int], ...]
+    taps: tuple[tuple[int, ...], ...]
+    seeds: tuple[int, ...]
+    stream_nodes: tuple[str, ...]
+    block_nodes: tuple[tuple[str, ...], ...]
+    counter_nodes: tuple[tuple[str, ...], ...]
+    cell_resistances: tuple[tuple[tuple[tuple[float, float], ...], ...], ...] | None = None
+
+    @property
+    def observations(self) -> int:
+        return len(self.values)
+
+    @property
+    def full_scale(self) -> int:
+        """``2**bits - 1``: the LFSR period and the code of probability 1."""
+        return (1 << self.bits) - 1
+
+    def sample_times(self) -> FloatArray:
+        """Mid-cycle times (s) at which cycle k's bits are read, k = 0 .. cycles-1."""
+        return np.asarray((np.arange(self.cycles) + 0.5) * self.clock_period, dtype=np.float64)
+
+    @property
+    def stop_time(self) -> float:
+        """End of the transient (s): half a period after the last counting edge."""
+        return (self.cycles + 0.5) * self.clock_period
+
+
+def quantise(probability: float, bits: int) -> int:
+    """Stored code of a probability: ``round(p * (2**bits - 1))``."""
+    return round(probability * ((1 << bits) - 1))
+
+
+def _probability(value: object, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | np.number):
+        raise CircuitSpecError(f"expected a probability, got {value!r}", field=field)
+    p = float(value)
+    if not 0.0 <= p <= 1.0:
+        raise CircuitSpecError(f"expected a probability in [0, 1], got {p!r}", field=field)
+    return p
+
+
+def _check_table(table: object) -> list[list[list[float]]]:
+    if isinstance(table, str) or not isinstance(table, Sequence | np.ndarray):
+        raise CircuitSpecError("expected table[class][observation][value]", field="table")
+    rows = list(table)
+    if not rows:
+        raise CircuitSpecError("expected at least one class", field="table")
+    result: list[list[list[float]]] = []
+    shape: list[int] | None = None
+    for y, per_class in enumerate(rows):
+        if isinstance(per_class, str) or not isinstance(per_class, Sequence | np.ndarray):
+            raise CircuitSpecError("expected a list of observations", field=f"table[{y}]")
+        blocks = []
+        for i, per_obs in enumerate(per_class):
+            if isinstance(per_obs, str) or not isinstance(per_obs, Sequence | np.ndarray):
+                raise CircuitSpecError("expected a list of values", field=f"table[{y}][{i}]")
+            values = [_probability(p, f"table[{y}][{i}][{v}]") for v, p in enumerate(list(per_obs))]
+            if not values:
+                raise CircuitSpecError("expected at least one value", field=f"table[{y}][{i}]")
+            blocks.append(values)
+        if not blocks:
+            raise CircuitSpecError("expected at least one observation", field=f"table[{y}]")
+        lengths = [len(b) for b in blocks]
+        if shape is not None and lengths != shape:
+            raise CircuitSpecError(
+                f"class {y} has value counts {lengths}, class 0 has {shape}", field="table"
+            )
+        shape = lengths
+        result.append(blocks)
+    return result
+
+
+def _check_observation(observation: object, values: Sequence[int]) -> tuple[int, ...]:
+    if isinstance(observation, str) or not isinstance(observation, Sequence | np.ndarray):
+        raise CircuitSpecError("expected one value index per observation", field="observation")
+    obs = list(observation)
+    if len(obs) != len(values):
+        raise CircuitSpecError(
+            f"expected {len(values)} values, got {len(obs)}", field="observation"
+        )
+    for i, (o, n) in enumerate(zip(obs, values, strict=True)):
+        if isinstance(o, bool) or not isinstance(o, int | np.integer) or not 0 <= o < n:
+            raise CircuitSpecError(
+                f"expected a value index in 0..{n - 1}", field=f"observation[{i}]"
+            )
+    return tuple(int(o) for o in obs)
+
+
+# 8-bit seeds picked greedily (block b's seed minimises its worst |correlation| with blocks
+# 0..b-1 over codes 32, 64, .., 224, each block on its own polynomial ``maximal_taps(8)[b]``):
+# worst pair 0.085 up to 7 blocks, 0.111 up to 12
+_SEEDS_8 = (1, 175, 11, 70, 161, 115, 190, 123, 28, 247, 182, 141)
+
+
+def default_lfsrs(blocks: int, bits: int) -> tuple[tuple[tuple[int, ...], ...], tuple[int, ...]]:
+    """Taps and seeds of ``blocks`` decorrelated LFSRs: distinct polynomials, chosen seeds.
+
+    Block ``b`` uses the ``b``-th maximal polynomial of ``_digital.maximal_taps`` (cycling when
+    there are fewer). Seeds: for 8 bits the first 12 blocks take greedily decorrelated seeds,
+    others (and other widths) ``1 + (b * 97) % (2**bits - 1)``.
+    """
+    polys = dg.maximal_taps(bits)
+    full = (1 << bits) - 1
+    taps = tuple(polys[b % len(polys)] for b in range(blocks))
+    seeds = tuple(
+        _SEEDS_8[b] if bits == 8 and b < len(_SEEDS_8) else 1 + (b * 97) % full
+        for b in range(blocks)
+    )
+    return taps, seeds
+
+
+def from_likelihoods(
+    table: Sequence[Sequence[Sequence[float]]],
+    bits: int = 8,
+    *,
+    observation: Sequence[int],
+    priors: Sequence[float] | None = None,
+    cycles: int | None = None,
+    clock_period: float = 1e-6,
+    vdd: float = 1.0,
+    seeds: Sequence[int] | None = None,
+    memory: Memory | None = None,
+) -> tuple[Circuit, BayesianMachine]:
+    """The machine for ``table[class][observation][value]`` = P(o_i = v | y), given ``observation``.
+
+    ``bits``: likelihood code and LFSR width (3..12). ``observation``: one value index per
+    observation (selects the word lines). ``priors``: P(y), adds one constant block per class.
+    ``cycles``: clock cycles counted (default one LFSR period, ``2**bits - 1``).
+    ``clock_period`` in s, ``vdd`` logic high in V. ``seeds``: one nonzero LFSR seed per block
+    (blocks ordered class-major, observations then the prior); default ``default_lfsrs``.
+    ``memory``: ``IdealBits()`` (default) or ``Memristor2T2R(...)`` (priors stay ideal bits).
+    The circuit carries its ``Tran``; simulate it and read it with ``decode``/``decide``.
+    """
+    if type(bits) is not int or not 3 <= bits <= 12:
+        raise CircuitSpecError(f"expected an int in 3..12, got {bits!r}", field="bits")
+    probs = _check_table(table)
+    classes, values = len(probs), tuple(len(b) for b in probs[0])
+    obs = _check_observation(observation, values)
+    full = (1 << bits) - 1
+    n_cycles = full if cycles is None else cycles
+    if type(n_cycles) is not int or not 1 <= n_cycles <= 1 << 16:
+        raise CircuitSpecError(f"expected an int in 1..65536, got {cycles!r}", field="cycles")
+    period = check_positive(clock_period, "clock_period")
+    high = check_positive(vdd, "vdd")
+    codes = tuple(tuple(tuple(quantise(p, bits) for p in blk) for blk in c) for c in probs)
+    prior_codes: tuple[int, ...] | None = None
+    if priors is not None:
+        if isinstance(priors, str) or len(priors) != classes:
+            raise CircuitSpecError(f"expected {classes} probabilities", field="priors")
+        prior_codes = tuple(
+            quantise(_probability(p, f"priors[{y}]"), bits) for y, p in enumerate(priors)
+        )
+    order = [(y, i) for y in range(classes) for i in range(len(values))]
+    if prior_codes is not None:
+        order = [(y, i) for y in range(classes) for i in [*range(len(values)), -1]]
+    taps, default_seeds = default_lfsrs(len(order), bits)
+    if seeds is None:
+        seed_list = default_seeds
+    else:
+        if isinstance(seeds, str) or len(seeds) != len(order):
+            raise CircuitSpecError(f"expected {len(order)} seeds", field="seeds")
+        for b, s in enumerate(seeds):
+            if type(s) is not int or not 1 <= s <= full:
+                raise CircuitSpecError(f"expected an int in 1..{full}", field=f"seeds[{b}]")
+        seed_list = tuple(seeds)
+    counter_bits = max(1, n_cycles.bit_length())
+    memory = IdealBits() if memory is None else memory
+    if not isinstance(memory, IdealBits | Memristor2T2R):
+        raise CircuitSpecError(
+            f"expected IdealBits or Memristor2T2R, got {memory!r}", field="memory"
+        )
+
+    elements: list[Element] = [
+        VoltageSource(
+            "Vclk",
+            "clk",
+            "0",
+            waveform=Pulse(0.0, high, period, period / 100, period / 100, period / 2, period),
+        )
+    ]
+    analog_in, digital_in = ["clk", "0"], ["dclk", "dzero"]
+    for i, n in enumerate(values):
+        for v in range(n):
+            elements.append(
+                VoltageSource(f"Vwl{i}_{v}", f"wl{i}_{v}", "0", dc=high if v == obs[i] else 0.0)
+            )
+            analog_in.append(f"wl{i}_{v}")
+            digital_in.append(f"dwl{i}_{v}")
+    word_lines = analog_in[2:]
+    if prior_codes is not None:
+        elements.append(VoltageSource("Vone", "one", "0", dc=high))
+        analog_in.append("one")
+        digital_in.append("done")
+    gates: list[XspiceInstance] = []
+    models: list[Model] = []
+    resistances: list[tuple[tuple[tuple[float, float], ...], ...]] = []
+    if isinstance(memory, Memristor2T2R):
+        elements += [
+            VoltageSource("Vread", "vread", "0", dc=memory.v_read),
+            VoltageSource("Vhalf", "half", "0", dc=high / 2),
+        ]
+        models.append(
+            Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
+        )
+        rng = np.random.default_rng(memory.seed)
+
+    dac_digital: list[str] = []
+    dac_analog: list[str] = []
+    block_nodes: list[list[str]] = [[] for _ in range(classes)]
+    for b, (y, i) in enumerate(order):
+        tag = f"{y}_{i}" if i >= 0 else f"{y}_p"
+        prefix = f"b{tag}"
+        code_nodes = []
+        if i >= 0 and isinstance(memory, Memristor2T2R):
+            cells = _memristor_bits(tag, i, codes[y][i], bits, memory, rng, elements)
+            resistances.append(cells)
+            for k in range(bits):
+                analog_in.append(f"sa{tag}_{k}")
+                digital_in.append(f"{prefix}c{k}")
+                code_nodes.append(f"{prefix}c{k}")
+        for k in range(0 if not code_nodes else bits, bits):
+            if i >= 0:
+                lines = [f"dwl{i}_{v}" for v in range(values[i]) if (codes[y][i][v] >> k) & 1]
+            else:
+                assert prior_codes is not None
+                lines = ["done"] if (prior_codes[y] >> k) & 1 else []
+            if not lines:
+                code_nodes.append("dzero")
+                continue
+            node = f"{prefix}c{k}"
+            gates.append(dg.gate(f"Aor_{prefix}c{k}", lines, node))
+            code_nodes.append(node)
+        lfsr_gates, _, qn = dg.lfsr(prefix, "dclk", taps[b], seed_list[b], bits)
+        gates += lfsr_gates
+        stream = f"{prefix}s"
+        gates += dg.less_or_equal(f"{prefix}k", qn, code_nodes, stream)
+        block_nodes[y].append(f"s{tag}")
+        dac_digital.append(stream)
+        dac_analog.append(f"s{tag}")
+
+    counter_nodes = []
+    for y in range(classes):
+        streams = [f"b{y}_{i}s" for i in range(len(values))]
+        if prior_codes is not None:
+            streams.append(f"b{y}_ps")
+        gates.append(dg.gate(f"Aand_class{y}", streams, f"dand{y}"))
+        dac_digital.append(f"dand{y}")
+        dac_analog.append(f"and{y}")
+        count_gates, q = dg.counter(f"n{y}", "dclk", f"dand{y}", counter_bits)
+        gates += count_gates
+        dac_digital += q
+        nodes = tuple(f"cnt{y}_{k}" for k in range(counter_bits))
+        dac_analog += nodes
+        counter_nodes.append(nodes)
+    gates.append(XspiceInstance("Adac", (tuple(dac_digital), tuple(dac_analog)), dg.DAC))
+    gates.append(XspiceInstance("Aadc", (tuple(analog_in), tuple(digital_in)), dg.ADC))
+
+    machine = BayesianMachine(
+        classes=classes,
+        values=values,
+        bits=bits,
+        cycles=n_cycles,
+        clock_period=period,
+        vdd=high,
+        observation=obs,
+        codes=codes,
+        prior_codes=prior_codes,
+        block_order=tuple(order),
+        taps=taps,
+        seeds=seed_list,
+        stream_nodes=tuple(f"and{y}" for y in range(classes)),
+        block_nodes=tuple(tuple(nodes) for nodes in block_nodes),
+        counter_nodes=tuple(counter_nodes),
+        cell_resistances=tuple(resistances) if isinstance(memory, Memristor2T2R) else None,
+    )
+    circuit = Circuit(
+        title=f"bayesian machine {classes} classes x {len(values)} observations, {bits} bits",
+        elements=(*elements, *gates),
+        models=(*dg.digital_models(high), *models),
+        analyses=(Tran(step=period / 10, stop=machine.stop_time, max_step=period / 4),),
+        # node voltages only: a vector dac_bridge writes one 'i(adac)' per port to the raw file
+        saves=tuple(f"v({node})" for node in ["clk", *word_lines, *dac_analog]),
+    )
+    return circuit, machine
+
+
+def _memristor_bits(
+    tag: str,
+    obs: int,
+    codes: tuple[int, ...],
+    bits: int,
+    memory: Memristor2T2R,
+    rng: np.random.Generator,
+    elements: list[Element],
+) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """2T2R cells of one block (one row per value, one pair per bit) and their sense amps."""
+    cells = []
+    for v, code in enumerate(codes):
+        row = []
+        for k in range(bits):
+            bit = (code >> k) & 1
+            nominal = (memory.r_low, memory.r_high) if bit else (memory.r_high, memory.r_low)
+            spread = np.exp(memory.sigma * rng.standard_normal(2)) if memory.sigma else (1, 1)
+            pair = (float(nominal[0] * spread[0]), float(nominal[1] * spread[1]))
+            row.append(pair)
+            for side, line, r in (("a", f"bl{tag}_{k}", pair[0]), ("b", f"blb{tag}_{k}", pair[1])):
+                mid = f"m{tag}_{v}_{k}{side}"
+                elements += [
+                    VSwitch(f"S{tag}_{v}_{k}{side}", line, mid, f"wl{obs}_{v}", "0", "sw_access"),
+                    Resistor(f"Rm{tag}_{v}_{k}{side}", mid, "0", r),
+                ]
+        cells.append(tuple(row))
+    for k in range(bits):
+        elements += [
+            Resistor(f"Rld{tag}_{k}a", "vread", f"bl{tag}_{k}", memory.r_load),
+            Resistor(f"Rld{tag}_{k}b", "vread", f"blb{tag}_{k}", memory.r_load),
+            Vcvs(
+                f"Esa{tag}_{k}",
+                f"sa{tag}_{k}",
+                "half",
+                f"blb{tag}_{k}",
+                f"bl{tag}_{k}",
+                memory.sense_gain,
+            ),
+        ]
+    return tuple(cells)
+
+
+# -- reading results ---------------------------------------------------------------------------
+class _Waves(Protocol):
+    """What the readers need from ``spicegen.waves.Waveforms`` (circuits may not import waves)."""
+
+    @property
+    def axis(self) -> FloatArray | None: ...
+
+    def v(self, node: str, ref: str | None = None) -> FloatArray: ...
+
+
+def _bits_at(waveforms: _Waves, machine: BayesianMachine, node: str, times: FloatArray) -> IntArray:
+    time = waveforms.axis
+    if time is None:
+        raise CircuitSpecError("expected transient waveforms", field="waveforms")
+    values = np.interp(times, np.asarray(time), np.asarray(waveforms.v(node)))
+    return np.asarray(values > machine.vdd / 2, dtype=np.int64)
+
+
+def streams(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
+    """Each class's AND stream as bits, shape (classes, cycles), read at mid-cycle."""
+    times = machine.sample_times()
+    return np.stack([_bits_at(waveforms, machine, n, times) for n in machine.stream_nodes])
+
+
+def block_streams(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
+    """Every block's comparator stream, shape (classes, blocks per class, cycles)."""
+    times = machine.sample_times()
+    return np.stack(
+        [
+            np.stack([_bits_at(waveforms, machine, n, times) for n in nodes])
+            for nodes in machine.block_nodes
+        ]
+    )
+
+
+def decode(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
+    """Each class's counter value at the end of the transient, shape (classes,)."""
+    end = np.array([machine.stop_time])
+    counts = []
+    for nodes in machine.counter_nodes:
+        bits = [int(_bits_at(waveforms, machine, n, end)[0]) for n in nodes]
+        counts.append(sum(bit << k for k, bit in enumerate(bits)))
+    return np.array(counts, dtype=np.int64)
+
+
+def decide(waveforms: _Waves, machine: BayesianMachine, threshold: int | None = None) -> int:
+    """The inferred class: argmax of the counters (lowest index on ties), or with ``threshold``
+    the first class whose count reaches it (argmax when none does)."""
+    if threshold is not None:
+        if type(threshold) is not int or threshold < 1:
+            raise CircuitSpecError(f"expected an int >= 1, got {threshold!r}", field="threshold")
+        cumulative = np.cumsum(streams(waveforms, machine), axis=1)
+        reached = cumulative >= threshold
+        if reached.any():
+            first = np.where(reached.any(axis=1), reached.argmax(axis=1), machine.cycles)
+            return int(np.argmin(first))
+    return int(np.argmax(decode(waveforms, machine)))
+
+
+__all__ = [
+    "BayesianMachine",
+    "IdealBits",
+    "Memory",
+    "Memristor2T2R",
+    "block_streams",
+    "decide",
+    "decode",
+    "default_lfsrs",
+    "from_likelihoods",
+    "quantise",
+    "streams",
+]
