@@ -117,12 +117,18 @@ class Waveforms:
         """Build from ``(name, kind, data)`` columns in any ngspice spelling.
 
         Names and kinds are canonicalised; a complex axis (the frequency of an AC plot, stored
-        complex by ngspice with a zero or garbage imaginary part) is made real.
+        complex by ngspice with a zero or garbage imaginary part) is made real. A name that
+        repeats (ngspice writes one ``i(adac)`` per port of a multi-port XSPICE bridge) keeps
+        its first occurrence and numbers the next ones ``i(adac)#2``, ``i(adac)#3``...
         """
         axis = None if axis_name is None else canonical_name(axis_name)
         vectors = []
+        seen: dict[str, int] = {}
         for name, kind, data in columns:
             canonical = canonical_name(name)
+            seen[canonical] = seen.get(canonical, 0) + 1
+            if seen[canonical] > 1:
+                canonical = f"{canonical}#{seen[canonical]}"
             values = np.asarray(data)
             if canonical == axis and np.iscomplexobj(values):
                 values = values.real

@@ -115,7 +115,6 @@ def test_complex_axis_becomes_real_and_complex_data_stay_complex():
 @pytest.mark.parametrize(
     ("columns", "axis", "message"),
     [
-        ([("out", "voltage", [1.0]), ("V(OUT)", "voltage", [2.0])], None, "two vectors"),
         ([("time", "time", [0.0, 1.0]), ("out", "voltage", [1.0])], "time", "differ in length"),
         ([("out", "voltage", [1.0])], "time", "axis 'time' is not one of its vectors"),
         ([("out", "voltage", [[1.0]])], None, "must be 1-D"),
@@ -182,3 +181,11 @@ def test_from_arrays_keeps_every_value(values, nodes):
     assert len(waves) == len(values)
     for k, node in enumerate(nodes):
         np.testing.assert_array_equal(waves.v(node), values * (k + 1))
+
+
+def test_repeated_names_from_ngspice_are_numbered() -> None:
+    waves = Waveforms.from_arrays(
+        "t", "p", [("out", "voltage", [1.0]), ("V(OUT)", "voltage", [2.0])], None
+    )
+    assert waves.names == ("v(out)", "v(out)#2")
+    assert waves["v(out)#2"][0] == 2.0
