@@ -11,7 +11,13 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
-PAGES = ["docs/compiler.md", "docs/models/mtj.md", "docs/models/mtj_sp.md"]
+PAGES = [
+    "docs/compiler.md",
+    "docs/models/mtj.md",
+    "docs/models/mtj_sp.md",
+    "docs/models/rram_hfo2.md",
+    "docs/models/dw_synapse.md",
+]
 
 
 @pytest.mark.parametrize("page", PAGES)
