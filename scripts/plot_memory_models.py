@@ -1,137 +1,37 @@
 """Validation figures of the memory-device models ``rram_hfo2`` and ``dw_synapse``, written to
-``docs/models/img/``. Every curve is a real ngspice run of the model compiled by spicegen; the
-dashed lines are the closed forms that ``tests/models/test_rram_hfo2.py`` and
-``tests/models/test_dw_synapse.py`` compare against.
+``docs/models/img/`` by their testbenches in ``testbenches/``. Every curve is a real ngspice run
+of the model compiled by spicegen; the dashed lines are the closed forms the tests compare
+against.
 
     .venv/bin/python scripts/plot_memory_models.py [out_dir]
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt
-import numpy as np
-
-from spicegen import models, simulate
-from spicegen.netlist import Circuit, CurrentSource, Op, Option, Pwl, Tran, VoltageSource
-
-OUT = Path(__file__).resolve().parents[1] / "docs" / "models" / "img"
-READ = 0.1  # V
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "docs" / "models" / "img"
 
 
-def _g(current: np.ndarray, volts: float = READ, v0: float = 0.5) -> np.ndarray:
-    return current / (v0 * np.sinh(volts / v0))  # rram_hfo2's read law, S
-
-
-def _reset_train(pulses: int, volts: float, seed: int, sigma_c2c: float) -> np.ndarray:
-    rram = models.load("rram_hfo2")
-    period, width, edge = 200e-9, 100e-9, 1e-9
-    points = [(0.0, READ)]
-    for k in range(pulses):
-        start = k * period + period / 2
-        points += [(start, READ), (start + edge, volts), (start + width - edge, volts)]
-        points += [(start + width, READ)]
-    stop = pulses * period + period / 2
-    points.append((stop, READ))
-    circuit = Circuit(
-        "weak reset",
-        elements=(
-            VoltageSource("V1", "a", "0", READ, waveform=Pwl(tuple(points))),
-            rram.instance("X1", ("a", "0"), sigma_d2d=0.0, sigma_c2c=sigma_c2c, tnoise=width),
-        ),
-        subckts=(rram.subckt,),
-        options=(Option("seed", seed),),
+def _run(testbench: str, function: str, out: Path) -> Path:
+    spec = importlib.util.spec_from_file_location(
+        testbench, ROOT / "testbenches" / f"{testbench}.py"
     )
-    w = simulate(circuit, Tran(period / 50, stop, max_step=width / 20)).waveforms
-    assert w.axis is not None
-    reads = np.arange(pulses + 1) * period + period / 4
-    return np.interp(reads, w.axis, _g(-w.i("V1")))
-
-
-def plot_rram(out: Path) -> Path:
-    rram = models.load("rram_hfo2")
-    count = 300
-    elements: list[object] = []
-    for k in range(count):
-        elements += [VoltageSource(f"V{k}", f"a{k}", "0", READ)]
-        elements += [rram.instance(f"X{k}", (f"a{k}", "0"), seed=21)]
-    circuit = Circuit("d2d", elements=tuple(elements), subckts=(rram.subckt,))  # type: ignore[arg-type]
-    w = simulate(circuit, Op()).waveforms
-    g_on = np.array([_g(-w.i(f"V{k}"))[0] for k in range(count)])
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    left.hist(g_on * 1e6, bins=30)
-    left.set(xlabel="G after SET (uS)", ylabel="devices",
-             title=f"device-to-device: sd/mean = {g_on.std() / g_on.mean():.3f} (0.1)")  # fmt: skip
-    pulses = np.arange(25)
-    t = np.linspace(0.0, 100e-9, 20_001)  # one pulse as drawn, -0.7 V with 1 ns edges
-    v = np.interp(t, [0.0, 1e-9, 99e-9, 100e-9], [READ, -0.7, -0.7, READ])
-    rate = np.where(v < -0.6, np.exp((-v - 0.6) / 0.1) / 1e-6, 0.0)
-    exponent = float(np.sum((rate[1:] + rate[:-1]) / 2 * np.diff(t)))
-    g_window = 100e-6 - 5e-6
-    right.semilogy(pulses, 5e-6 + g_window * np.exp(-exponent * pulses), "k--",
-                   label="closed form, no c2c noise")  # fmt: skip
-    for seed in (1, 2, 3):
-        g = _reset_train(24, -0.7, seed, 0.3)
-        right.semilogy(pulses, g, "o-", ms=3, label=f"sigma_c2c 0.3, seed {seed}")
-    right.set(xlabel="weak-RESET pulse (-0.7 V, 100 ns)", ylabel="G (S)",
-              title="progressive, noisy weak RESET")  # fmt: skip
-    right.legend(fontsize=8)
-    fig.tight_layout()
-    path = out / "rram_hfo2.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
-
-
-def plot_dw(out: Path) -> Path:
-    dw = models.load("dw_synapse")
-    count, width, start = 200, 10e-9, 10e-9
-    wave = Pwl(((0.0, 0.0), (start, 0.0), (start + 0.1e-9, 112.5e-6),
-                (start + width - 0.1e-9, 112.5e-6), (start + width, 0.0)))  # fmt: skip
-    elements: list[object] = []
-    for k in range(count):
-        elements += [CurrentSource(f"I{k}", "0", f"b{k}", waveform=wave)]
-        elements += [dw.instance(f"X{k}", (f"b{k}", "0"), sigma_pos=0.125, seed=k)]
-    circuit = Circuit(
-        "program", elements=tuple(elements), subckts=(dw.subckt,),  # type: ignore[arg-type]
-        options=(Option("seed", 9),), saves=tuple(f"v(x{k}.x)" for k in range(count)),
-    )  # fmt: skip
-    w = simulate(circuit, Tran(0.2e-9, start + width + 60e-9, max_step=0.5e-9)).waveforms
-    assert w.axis is not None
-    fig, (left, right) = plt.subplots(1, 2, figsize=(10, 4))
-    for k in range(12):
-        left.plot(w.axis * 1e9, w.v(f"x{k}.x"), lw=1)
-    for level in np.arange(5) / 4:
-        left.axhline(level, color="k", ls=":", lw=0.8)
-    left.set(xlabel="t (ns)", ylabel="wall position x",
-             title="one 10 ns, 2.25 ith pulse from x = 0 (12 devices)")  # fmt: skip
-    sites = np.round(np.array([w.v(f"x{k}.x")[-1] for k in range(count)]) * 4).astype(int)
-    right.bar(np.arange(5), np.bincount(sites, minlength=5) / count, label="simulated")
-    from math import erf, sqrt
-
-    p_target = erf(1.02 / sqrt(2)) / 2 + erf(0.98 / sqrt(2)) / 2
-    right.plot([1], [p_target], "k_", ms=30, mew=2, label="Gaussian odds 0.683")
-    right.set(xlabel="landing level", ylabel="fraction of devices",
-              title="position noise sd = half a level spacing")  # fmt: skip
-    right.legend(fontsize=8)
-    fig.tight_layout()
-    path = out / "dw_synapse.png"
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    path: Path = getattr(module, function)(out)
     return path
 
 
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else OUT
     out.mkdir(parents=True, exist_ok=True)
-    for plot in (plot_rram, plot_dw):
-        print(plot(out))
+    print(_run("rram_hfo2_weak_reset", "plot_rram", out))
+    print(_run("dw_synapse_programming", "plot_dw", out))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,10 @@ point; unknown names get the list of available models."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from spicegen import models, simulate
@@ -31,3 +35,18 @@ def test_each_model_loads_and_conducts_at_a_small_bias(name: str) -> None:
 def test_unknown_model_names_list_the_available_ones() -> None:
     with pytest.raises(KeyError, match="available: dw_synapse"):
         models.path("mtj2")
+
+
+@pytest.mark.parametrize(
+    ("testbench", "figure"),
+    [("rram_hfo2_weak_reset", "rram_hfo2.png"), ("dw_synapse_programming", "dw_synapse.png")],
+)
+def test_memory_testbenches_run_and_write_their_figures(
+    testbench: str, figure: str, tmp_path: Path
+) -> None:
+    script = Path(__file__).resolve().parents[1] / "testbenches" / f"{testbench}.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path)], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / figure).stat().st_size > 10_000
