@@ -15,7 +15,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from spicegen import Tran, to_ngspice  # noqa: E402
-from spicegen.demo import rc_step_circuit  # noqa: E402
+from spicegen.demo import (  # noqa: E402
+    LIKELIHOODS,
+    bayesian_machine_deck,
+    neuron_pair_deck,
+    oscillator_neuron_deck,
+    rc_step_circuit,
+)
 
 
 def _rc_step() -> str:
@@ -30,6 +36,18 @@ def _crossbar_8x8() -> str:
     return to_ngspice(crossbar(rows=8, cols=8, wire=2.0))
 
 
+def _oscillator_population_3() -> str:
+    return to_ngspice(oscillator_neuron_deck((1.4, 1.5, 1.6), inhibition=1e-5))
+
+
+def _neuron_pair() -> str:
+    return to_ngspice(neuron_pair_deck(50e-6, 2e-6))
+
+
+def _bayesian_machine_2x2() -> str:
+    return to_ngspice(bayesian_machine_deck(LIKELIHOODS, (1, 0), bits=4)[0])
+
+
 def _fields(obj: object) -> dict[str, object]:
     return {name: getattr(obj, name) for name in obj.__dataclass_fields__}  # type: ignore[attr-defined]
 
@@ -37,6 +55,9 @@ def _fields(obj: object) -> dict[str, object]:
 NETLISTS: dict[str, Callable[[], str]] = {
     "rc_step.cir": _rc_step,
     "crossbar_8x8.cir": _crossbar_8x8,
+    "oscillator_population_3.cir": _oscillator_population_3,
+    "neuron_pair.cir": _neuron_pair,
+    "bayesian_machine_2x2.cir": _bayesian_machine_2x2,
 }
 
 

@@ -7,10 +7,14 @@ import sys
 from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from spicegen.errors import SpicegenError
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Circuit
 
 
 class CliError(SpicegenError):
@@ -82,26 +86,15 @@ def _parser() -> argparse.ArgumentParser:
 
     build = commands.add_parser(
         "build",
-        help="generate a circuit netlist (crossbar read) from the command line",
-        description="Generate a netlist with spicegen.circuits; simulate it with `spicegen run`.",
+        help="generate a runnable circuit netlist (crossbar, neurons, Bayesian machine)",
+        description="Generate a complete ngspice deck (sources and an analysis) with "
+        "spicegen.circuits; simulate it with `spicegen run`. SI units throughout.",
     )
-    build.add_argument("circuit", choices=("crossbar",), help="generator")
-    build.add_argument("-o", "--output", type=Path, required=True, help="netlist file (.cir)")
-    source = build.add_mutually_exclusive_group(required=True)
-    source.add_argument(
-        "--weights", type=Path, metavar="FILE", help="weight matrix, .npy or text (.csv, .txt)"
-    )
-    source.add_argument(
-        "--random", nargs=2, type=int, metavar=("ROWS", "COLS"),
-        help="uniform random weights in [0, 1] (signed for 2R/2T2R cells)",
-    )  # fmt: skip
-    build.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
-    build.add_argument("--cell", choices=("1R", "1T1R", "2R", "2T2R"), default="1R")
-    build.add_argument("--g-min", type=float, default=1e-6, help="S at weight 0 (default 1e-6)")
-    build.add_argument("--g-max", type=float, default=1e-4, help="S at weight 1 (default 1e-4)")
-    build.add_argument("--wire", type=float, default=0.0, metavar="OHM", help="per segment")
-    build.add_argument("--read", type=float, default=0.2, metavar="V", help="row read voltage")
-    build.set_defaults(handler=_build)
+    circuits = build.add_subparsers(dest="circuit", metavar="CIRCUIT", required=True)
+    _crossbar_parser(circuits)
+    _oscillator_parser(circuits)
+    _pair_parser(circuits)
+    _bayesian_parser(circuits)
 
     plot = commands.add_parser(
         "plot",
@@ -141,6 +134,137 @@ def _parser() -> argparse.ArgumentParser:
     )
     sweep_report.set_defaults(handler=_sweep_report)
     return parser
+
+
+def _output_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-o", "--output", type=Path, required=True, help="netlist file (.cir)")
+
+
+def _crossbar_parser(circuits: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    crossbar = circuits.add_parser(
+        "crossbar",
+        help="a crossbar read: row voltages into virtual-ground columns (.op)",
+        description="A crossbar array read: every row at --read V, columns at virtual ground; "
+        "the column currents are i(v...) of the operating point.",
+    )
+    _output_argument(crossbar)
+    source = crossbar.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--weights", type=Path, metavar="FILE", help="weight matrix, .npy or text (.csv, .txt)"
+    )
+    source.add_argument(
+        "--random", nargs=2, type=int, metavar=("ROWS", "COLS"),
+        help="uniform random weights in [0, 1] (signed for 2R/2T2R cells)",
+    )  # fmt: skip
+    crossbar.add_argument("--seed", type=int, default=0, help="seed of --random (default 0)")
+    crossbar.add_argument("--cell", choices=("1R", "1T1R", "2R", "2T2R"), default="1R")
+    crossbar.add_argument(
+        "--g-min", type=float, default=1e-6, metavar="S", help="S at weight 0 (default 1e-6)"
+    )
+    crossbar.add_argument(
+        "--g-max", type=float, default=1e-4, metavar="S", help="S at weight 1 (default 1e-4)"
+    )
+    crossbar.add_argument(
+        "--wire", type=float, default=0.0, metavar="OHM", help="ohm per line segment (default 0)"
+    )
+    crossbar.add_argument(
+        "--read", type=float, default=0.2, metavar="V", help="row read voltage (default 0.2)"
+    )
+    crossbar.set_defaults(handler=_build)
+
+
+def _oscillator_parser(circuits: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    oscillator = circuits.add_parser(
+        "oscillator-neuron",
+        help="threshold-switch relaxation-oscillator neuron(s) under a supply step (.tran)",
+        description="A relaxation-oscillator neuron (load resistor, membrane capacitor, "
+        "threshold-switching device) stepped from 0 to --v-in V at t = 0. Nodes: vdd, m "
+        "(membrane), out (spike output). Several --v-in values build a population with "
+        "lateral inhibition (nodes vdd<i>, out<i>, membranes xpop.m<i>).",
+    )
+    _output_argument(oscillator)
+    oscillator.add_argument(
+        "--v-in", type=float, nargs="+", default=[1.5], metavar="V",
+        help="supply step in V, one per neuron (default 1.5)",
+    )  # fmt: skip
+    oscillator.add_argument(
+        "--r-load", type=float, default=5e3, metavar="OHM", help="load resistor (default 5e3)"
+    )
+    oscillator.add_argument(
+        "--c", type=float, default=1e-9, metavar="F", help="membrane capacitor (default 1e-9)"
+    )
+    oscillator.add_argument(
+        "--device", choices=("threshold_switch", "nbox"), default="threshold_switch",
+        help="compiled device model (default threshold_switch)",
+    )  # fmt: skip
+    oscillator.add_argument(
+        "--inhibition", type=float, default=0.0, metavar="S",
+        help="lateral inhibition of a population, A per V of spike output (default 0)",
+    )  # fmt: skip
+    oscillator.add_argument(
+        "--tran", type=float, metavar="STOP",
+        help="transient end in s (default 6 r_load c)",
+    )  # fmt: skip
+    oscillator.set_defaults(handler=_build_oscillator)
+
+
+def _pair_parser(circuits: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    pair = circuits.add_parser(
+        "neuron-pair",
+        help="MTJ neuron pair: f(I) and the forward difference f(I + dI) - f(I) (.op)",
+        description="Two mtj devices biased at --bias and --bias + --delta A, read by a "
+        "differential amplifier. Nodes: v1 = f(I), dout = gain (f2(I + dI) - f(I)).",
+    )
+    _output_argument(pair)
+    pair.add_argument(
+        "--bias", type=float, default=50e-6, metavar="A", help="bias current (default 50e-6)"
+    )
+    pair.add_argument(
+        "--delta", type=float, default=2e-6, metavar="A", help="current step dI (default 2e-6)"
+    )
+    pair.add_argument(
+        "--mismatch", type=float, default=0.0, metavar="EPS",
+        help="relative rp mismatch of the second device, > -1 (default 0)",
+    )  # fmt: skip
+    pair.add_argument(
+        "--gain", type=float, default=1.0, metavar="V/V", help="readout gain (default 1)"
+    )
+    pair.add_argument(
+        "--state", type=int, choices=(0, 1), default=1, help="device state: 0 P, 1 AP (default)"
+    )
+    pair.set_defaults(handler=_build_pair)
+
+
+def _bayesian_parser(circuits: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bayes = circuits.add_parser(
+        "bayesian-machine",
+        help="stochastic naive-Bayes inference in XSPICE logic (.tran)",
+        description="The Bayesian machine for one observation vector: per class an AND of "
+        "LFSR likelihood streams and a counter (nodes cnt<class>_<bit>, LSB first; the "
+        "inferred class has the largest count at the end of the transient).",
+    )
+    _output_argument(bayes)
+    bayes.add_argument(
+        "--likelihoods", type=Path, required=True, metavar="FILE.json",
+        help="JSON array table[class][observation][value] = P(o_i = v | y), each in [0, 1]",
+    )  # fmt: skip
+    bayes.add_argument(
+        "--observation", required=True, metavar="I,J,...",
+        help="one value index per observation, comma-separated",
+    )  # fmt: skip
+    bayes.add_argument(
+        "--priors", metavar="P,P,...", help="class priors P(y), comma-separated (default none)"
+    )
+    bayes.add_argument(
+        "--bits", type=int, default=8, metavar="N", help="code and LFSR width, 3..12 (default 8)"
+    )
+    bayes.add_argument(
+        "--cycles", type=int, metavar="N", help="clock cycles counted (default 2**bits - 1)"
+    )
+    bayes.add_argument(
+        "--clock-period", type=float, default=1e-6, metavar="S", help="s (default 1e-6)"
+    )
+    bayes.set_defaults(handler=_build_bayesian)
 
 
 def _run(args: argparse.Namespace) -> None:
@@ -192,7 +316,6 @@ def _compile(args: argparse.Namespace) -> None:
 
 def _build(args: argparse.Namespace) -> None:
     from spicegen.circuits import CrossbarParams, LinearConductance, Wires, read_circuit
-    from spicegen.netlist import write_ngspice
 
     signed = args.cell in ("2R", "2T2R")
     if args.random is not None:
@@ -210,9 +333,84 @@ def _build(args: argparse.Namespace) -> None:
         wires=Wires(args.wire, args.wire),
     )
     circuit = read_circuit(params, [args.read] * params.rows)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    write_ngspice(circuit, args.output)
+    _write_deck(circuit, args.output)
     print(f"wrote {args.output}: {params.rows}x{params.columns} {args.cell} crossbar read")
+
+
+def _build_oscillator(args: argparse.Namespace) -> None:
+    from spicegen.demo import oscillator_neuron_deck
+
+    circuit = oscillator_neuron_deck(
+        args.v_in, r_load=args.r_load, c=args.c, device=args.device,
+        inhibition=args.inhibition, stop=args.tran,
+    )  # fmt: skip
+    _write_deck(circuit, args.output)
+    stop = max(getattr(analysis, "stop", 0.0) for analysis in circuit.analyses)
+    print(f"wrote {args.output}: {circuit.title}, transient to {stop:g} s")
+
+
+def _build_pair(args: argparse.Namespace) -> None:
+    from spicegen.demo import neuron_pair_deck
+
+    circuit = neuron_pair_deck(
+        args.bias, args.delta, args.mismatch, gain=args.gain, state0=args.state
+    )
+    _write_deck(circuit, args.output)
+    print(f"wrote {args.output}: {circuit.title}, operating point of v(v1) and v(dout)")
+
+
+def _build_bayesian(args: argparse.Namespace) -> None:
+    from spicegen.demo import bayesian_machine_deck
+
+    table = _load_json(args.likelihoods)
+    observation = _integers(args.observation, "--observation")
+    priors = None if args.priors is None else _floats(args.priors, "--priors")
+    circuit, machine = bayesian_machine_deck(
+        table, observation, bits=args.bits, cycles=args.cycles, priors=priors,
+        clock_period=args.clock_period,
+    )  # fmt: skip
+    _write_deck(circuit, args.output)
+    print(
+        f"wrote {args.output}: {circuit.title}, {machine.cycles} cycles; class counts on "
+        f"cnt<class>_<bit> (LSB first) at t = {machine.stop_time:g} s"
+    )
+
+
+def _write_deck(circuit: Circuit, path: Path) -> None:
+    from spicegen.netlist import write_ngspice
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_ngspice(circuit, path)
+    except OSError as err:
+        raise CliError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+def _load_json(path: Path) -> Any:
+    import json
+
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CliError(f"no such likelihood file: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise CliError(f"cannot read {path}: {err}") from None
+    except json.JSONDecodeError as err:
+        raise CliError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
+
+
+def _integers(text: str, option: str) -> list[int]:
+    try:
+        return [int(part) for part in text.split(",")]
+    except ValueError:
+        raise CliError(f"{option} expects comma-separated integers, got {text!r}") from None
+
+
+def _floats(text: str, option: str) -> list[float]:
+    try:
+        return [float(part) for part in text.split(",")]
+    except ValueError:
+        raise CliError(f"{option} expects comma-separated numbers, got {text!r}") from None
 
 
 def _load_matrix(path: Path) -> np.ndarray:

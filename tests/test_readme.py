@@ -36,6 +36,7 @@ NETLISTS = {
     "rc.cir": "rc\nV1 in 0 pulse(0 1 0 1n 1n 5u 10u)\nR1 in out 1k\nC1 out 0 1n\n"
     ".tran 10n 5u\n.end\n",
     "deck.cir": "deck\nV1 in 0 dc 2\nR1 in out 1k\nR2 out 0 1k\n.dc V1 0 2 0.5\n.end\n",
+    "likelihoods.json": "[[[0.2, 0.8], [0.7, 0.3]], [[0.9, 0.1], [0.4, 0.6]]]\n",
     "res.va": '`include "disciplines.vams"\nmodule res(p, n);\n  inout p, n;\n'
     "  electrical p, n;\n  parameter real r = 1k;\n  analog I(p, n) <+ V(p, n)/r;\nendmodule\n",
 }
