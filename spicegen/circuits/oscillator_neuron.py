@@ -105,14 +105,18 @@ class OscillatorNeuronParams:
     name: str = "oscillator_neuron"
 
     def __post_init__(self) -> None:
-        cls = "OscillatorNeuronParams"
-        setter = object.__setattr__
-        setter(self, "r_load", check_positive(self.r_load, f"{cls}.r_load"))
-        setter(self, "c", check_positive(self.c, f"{cls}.c"))
-        setter(self, "input_current", check_finite(self.input_current, f"{cls}.input_current"))
-        setter(self, "readout", check_positive(self.readout, f"{cls}.readout"))
-        setter(self, "device_params", _device_params(self.device_params, f"{cls}.device_params"))
-        _check_name(self.name, f"{cls}.name")
+        _check_neuron(self, "OscillatorNeuronParams", "r_load")
+
+
+def _check_neuron(params: OscillatorNeuronParams | LifParams, cls: str, resistor: str) -> None:
+    """Validate and normalise the fields both neuron kinds share (in place: frozen classes)."""
+    setter = object.__setattr__
+    setter(params, resistor, check_positive(getattr(params, resistor), f"{cls}.{resistor}"))
+    setter(params, "c", check_positive(params.c, f"{cls}.c"))
+    setter(params, "input_current", check_finite(params.input_current, f"{cls}.input_current"))
+    setter(params, "readout", check_positive(params.readout, f"{cls}.readout"))
+    setter(params, "device_params", _device_params(params.device_params, f"{cls}.device_params"))
+    _check_name(params.name, f"{cls}.name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +133,7 @@ class LifParams:
     name: str = "lif_neuron"
 
     def __post_init__(self) -> None:
-        cls = "LifParams"
-        setter = object.__setattr__
-        setter(self, "r_leak", check_positive(self.r_leak, f"{cls}.r_leak"))
-        setter(self, "c", check_positive(self.c, f"{cls}.c"))
-        setter(self, "input_current", check_finite(self.input_current, f"{cls}.input_current"))
-        setter(self, "readout", check_positive(self.readout, f"{cls}.readout"))
-        setter(self, "device_params", _device_params(self.device_params, f"{cls}.device_params"))
-        _check_name(self.name, f"{cls}.name")
+        _check_neuron(self, "LifParams", "r_leak")
 
 
 @dataclass(frozen=True, slots=True)
