@@ -65,3 +65,11 @@ __all__ = [
     "read_circuit",
     "write_circuit",
 ]
+
+from spicegen.circuits.network_layer import (
+    layer_outputs,
+    network_layer,
+    pair_resistances,
+)
+
+__all__ += ["layer_outputs", "network_layer", "pair_resistances"]
