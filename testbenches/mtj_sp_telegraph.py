@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from spicegen import simulate
-from spicegen.netlist import Circuit, CurrentSource, Option, Tran, to_ngspice
+from spicegen.netlist import Circuit, CurrentSource, Option, Tran
 from spicegen.va import CompiledModel
 from spicegen.va.compile import compile_model
 
@@ -78,11 +78,10 @@ def run_telegraph(model: CompiledModel, run: Telegraph) -> Traces:
         elements=tuple(elements),  # type: ignore[arg-type]
         subckts=(model.subckt,),
         options=(Option("seed", run.seed), Option("klu"), Option("reltol", 1e-2)),
+        saves=tuple(f"v({name})" for group in names.values() for name in group),
     )
-    saves = "\n".join(f".save v({name})" for group in names.values() for name in group)
-    text = to_ngspice(circuit).replace("\n.end\n", f"\n{saves}\n.end\n")
     stop = run.warmup + run.record
-    w = simulate(text, Tran(run.ts, stop), timeout=900).waveforms
+    w = simulate(circuit, Tran(run.ts, stop), timeout=900).waveforms
     assert w.axis is not None
     grid = run.warmup + (np.arange(round(run.record / run.ts * 4)) + 0.5) * run.ts / 4
     states = {

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from spicegen import simulate
-from spicegen.netlist import Circuit, CurrentSource, Op, Option, Pwl, Tran, to_ngspice
+from spicegen.netlist import Circuit, CurrentSource, Op, Option, Pwl, Tran
 from spicegen.va import CompiledModel
 from spicegen.va.compile import compile_model
 
@@ -139,14 +139,11 @@ def run_pulses(model: CompiledModel, run: Pulses) -> Outcome:
         elements=tuple(elements),  # type: ignore[arg-type]
         subckts=(model.subckt,),
         options=(Option("seed", run.seed), Option("klu"), Option("reltol", run.reltol)),
-    )
-    # only the state nodes go to the raw file (it is most of the run time otherwise);
-    # Circuit.saves refuses hierarchical names such as v(x0.s), so they are added as text
-    text = to_ngspice(circuit).replace(
-        "\n.end\n", "\n" + "\n".join(f".save v(x{k}.s)" for k in range(run.count)) + "\n.end\n"
+        # only the state nodes go to the raw file (it is most of the run time otherwise)
+        saves=tuple(f"v(x{k}.s)" for k in range(run.count)),
     )
     stop = end + max(run.settle, 0.5 * run.ts)
-    w = simulate(text, Tran(run.ts, stop, max_step=run.max_step), timeout=900).waveforms
+    w = simulate(circuit, Tran(run.ts, stop, max_step=run.max_step), timeout=900).waveforms
     t = w.axis
     assert t is not None
     switched = np.zeros(run.count, dtype=bool)

@@ -168,16 +168,10 @@ def _check_device(device: object) -> CompiledModel:
     return device
 
 
-def _core(
-    device: CompiledModel,
-    membrane: str,
-    c: float,
-    input_current: float,
-    readout: float,
-    device_params: DeviceParams,
-    seed: int | None,
-) -> list[Element]:
+def _core(device: CompiledModel, params: OscillatorNeuronParams | LifParams) -> list[Element]:
     """Membrane capacitor, device behind a 0 V ammeter, spike readout, input current."""
+    membrane, c, readout = "in", params.c, params.readout
+    device_params, seed, input_current = params.device_params, params.seed, params.input_current
     elements: list[Element] = [
         Capacitor("C1", membrane, "gnd", c),
         VoltageSource("Vsense", membrane, "dev", dc=0.0),
@@ -197,15 +191,7 @@ def oscillator_neuron(
     params = OscillatorNeuronParams() if params is None else params
     elements = [
         Resistor("RL", "vdd", "in", params.r_load),
-        *_core(
-            device,
-            "in",
-            params.c,
-            params.input_current,
-            params.readout,
-            params.device_params,
-            params.seed,
-        ),
+        *_core(device, params),
     ]
     return Subckt(
         params.name, ("vdd", "in", "out", "gnd"), elements=tuple(elements), subckts=(device.subckt,)
@@ -218,15 +204,7 @@ def lif_neuron(device: CompiledModel, params: LifParams | None = None) -> Subckt
     params = LifParams() if params is None else params
     elements = [
         Resistor("Rleak", "in", "gnd", params.r_leak),
-        *_core(
-            device,
-            "in",
-            params.c,
-            params.input_current,
-            params.readout,
-            params.device_params,
-            params.seed,
-        ),
+        *_core(device, params),
     ]
     return Subckt(
         params.name, ("in", "out", "gnd"), elements=tuple(elements), subckts=(device.subckt,)

@@ -136,7 +136,7 @@ class _Lowerer:
         self._potential = self._potential_branches()
         self._draws: list[Draw] = []
         self._counters: dict[str, int] = {}
-        self._noise_step: str | None = None
+        self._adds_noise_step = False  # white_noise used and noise_step not declared
         self._param_statements: list[Param] = []
         self._shared_nodes: list[str] = []
         self._transient_flag: str | None = None
@@ -167,8 +167,8 @@ class _Lowerer:
         elements.extend(self._extra)
         elements = arrangements.inline_single_use(elements, self._shared_nodes)
         params.extend(draw_values(self._draws, self._seed, self._module.name).items())
-        if self._noise_step:  # "" when the module declares noise_step itself
-            params.append((self._noise_step, NOISE_STEP_DEFAULT))
+        if self._adds_noise_step:
+            params.append((NOISE_STEP, NOISE_STEP_DEFAULT))
         subckt = Subckt(
             self._module.name,
             self._checked.port_names,
@@ -716,11 +716,8 @@ class _Lowerer:
         """``white_noise(pwr)``: held Gaussian levels of variance ``pwr/(2*noise_step)``,
         whose one-sided power spectral density below ``1/(2*noise_step)`` is ``pwr``."""
         power_density = self._expr(call.args[0], env)
-        if self._noise_step is None:
-            declared = {p.name for p in self._module.parameters if not p.local}
-            self._noise_step = NOISE_STEP
-            if NOISE_STEP in declared:
-                self._noise_step = ""  # the module declares it: no extra parameter
+        declared = {p.name for p in self._module.parameters if not p.local}
+        self._adds_noise_step = NOISE_STEP not in declared
         level = self._noise("normal", Val(NOISE_STEP, False), call.loc)
         scale = builtin(
             "sqrt",

@@ -5,7 +5,7 @@ per-instance variates for its ``$rdist_*``/``$random`` draws."""
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from spicegen.errors import SpicegenError
@@ -47,13 +47,16 @@ class CompiledModel:
         overrides as the LRM says; raises ``ParameterError`` for an unknown name or a value
         outside its declared ``from`` range or inside an ``exclude``."""
         given = dict(values or {})
-        unknown = sorted(set(given) - set(self.parameters))
+        self._check_names(given)
+        return evaluate_parameters(self.checked, given)
+
+    def _check_names(self, names: Iterable[str]) -> None:
+        unknown = sorted(set(names) - set(self.parameters))
         if unknown:
             raise ParameterError(
                 f"{self.name}: no parameter {', '.join(map(repr, unknown))}; "
                 f"it has {', '.join(self.parameters) or 'none'}"
             )
-        return evaluate_parameters(self.checked, given)
 
     def instance(
         self,
@@ -72,11 +75,9 @@ class CompiledModel:
                 f"{self.name} has {len(self.ports)} ports ({', '.join(self.ports)}), "
                 f"got {len(nodes)} nodes for {name}"
             )
+        self._check_names(params)
         numeric = {k: v for k, v in params.items() if not isinstance(v, str)}
         checked = self.parameter_values(numeric)
-        unknown = sorted(set(params) - set(self.parameters))
-        if unknown:
-            self.parameter_values(dict.fromkeys(unknown, 0))  # raises, naming them
         chosen = {k: (checked[k] if k in numeric else v) for k, v in params.items()}
         variates = draw_values(
             self.draws, self.seed if seed is None else seed, self.name, instance=name

@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+# the engine tests' failing netlists: no solution ("Timestep too small"), an undefined
+# parameter, and an operating point that never settles
+from tests.sim.conftest import HANGS, SYNTAX_ERROR
+from tests.sim.conftest import NO_CONVERGENCE as NO_SOLUTION
+
+__all__ = ["HANGS", "INDUCTIVE_KICK", "NO_SOLUTION", "RC_TRAN", "SYNTAX_ERROR"]
+
 # An inductor (1 mH, 5 A-ish after 1 us) is cut off by a switch and its current forced into a
 # steep diode (n = 0.6). At default tolerances ngspice 46 stops with "Timestep too small";
 # more gmin or source steps do not help; relaxed tolerances (reltol 1e-2, abstol 1e-9,
@@ -18,34 +25,6 @@ V2 ctl 0 pulse(1 0 1u 1p 1p 1 2)
 .end
 """
 
-# A B-source that jumps between two values as its own output crosses 0.5 V: no solution
-# exists once the input exceeds 0.5 V; no rung of the ladder can help ("Timestep too small").
-NO_SOLUTION = """no solution
-V1 in 0 pulse(0 1 1n 1n 1n 5n 10n)
-R1 in out 1k
-B1 out 0 V= v(out) > 0.5 ? 0 : v(in)*2
-.tran 1n 20n
-.end
-"""
-
-SYNTAX_ERROR = """undefined parameter
-V1 in 0 dc 1
-R1 in out {rx}
-R2 out 0 1k
-.op
-.end
-"""
-
-# Gmin and source stepping fail, then the transient operating point never settles: ngspice
-# spins until it is stopped (the engine tests use the same circuit).
-HANGS = """endless operating point
-V1 in 0 pulse(0 1 1n 1n 1n 5n 10n)
-R1 in out 1k
-C1 out 0 1p
-B1 out 0 I= 1e-3*sgn(v(out)-0.5)*(1+1e3*abs(v(out)-0.5))
-.tran 1p 20n
-.end
-"""
 
 RC_TRAN = """RC {r}
 V1 in 0 pulse(0 1 0 1n 1n 5u 10u)

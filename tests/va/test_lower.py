@@ -314,3 +314,13 @@ endmodule
 """
     )
     assert (line, "voltage contribution is never made" in message) == (4, True)
+
+
+def test_white_noise_adds_noise_step_unless_the_module_declares_it() -> None:
+    added = _two_terminal('I(p, n) <+ white_noise(1e-20, "shot");')
+    assert dict(added.params)["noise_step"] == 1e-9
+    declared = _two_terminal(
+        'I(p, n) <+ white_noise(1e-20, "shot");', "parameter real noise_step = 5n;"
+    )
+    assert [name for name, _ in declared.params].count("noise_step") == 1
+    assert dict(declared.params)["noise_step"] == 5e-9
