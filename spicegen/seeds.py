@@ -1,0 +1,56 @@
+"""The kinds of seed in spicegen, each with one name and one place where it is derived.
+
+Every random number spicegen uses comes from one of these, so results depend only on the seeds
+a user gives, never on scheduling, worker count or the order of calls.
+
+| name | given by the user as | derived here by | used for |
+|---|---|---|---|
+| ``compile_seed`` | ``compile_va(..., seed=)`` | -- (used as given) | the default variates a compiled subcircuit carries |
+| ``instance_seed`` | ``CompiledModel.instance(..., seed=)`` | ``draw_seed`` | one device's ``$rdist_*``/``$random`` draws |
+| ``sweep_seed`` | ``SweepSpec(seed=)`` | ``point_seed`` | one sweep point's distribution draws and its ngspice ``seed`` option |
+| ``ngspice_seed`` | ``Option("seed", N)`` | -- (ngspice's own) | ngspice's ``trrandom``/``agauss``; a sweep point sets it to its ``point_seed`` |
+| ``training_seed`` | a trainer's ``seed=`` | ``stream`` | a trainer's initial weights, shuffles, folds, write noise |
+
+A trainer never calls ``numpy.random.default_rng(seed)`` on a user's seed directly: it asks
+``stream(seed, "init", layer)`` for each independent use, so adding a new use of randomness
+does not shift the numbers of the existing ones.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+
+__all__ = ["draw_seed", "point_seed", "stream", "stream_seed"]
+
+_MASK_31 = 0x7FFFFFFF
+
+
+def draw_seed(instance_seed: int, module: str, index: int, instance: str = "") -> int:
+    """A 64-bit seed for random call site ``index`` of ``module`` in one ``instance``.
+
+    ``instance=""`` gives the subcircuit's default variates (from the compile seed).
+    """
+    key = f"{instance_seed}\0{module}\0{index}" + (f"\0{instance}" if instance else "")
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
+
+
+def point_seed(sweep_seed: int, index: int) -> int:
+    """The seed of sweep point ``index``: 31 bits, because ngspice's ``seed`` option takes it."""
+    state = np.random.SeedSequence(sweep_seed, spawn_key=(index,)).generate_state(1)
+    return int(state[0]) & _MASK_31
+
+
+def stream_seed(training_seed: int, *keys: str | int) -> int:
+    """A 63-bit seed for one named use of randomness under ``training_seed``.
+
+    ``keys`` name the use (``"init", 0`` for layer 0's initial weights, ``"fold", 3``...).
+    """
+    key = "\0".join([str(int(training_seed)), *map(str, keys)])
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little") >> 1
+
+
+def stream(training_seed: int, *keys: str | int) -> np.random.Generator:
+    """A numpy Generator for one named use of randomness under ``training_seed``."""
+    return np.random.default_rng(stream_seed(training_seed, *keys))
