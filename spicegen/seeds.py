@@ -3,13 +3,16 @@
 Every random number spicegen uses comes from one of these, so results depend only on the seeds
 a user gives, never on scheduling, worker count or the order of calls.
 
-| name | given by the user as | derived here by | used for |
-|---|---|---|---|
-| ``compile_seed`` | ``compile_va(..., seed=)`` | -- (used as given) | the default variates a compiled subcircuit carries |
-| ``instance_seed`` | ``CompiledModel.instance(..., seed=)`` | ``draw_seed`` | one device's ``$rdist_*``/``$random`` draws |
-| ``sweep_seed`` | ``SweepSpec(seed=)`` | ``point_seed`` | one sweep point's distribution draws and its ngspice ``seed`` option |
-| ``ngspice_seed`` | ``Option("seed", N)`` | -- (ngspice's own) | ngspice's ``trrandom``/``agauss``; a sweep point sets it to its ``point_seed`` |
-| ``training_seed`` | a trainer's ``seed=`` | ``stream`` | a trainer's initial weights, shuffles, folds, write noise |
+- ``compile_seed`` (``compile_va(..., seed=)``, used as given): the default variates a
+  compiled subcircuit carries.
+- ``instance_seed`` (``CompiledModel.instance(..., seed=)``), derived by ``draw_seed``: one
+  device's ``$rdist_*``/``$random`` draws.
+- ``sweep_seed`` (``SweepSpec(seed=)``), derived by ``point_seed``: one sweep point's
+  distribution draws and its ngspice ``seed`` option.
+- ``ngspice_seed`` (``Option("seed", N)``, ngspice's own): ``trrandom``/``agauss``; a sweep
+  point sets it to its ``point_seed``.
+- ``training_seed`` (a trainer's ``seed=``), derived by ``stream``: a trainer's initial
+  weights, shuffles, folds and write noise.
 
 A trainer never calls ``numpy.random.default_rng(seed)`` on a user's seed directly: it asks
 ``stream(seed, "init", layer)`` for each independent use, so adding a new use of randomness
