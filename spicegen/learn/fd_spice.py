@@ -119,6 +119,7 @@ class SpiceEngine:
         sizes: Sequence[int],
         *,
         timeout: float = 600.0,
+        start: bool = True,
     ) -> None:
         self.chip = chip
         self.sizes = tuple(int(s) for s in sizes)
@@ -137,7 +138,15 @@ class SpiceEngine:
             for layer, count in enumerate(self.sizes[1:])
         ]
         self._vectors = [f"v({node})" for nodes in self._outputs for node in nodes]
-        self.session = Session(self.circuit, timeout=timeout)
+        # start=False: a description of the chip only (what DaskSpiceEngine keeps locally)
+        self._session = Session(self.circuit, timeout=timeout) if start else None
+
+    @property
+    def session(self) -> Session:
+        """The loaded circuit."""
+        if self._session is None:
+            raise LearnError("spice: this engine has no session (closed, or not started)")
+        return self._session
 
     def program(self, weights: Sequence[FloatArray]) -> None:
         if len(weights) != len(self._ohms):
@@ -164,13 +173,18 @@ class SpiceEngine:
         return {name: float(waves[name][0]) for name in (*self._vectors, *extra)}
 
     def forward(self, inputs: FloatArray) -> tuple[LayerOutput, ...]:
+        return self.normalise(self.read(inputs))
+
+    def read(self, inputs: FloatArray) -> FloatArray:
+        """One operating point per sample of ``inputs`` (samples, features): the voltages of
+        ``vectors`` (V), (samples, len(vectors))."""
         x = np.asarray(inputs, dtype=np.float64)
         if x.ndim != 2 or x.shape[1] != self.sizes[0]:
             raise LearnError(f"spice: expected inputs (samples, {self.sizes[0]}), got {x.shape}")
-        values = np.array(
-            [[point[v] for v in self._vectors] for point in map(self._operating_point, x)]
-        ).reshape(x.shape[0], -1)
-        return self.normalise(values)
+        points = [self._operating_point(sample) for sample in x]
+        return np.array([[point[v] for v in self._vectors] for point in points]).reshape(
+            x.shape[0], len(self._vectors)
+        )
 
     def normalise(self, values: FloatArray) -> tuple[LayerOutput, ...]:
         """Layer outputs from the read-back ``V1`` and ``gain (V2 - V1)`` columns (V), in the
@@ -243,4 +257,6 @@ class SpiceEngine:
         return Power(np.array(inference), np.array(training))
 
     def close(self) -> None:
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
+            self._session = None
