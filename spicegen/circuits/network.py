@@ -66,7 +66,8 @@ class MtjNetworkParams:
     ``delta_current`` (A) and ``mirror`` (A/A), ``gain`` (V/V): as ``network_layer``.
     ``bias_voltage`` (V) drives the bias rows; ``buffer_gain`` (V/V) and ``buffer_offset`` (V)
     map activations onto the next rows. ``resistances``: ``rp`` (ohm) of both devices of every
-    pair, per layer; ``device_params``: further instance parameters of every MTJ.
+    pair, per layer; ``device_params``: further instance parameters of every MTJ. ``inputs``:
+    the input sources' voltages (V; default all 0 V).
     """
 
     layers: tuple[CrossbarParams, ...]
@@ -79,6 +80,7 @@ class MtjNetworkParams:
     buffer_offset: float = 0.0
     resistances: tuple[DevicePairs, ...] | None = None
     device_params: tuple[tuple[str, float], ...] = ()
+    inputs: tuple[float, ...] | None = None
 
     def __post_init__(self) -> None:
         layers = tuple(self.layers)
@@ -106,6 +108,14 @@ class MtjNetworkParams:
             raise CircuitSpecError("expected a nonzero current step", field="delta_current")
         if self.resistances is not None:
             object.__setattr__(self, "resistances", _checked_resistances(self))
+        if self.inputs is not None:
+            inputs = tuple(check_finite(v, f"inputs[{i}]") for i, v in enumerate(self.inputs))
+            if len(inputs) != layers[0].rows - 1:
+                raise CircuitSpecError(
+                    f"expected {layers[0].rows - 1} input voltages, got {len(inputs)}",
+                    field="inputs",
+                )
+            object.__setattr__(self, "inputs", inputs)
 
     @property
     def sizes(self) -> tuple[int, ...]:
@@ -179,7 +189,7 @@ def pair_node(layer: int, neuron: int) -> str:
 
 # -- the netlist -------------------------------------------------------------------------------
 def mtj_network(mtj_model: CompiledModel, params: MtjNetworkParams) -> Circuit:
-    """The network as one ``Circuit`` with an ``Op`` analysis (inputs at 0 V)."""
+    """The network as one ``Circuit`` with an ``Op`` analysis."""
     if not isinstance(params, MtjNetworkParams):
         raise CircuitSpecError(f"expected MtjNetworkParams, got {params!r}", field="params")
     if not isinstance(mtj_model, CompiledModel) or len(mtj_model.ports) != 2:
@@ -195,7 +205,8 @@ def mtj_network(mtj_model: CompiledModel, params: MtjNetworkParams) -> Circuit:
         elements.append(SubcktInstance(f"Xarray{index}", (*rows, *columns), layer.name))
         for i, node in enumerate(rows[:-1]):
             if index == 0:
-                elements.append(VoltageSource(input_source(i), node, "0", dc=0.0))
+                volts = params.inputs[i] if params.inputs is not None else 0.0
+                elements.append(VoltageSource(input_source(i), node, "0", dc=volts))
             else:
                 source = activation_node(index - 1, i)
                 elements.append(

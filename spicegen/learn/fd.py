@@ -32,6 +32,7 @@ from spicegen.learn.fd_engines import (
     Engine,
     FloatArray,
     LayerOutput,
+    Power,
     SoftwareEngine,
     with_bias,
 )
@@ -225,12 +226,26 @@ class FiniteDifferenceTrainer:
 
     def predict(self, x: ArrayLike) -> NDArray[np.int64]:
         """The predicted class label of every sample."""
-        labels = self.classes_[np.argmax(self.decision_function(x), axis=1)]
+        logits = self.decision_function(x)
+        labels = self.classes_[np.argmax(logits, axis=1)]
         return np.asarray(labels, dtype=np.int64)
 
     def score(self, x: ArrayLike, y: ArrayLike) -> float:
         """Accuracy (0..1) on ``x``, ``y``."""
         return accuracy(self.predict(x), np.asarray(y))
+
+    def transform(self, x: ArrayLike) -> FloatArray:
+        """Samples as the chip's normalised inputs: the training range mapped onto [-1, 1]
+        (row voltages ``read_voltage`` times this), clipped at full scale."""
+        self._fitted_engine()
+        features, _ = _samples(x, None)
+        return self._scaled(features)
+
+    def supply_power(self, x: ArrayLike) -> Power | None:
+        """Supply power per sample (W) of the chip reading ``x``; None for software."""
+        engine = self._fitted_engine()
+        measure = getattr(engine, "power", None)
+        return None if measure is None else measure(self.transform(x))
 
     def close(self) -> None:
         """Release the engine (the SPICE engine's ngspice process, a cluster's actors)."""

@@ -18,7 +18,8 @@ Device variability of the chip is drawn from ``seed`` (``stream(seed, "devices",
 ``rp_spread`` is the relative sd of each pair's ``rp`` around the nominal, ``mismatch`` the
 relative sd of the second device's ``rp`` against its partner's. Writes: ``levels`` equally
 spaced conductances per device (None: continuous) and Gaussian ``write_noise`` (sd as a
-fraction of ``dG``) on every cell that is written. All in SI units.
+fraction of ``dG``) on every cell that is written. A read lasts ``read_time`` (s): the energy of
+one forward pass is its supply power times that. All in SI units.
 """
 
 from __future__ import annotations
@@ -31,8 +32,10 @@ from numpy.typing import NDArray
 
 from spicegen.circuits import Wires
 from spicegen.learn.errors import LearnError
+from spicegen.netlist import Circuit, to_ngspice
 from spicegen.seeds import stream
-from spicegen.surrogate.mtj_neuron import pair_voltages
+from spicegen.surrogate.cache import cached_arrays
+from spicegen.surrogate.mtj_neuron import ngspice_version, pair_voltages
 from spicegen.va import CompiledModel
 
 __all__ = [
@@ -70,12 +73,13 @@ class MtjChip:
     write_noise: float = 0.0
     wires: Wires = field(default_factory=Wires)
     device_params: tuple[tuple[str, float], ...] = ()
-    grid_points: int = 401
+    grid_points: int = 601
+    read_time: float = 10e-9
     seed: int = 0
 
     def __post_init__(self) -> None:
         for name in ("g_min", "g_max", "read_voltage", "bias_current", "delta_ratio",
-                     "current_scale", "span", "gain"):  # fmt: skip
+                     "current_scale", "span", "gain", "read_time"):  # fmt: skip
             _positive(getattr(self, name), f"chip.{name}")
         for name in ("rp_spread", "mismatch", "write_noise"):
             _positive(getattr(self, name), f"chip.{name}", allow_zero=True)
@@ -122,8 +126,9 @@ class MtjChip:
         return self.wires.row_segment == 0 and self.wires.column_segment == 0
 
     def grid(self) -> FloatArray:
-        """Characterisation currents (A): twice the buffers' span either side of the bias."""
-        reach = 2 * self.span * self.current_scale
+        """Characterisation currents (A): three times the buffers' span either side of the
+        bias (outer layers of a trained network reach beyond the span)."""
+        reach = 3 * self.span * self.current_scale
         return np.linspace(self.bias_current - reach, self.bias_current + reach, self.grid_points)
 
     def nominal_rp(self, model: CompiledModel) -> float:
@@ -153,14 +158,21 @@ class Calibration:
 
 
 def calibrate(chip: MtjChip, model: CompiledModel) -> Calibration:
-    """The buffers' map, from ngspice's nominal pair at the two ends of the span."""
+    """The buffers' map, from ngspice's nominal pair at the two ends of the span (cached)."""
     rp = chip.nominal_rp(model)
     reach = chip.span * chip.current_scale
     ends = np.array([chip.bias_current - reach, chip.bias_current + reach])
-    v1, _ = pair_voltages(
-        model, np.full((2, 2), rp), chip.delta_current, ends, device_params=dict(chip.device_params)
-    )
-    return Calibration.from_curve(float(v1[0]), float(v1[1]), chip.read_voltage)
+    params = dict(chip.device_params)
+
+    def compute() -> dict[str, FloatArray]:
+        v1, _ = pair_voltages(model, np.full((2, 2), rp), chip.delta_current, ends,
+                              device_params=params)  # fmt: skip
+        return {"v1": v1}
+
+    parts = {"model": _model_text(model), "rp": rp, "ends": ends, "params": params,
+             "delta": chip.delta_current, "ngspice": ngspice_version()}  # fmt: skip
+    arrays, _ = cached_arrays("mtj_calibration", 1, parts, compute)
+    return Calibration.from_curve(float(arrays["v1"][0]), float(arrays["v1"][1]), chip.read_voltage)
 
 
 def device_resistances(
@@ -221,6 +233,11 @@ def program(
     if previous is not None:
         value = np.where(written, value, previous.value)
     return Programmed(level, np.asarray(value, dtype=np.float64))
+
+
+def _model_text(model: CompiledModel) -> str:
+    """The model's ngspice text (what a cached calibration depends on)."""
+    return to_ngspice(Circuit(title=model.name, subckts=(model.subckt,)))
 
 
 def _positive(value: object, name: str, *, allow_zero: bool = False) -> None:

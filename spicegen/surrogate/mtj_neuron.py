@@ -33,6 +33,7 @@ from spicegen.netlist import (
     Dc,
     Element,
     Op,
+    Option,
     VoltageSource,
     to_ngspice,
 )
@@ -46,7 +47,7 @@ from spicegen.va import CompiledModel
 __all__ = ["PairSurrogate", "characterise_pairs", "pair_voltages", "validate_pairs"]
 
 FloatArray = NDArray[np.float64]
-_NAME, _VERSION = "mtj_neuron_pairs", 1
+_NAME, _VERSION = "mtj_neuron_pairs", 2
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -67,7 +68,7 @@ class PairSurrogate:
         """Fit PCHIP slopes to the tables (``currents`` uniform and increasing, A)."""
         grid = np.asarray(currents, dtype=np.float64)
         steps = np.diff(grid)
-        if grid.ndim != 1 or grid.size < 4 or not np.allclose(steps, steps[0], rtol=1e-9):
+        if grid.ndim != 1 or grid.size < 4 or not np.allclose(steps, steps[0], rtol=1e-9, atol=0):
             raise SurrogateError("pair tables: expected a uniform current grid of >= 4 points")
         tables = [np.atleast_2d(np.asarray(t, dtype=np.float64)) for t in (v1, difference)]
         if any(t.shape[1] != grid.size for t in tables) or tables[0].shape != tables[1].shape:
@@ -157,9 +158,13 @@ def _pairs_circuit(
         elements.append(model.instance(f"Xa{k}", ("0", a), **{**common, "rp": rp_a}))
         elements.append(model.instance(f"Xb{k}", ("0", b), **{**common, "rp": rp_b}))
     return Circuit(
-        title=f"{len(resistances)} MTJ neuron pairs", elements=tuple(elements),
+        title=f"{len(resistances)} MTJ neuron pairs",
+        elements=tuple(elements),
         subckts=(model.subckt,),
-    )  # fmt: skip
+        # a .dc sweep starts each point from the last one and stops at reltol; the default 1e-3
+        # left V1 1e-4 off a fresh operating point, 1e-6 brings it to ~1e-8
+        options=(Option("reltol", 1e-6),),
+    )
 
 
 def characterise_pairs(
@@ -184,7 +189,7 @@ def characterise_pairs(
     if grid.ndim != 1 or grid.size < 4:
         raise SurrogateError("pairs: expected a current grid of at least 4 points")
     step = float(grid[1] - grid[0])
-    if step <= 0 or not np.allclose(np.diff(grid), step, rtol=1e-9):
+    if step <= 0 or not np.allclose(np.diff(grid), step, rtol=1e-9, atol=0):
         raise SurrogateError("pairs: expected a uniform, increasing current grid")
     params = dict(device_params or {})
     circuit = _pairs_circuit(model, rp, delta_current, params, None)
