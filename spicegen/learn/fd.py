@@ -45,6 +45,7 @@ __all__ = ["ENGINES", "FiniteDifferenceTrainer", "backpropagate", "cross_entropy
 
 ENGINES = ("surrogate", "spice", "software")
 Loss = Literal["cross_entropy", "mse"]
+Scaling = Literal["feature", "global"]
 MSE_TARGET = 0.8  # one-hot targets as +-0.8: inside the activation's normalised range
 
 
@@ -93,7 +94,9 @@ class FiniteDifferenceTrainer:
     (the best validation epoch is kept; ``patience`` epochs without improvement stop the run).
     ``teacher``: a fitted trainer to distil from (``distill_weight`` of the loss on its
     ``softmax(logits / distill_temperature)``). ``client``: a Dask client to spread the SPICE
-    engine's operating points over. ``seed``: the training seed (``spicegen.seeds.stream``).
+    engine's operating points over. ``scaling``: inputs mapped onto [-1, 1] per feature, or
+    with one range for all features (``"global"``, for pixels). ``seed``: the training seed
+    (``spicegen.seeds.stream``).
     """
 
     def __init__(
@@ -116,6 +119,7 @@ class FiniteDifferenceTrainer:
         teacher: FiniteDifferenceTrainer | None = None,
         distill_temperature: float = 4.0,
         distill_weight: float = 0.5,
+        scaling: Scaling = "feature",
         client: Any = None,
         seed: int = 0,
         progress: bool | None = False,
@@ -158,6 +162,8 @@ class FiniteDifferenceTrainer:
             raise LearnError(f"patience: expected an integer >= 1 or None, got {patience!r}")
         if teacher is not None and not getattr(teacher, "fitted", False):
             raise LearnError("teacher: expected a fitted trainer")
+        if scaling not in ("feature", "global"):
+            raise LearnError(f"scaling: expected 'feature' or 'global', got {scaling!r}")
         if not 0 <= distill_weight <= 1:
             raise LearnError(f"distill_weight: expected [0, 1], got {distill_weight!r}")
         self.engine = engine
@@ -169,7 +175,7 @@ class FiniteDifferenceTrainer:
         self.validation_fraction, self.patience = validation_fraction, patience
         self.teacher = teacher
         self.distill_temperature, self.distill_weight = distill_temperature, distill_weight
-        self.client, self.seed, self.progress = client, seed, progress
+        self.scaling, self.client, self.seed, self.progress = scaling, client, seed, progress
         self.engine_: Engine | None = None
         self.fitted = False
 
@@ -193,7 +199,7 @@ class FiniteDifferenceTrainer:
             held = stratified_folds(index, parts, seed=self.seed)[0]
             validation = (features[held.test], self.classes_[index[held.test]])
             features, index = features[held.train], index[held.train]
-        self.scaler_ = Scaler.min_max(features, -1.0, 1.0)
+        self.scaler_ = _input_scaler(features, self.scaling)
         inputs = self._scaled(features)
         sizes = (features.shape[1], *self.hidden, self.classes_.size)
         self.sizes_ = sizes
@@ -431,6 +437,16 @@ class FiniteDifferenceTrainer:
         if not self.fitted or self.engine_ is None:
             raise LearnError("the trainer is not fitted (or was closed): call fit() first")
         return self.engine_
+
+
+def _input_scaler(features: FloatArray, scaling: Scaling) -> Scaler:
+    """The training range onto [-1, 1], per feature or over all features at once."""
+    if scaling == "feature":
+        return Scaler.min_max(features, -1.0, 1.0)
+    low, high = float(features.min()), float(features.max())
+    span = high - low if high > low else 1.0
+    count = features.shape[1]
+    return Scaler(np.full(count, low + span / 2), np.full(count, span / 2))
 
 
 def _hidden(hidden: Sequence[int]) -> tuple[int, ...]:
