@@ -97,7 +97,11 @@ class InProcess:
         self.ngspice = NgSpiceShared.new_instance()
         self.ngspice.load_circuit(to_ngspice(engine.circuit))
         self.lib = self.ngspice._ngspice_shared
-        self.ohms = [o.copy() for o in engine._ohms]
+        # the netlist starts with every cell at g_min, as the engine's does
+        sizes = engine.sizes
+        self.ohms = [
+            np.full((a + 1, 2 * b), 1 / engine.chip.g_min) for a, b in itertools.pairwise(sizes)
+        ]
         self.vectors = [v[2:-1] for v in engine.vectors]  # v(a0_1) -> a0_1
         self.inputs = np.zeros(engine.sizes[0])
 
@@ -166,6 +170,7 @@ def main() -> None:
     in_process = median_step(baseline.step, work)
     session = median_step(engine_step(spice), work)
     fast = median_step(engine_step(surrogate), work)
+    # the session's ngspice runs in its worker process: count that process's CPU too
     worker = [spice.session._worker._process.pid]  # type: ignore[union-attr]
     cpu_in_process = cpu_per_step(baseline.step, work)
     cpu_session = cpu_per_step(engine_step(spice), work, worker)
