@@ -7,6 +7,7 @@ ngspice is killed by its timeout and the worker goes on with the next point.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import time
@@ -21,7 +22,7 @@ from spicegen.sweep.measures import Measure, evaluate
 from spicegen.sweep.points import Point
 from spicegen.sweep.record import Record
 from spicegen.sweep.spec import Waves
-from spicegen.waves import Waveforms
+from spicegen.waves import MissingVectorError, Waveforms
 
 _LOG_EXCERPT = 4000  # characters of ngspice's log kept for a failed point
 
@@ -65,24 +66,28 @@ def run_task(job: Job, task: Task) -> Record:
     outcome = run_ladder(
         task.netlist, job.analysis, rungs=job.ladder, timeout=job.timeout, base_dir=job.base_dir
     )
-    measurements: tuple[tuple[str, float], ...] = ()
+    measurements = tuple((m.name, math.nan) for m in job.measures)
     waves: tuple[tuple[str, np.ndarray], ...] = ()
     error: SimulationError | None = outcome.error
-    note = ""
+    status, name, message, log = "done", None, "", ""
     if outcome.result is not None:
         try:
             waveforms = outcome.result.waveforms
-            values, note = evaluate(job.measures, waveforms)
-            measurements = tuple(values.items())
-            waves = _kept(waveforms, job.waves)
         except SimulationError as err:
             error = err
-    if error is None:
-        status, name, message, log = "done", None, note, ""
-    else:
+        else:
+            values, message = evaluate(job.measures, waveforms)
+            measurements = tuple(values.items())
+            try:
+                waves = _kept(waveforms, job.waves)
+            except MissingVectorError as missing:
+                # this point lacks a vector the spec keeps: it fails, the sweep goes on; its
+                # measurements stay (the simulation itself ran)
+                status, name = "failed", type(missing).__name__
+                message = f"waveforms.vectors: {missing}"
+    if error is not None:
         status = "timeout" if isinstance(error, SimulationTimeout) else "failed"
         name, message, log = type(error).__name__, error.message, error.log[-_LOG_EXCERPT:]
-        measurements = tuple((m.name, float("nan")) for m in job.measures)
     return Record(
         index=task.point.index,
         params=task.point.params,

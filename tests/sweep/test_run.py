@@ -227,3 +227,33 @@ def test_a_killed_local_worker_is_replaced_and_its_batch_rerun(tmp_path: Path) -
     assert list(table["index"]) == list(range(6))
     expected = 1 - np.exp(-2e-6 / (table["r"] * table["c"]))
     np.testing.assert_allclose(table["v"], expected, atol=1e-3)
+
+
+def _with_or_without_mid(params: Mapping[str, float], seed: int) -> str:
+    """An RC; point k = 1 has no node ``mid`` (its resistor is one piece)."""
+    if int(params["k"]) == 1:
+        return RC_TRAN.replace("{r}", "1000")
+    return RC_TRAN.replace("R1 in out {r}", "R1 in mid 500\nR2 mid out 500")
+
+
+def test_a_kept_vector_missing_from_one_point_fails_that_point_only(tmp_path: Path) -> None:
+    spec = SweepSpec(
+        circuit=_with_or_without_mid,
+        parameters=parameters(grid={"k": [0.0, 1.0, 2.0]}),
+        measures=(FINAL,),
+        waves=Waves(keep="all", vectors=("v(out)", "v(mid)")),
+        ladder=(),
+        batch=3,  # all three in one batch: the failure must not take the other two with it
+    )
+    summary = run(spec, store=tmp_path / "s", workers=1)
+    assert (summary.done, summary.failed) == (2, 1)
+    with Store.open(tmp_path / "s") as store:
+        rows = {row["idx"]: row for row in store.rows()}
+    missing = rows[1]
+    assert missing["status"] == "failed"
+    assert missing["error"] == "MissingVectorError"
+    assert "waveforms.vectors: no vector 'v(mid)'" in missing["message"]
+    assert "v(out)" in missing["message"]  # what the point had
+    # the simulation ran: its measurement stays (1 kohm x 1 nF over 2 us: 1 - e^-2)
+    assert load(tmp_path / "s")["v_final"][1] == pytest.approx(1 - math.exp(-2), abs=1e-3)
+    assert set(load_waves(tmp_path / "s", 0)) == {"time", "v(out)", "v(mid)"}
