@@ -121,6 +121,14 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument(
         "--resume", action="store_true", help="finish a sweep already in DIR (same spec)"
     )
+    sweep.add_argument(
+        "--allow-code", action="store_true",
+        help="let the spec name a Python factory (module:function), which runs as code",
+    )  # fmt: skip
+    sweep.add_argument(
+        "--max-points", type=int, default=1_000_000, metavar="N",
+        help="refuse a sweep of more than N points (default 1000000)",
+    )  # fmt: skip
     sweep.set_defaults(handler=_sweep)
 
     sweep_report = commands.add_parser(
@@ -444,15 +452,18 @@ def _sweep(args: argparse.Namespace) -> None:
 
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers must be >= 1, not {args.workers}")
+    if args.max_points < 1:
+        raise CliError(f"--max-points must be >= 1, not {args.max_points}")
     if args.scheduler is not None and args.workers is not None:
         raise CliError("--workers is for the local pool; a Dask cluster has its own workers")
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, allow_code=args.allow_code)
     summary = run(
         spec,
         args.scheduler or "local",
         store=args.out,
         resume=args.resume,
         workers=args.workers,
+        max_points=args.max_points,
     )
     print(
         f"{args.spec}: {summary.total} point(s): {summary.done} done, {summary.failed} failed, "

@@ -17,7 +17,7 @@ ALLOWED = {
     "va": {"netlist"},
     "circuits": {"netlist", "va"},
     "sim": {"netlist", "waves"},
-    "sweep": {"netlist", "sim", "waves", "circuits", "va"},
+    "sweep": {"netlist", "sim", "waves", "circuits", "va", "models"},  # models: shipped .va files
     "learn": {"netlist", "sim", "waves", "circuits", "va", "sweep"},
 }
 
