@@ -17,6 +17,8 @@ import cloudpickle
 import numpy as np
 
 from spicegen.sim import Analysis, SimulationError, SimulationTimeout
+from spicegen.sim.batch import ngspice_executable
+from spicegen.sweep.errors import SweepError
 from spicegen.sweep.ladder import run_ladder
 from spicegen.sweep.measures import Measure, evaluate
 from spicegen.sweep.points import Point
@@ -54,7 +56,15 @@ def pack(job: Job, tasks: tuple[Task, ...]) -> bytes:
 
 
 def run_packed(payload: bytes) -> list[Record]:
-    """Entry point on a worker: unpack a batch and run it."""
+    """Entry point on a worker: unpack a batch and run it.
+
+    A worker without ngspice raises (stopping the sweep) instead of recording every point as
+    failed: that is the machine's fault, not the points', and a rerun must compute them.
+    """
+    try:
+        ngspice_executable()
+    except SimulationError as err:
+        raise SweepError(f"worker {socket.gethostname()}:{os.getpid()}: {err.message}") from None
     job, tasks = cloudpickle.loads(payload)
     return [run_task(job, task) for task in tasks]
 
