@@ -76,7 +76,7 @@ def test_kill_9_then_resume_matches_an_uninterrupted_run(tmp_path: Path, capsys)
         os.kill(driver.pid, signal.SIGKILL)
         driver.wait()
     finally:
-        # the driver's orphaned pool workers (its process group) go too, as after a crash
+        # safety net: the pool ends with the driver (test_lifeline.py); its group goes too
         with contextlib.suppress(ProcessLookupError):
             os.killpg(driver.pid, signal.SIGKILL)
     assert driver.returncode == -signal.SIGKILL
