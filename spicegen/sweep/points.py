@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import math
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
-from spicegen.netlist import Circuit, to_ngspice
+from spicegen.netlist import Circuit, Option, Param
 from spicegen.seeds import point_seed
+from spicegen.sim import Run
+from spicegen.sim.deck import Deck
 from spicegen.sweep.errors import SpecError
 from spicegen.sweep.generators import Generator
 from spicegen.sweep.spec import SweepSpec, Template
-
-_LINE_BREAK = re.compile(r"\r?\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,36 +103,37 @@ def _zip_length(spec: SweepSpec) -> int:
     return len(zipped[0][1]) if zipped else 1
 
 
-def render(spec: SweepSpec, point: Point) -> str:
-    """The netlist text of ``point``: a template with ``.param`` lines, or the factory's output.
+def render(spec: SweepSpec, point: Point) -> Run:
+    """The run of ``point``, as data; ``sim`` alone turns it into a deck.
 
-    A stochastic spec adds ``.options seed=N`` so ngspice's own random functions repeat too.
+    A template gets the point's values as ``params`` (``.param`` cards, which ngspice reads
+    wherever they stand); a factory's Circuit keeps its elements, and the spec's analysis, if
+    it gives one, replaces the circuit's own. A stochastic spec sets ngspice's ``seed`` option
+    to the point's seed, so ngspice's own random functions repeat too.
     """
+    options = (Option("seed", point.seed),) if spec.stochastic else ()
     if isinstance(spec.circuit, Template):
-        lines = _LINE_BREAK.split(spec.circuit.text)
-        cards = [f".param {name}={value!r}" for name, value in point.params]
-        text = "\n".join([lines[0], *cards, *lines[1:]])
-    else:
-        try:
-            made = spec.circuit(point.values, point.seed)
-        except Exception as err:  # a user's function: report it as a spec error, not a crash
-            name = factory_name(spec.circuit)
-            raise SpecError(
-                "circuit.factory",
-                f"{name} failed on point {point.index} {point.values}: {type(err).__name__}: {err}",
-            ) from err
-        if isinstance(made, Circuit):
-            text = to_ngspice(made)
-        elif isinstance(made, str):
-            text = made
-        else:
-            raise SpecError(
-                "circuit.factory",
-                f"must return a Circuit or netlist text, not {type(made).__name__}",
-            )
-    if spec.stochastic:
-        text = _insert_after_title(text, f".options seed={point.seed}")
-    return text if text.endswith("\n") else text + "\n"
+        params = tuple(Param(name, value) for name, value in point.params)
+        return Run(
+            spec.circuit.text,
+            spec.analysis,
+            params=params,
+            options=options,
+            base_dir=spec.circuit.base_dir,
+        )
+    try:
+        made = spec.circuit(point.values, point.seed)
+    except Exception as err:  # a user's function: report it as a spec error, not a crash
+        raise SpecError(
+            "circuit.factory",
+            f"{factory_name(spec.circuit)} failed on point {point.index} {point.values}: "
+            f"{type(err).__name__}: {err}",
+        ) from err
+    if not isinstance(made, Circuit | str):
+        raise SpecError(
+            "circuit.factory", f"must return a Circuit or netlist text, not {type(made).__name__}"
+        )
+    return Run(made, spec.analysis, options=options)
 
 
 def factory_name(factory: object) -> str:
@@ -143,13 +143,9 @@ def factory_name(factory: object) -> str:
     return str(getattr(factory, "__qualname__", "the factory"))
 
 
-def netlist_hash(text: str, analysis: str) -> str:
-    """SHA-256 (hex) of what ngspice runs: the netlist text and the analysis card."""
-    digest = hashlib.sha256(text.encode("utf-8"))
-    digest.update(b"\0" + analysis.encode("utf-8"))
+def netlist_hash(deck: Deck) -> str:
+    """SHA-256 (hex) of what ngspice runs: the deck's text and the commands run before it."""
+    digest = hashlib.sha256(deck.text.encode("utf-8"))
+    for command in deck.setup:
+        digest.update(b"\0" + command.encode("utf-8"))
     return digest.hexdigest()
-
-
-def _insert_after_title(text: str, card: str) -> str:
-    title, _, rest = text.partition("\n")
-    return f"{title}\n{card}\n{rest}"

@@ -11,6 +11,9 @@ from collections.abc import Iterable, Iterator, MutableSequence
 from dataclasses import dataclass
 
 from spicegen.netlist import analysis_card
+from spicegen.sim import SimulationError
+from spicegen.sim.deck import write_deck
+from spicegen.sweep.errors import SpecError
 from spicegen.sweep.executors import make_executor
 from spicegen.sweep.generators import Generator
 from spicegen.sweep.points import MAX_POINTS, Point, check_size, netlist_hash, point_at, render
@@ -57,13 +60,12 @@ def run(
     points is refused before anything is made; points are generated as workers take them.
     """
     total = check_size(spec, max_points)
-    card = analysis_card(spec.analysis) if spec.analysis is not None else ""
     with Store.create(store, _meta(spec), resume=resume) as db:
         skipped = db.count(below=total)
         bar = Progress(total, skipped, enabled=progress)
         tally = _Tally()
         try:
-            tasks: Iterable[Task] = (_task(spec, point, card) for point in _todo(spec, db, total))
+            tasks: Iterable[Task] = (_task(spec, point) for point in _todo(spec, db, total))
             size = spec.batch
             while True:
                 repeats = array("q")
@@ -83,7 +85,7 @@ def run(
                     break
                 # repeats of a point that was in flight: served from its row in the next round
                 # (or run, if it failed); only their indices were kept
-                tasks = (_task(spec, point_at(spec, index), card) for index in repeats)
+                tasks = (_task(spec, point_at(spec, index)) for index in repeats)
         finally:
             bar.close()
         counts = db.counts()
@@ -117,9 +119,20 @@ def _todo(spec: SweepSpec, db: Store, total: int) -> Iterator[Point]:
                 yield point_at(spec, index)
 
 
-def _task(spec: SweepSpec, point: Point, card: str) -> Task:
-    text = render(spec, point)
-    return Task(point, text, netlist_hash(text, card))
+def _task(spec: SweepSpec, point: Point) -> Task:
+    """The point's run, and the hash of the deck ``sim`` writes for it (the cache's key).
+
+    A run that cannot become a deck (a refused include, a template with an analysis of its own
+    beside the spec's) is the spec's fault, found before anything of it is sent.
+    """
+    run = render(spec, point)
+    try:
+        deck = write_deck(run)
+    except SimulationError as err:
+        raise SpecError(
+            "circuit", f"point {point.index} {point.values}: {type(err).__name__}: {err}"
+        ) from None
+    return Task(point, run, netlist_hash(deck))
 
 
 def _auto_batch(count: int, workers: int) -> int:
@@ -142,8 +155,7 @@ def _plan(
     A task whose netlist has a ``done`` row is copied from it; a task with the netlist of one
     in flight (``in_flight``: hashes sent, not yet back) waits in ``repeats`` by its index.
     """
-    base = spec.circuit.base_dir if isinstance(spec.circuit, Template) else None
-    job = Job(spec.analysis, spec.measures, spec.ladder, spec.timeout, spec.waves, base)
+    job = Job(spec.measures, spec.ladder, spec.timeout, spec.waves)
     batch: list[Task] = []
     for task in tasks:
         hit = db.cached(task.netlist_hash)

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS points (
     idx           INTEGER PRIMARY KEY,  -- point index in the spec
     params        TEXT NOT NULL,        -- JSON object, SI units
     seed          INTEGER NOT NULL,
-    netlist_hash  TEXT NOT NULL,        -- SHA-256 of the netlist and analysis that ran
+    netlist_hash  TEXT NOT NULL,        -- SHA-256 of the deck that ran (sim writes it)
     status        TEXT NOT NULL CHECK (status IN ('done', 'failed', 'timeout')),
     measurements  TEXT NOT NULL,        -- JSON object, NaN stored as null
     error         TEXT,                 -- typed error class name

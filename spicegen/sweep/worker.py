@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import cloudpickle
 import numpy as np
 
-from spicegen.sim import Analysis, SimulationError, SimulationTimeout
+from spicegen.sim import Run, SimulationError, SimulationTimeout
 from spicegen.sim.batch import ngspice_executable
 from spicegen.sweep.errors import SweepError
 from spicegen.sweep.ladder import run_ladder
@@ -33,20 +33,18 @@ _LOG_EXCERPT = 4000  # characters of ngspice's log kept for a failed point
 class Job:
     """What every point of a sweep shares."""
 
-    analysis: Analysis | None
     measures: tuple[Measure, ...]
     ladder: tuple[str, ...]
     timeout: float
     waves: Waves
-    base_dir: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One point ready to run: its netlist text and that text's hash."""
+    """One point ready to run: its ``Run`` and the hash of the deck it makes."""
 
     point: Point
-    netlist: str
+    run: Run
     netlist_hash: str
 
 
@@ -73,9 +71,7 @@ def run_task(job: Job, task: Task) -> Record:
     """Simulate one point (with the ladder), measure it, return its record."""
     started = time.time()
     clock = time.perf_counter()
-    outcome = run_ladder(
-        task.netlist, job.analysis, rungs=job.ladder, timeout=job.timeout, base_dir=job.base_dir
-    )
+    outcome = run_ladder(task.run, rungs=job.ladder, timeout=job.timeout)
     measurements = tuple((m.name, math.nan) for m in job.measures)
     waves: tuple[tuple[str, np.ndarray], ...] = ()
     error: SimulationError | None = outcome.error

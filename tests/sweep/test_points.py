@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from spicegen.netlist import Op, Tran
+from spicegen.netlist import Op, Option, Param, Tran
 from spicegen.seeds import point_seed
+from spicegen.sim import Run
+from spicegen.sim.deck import write_deck
 from spicegen.sweep import (
     Measure,
     Normal,
@@ -24,7 +27,7 @@ from spicegen.sweep import (
     point_at,
     run,
 )
-from spicegen.sweep.ladder import rung_applies, with_options
+from spicegen.sweep.ladder import RUNGS, on_rung, rung_applies
 from spicegen.sweep.points import netlist_hash, render
 from tests.sweep.conftest import RC
 
@@ -81,28 +84,46 @@ def test_random_draws_follow_their_distribution() -> None:
     assert abs(draws[:, 1].std() - 1.0) < 0.05
 
 
-def test_render_inserts_params_and_seed_after_the_title() -> None:
+def test_render_gives_a_run_with_the_points_values_and_seed_as_data() -> None:
     spec = _spec(parameters=parameters(grid={"r": [1e3]}, random={"c": Normal(1e-9, 0.0)}))
     point = expand(spec)[0]
-    lines = render(spec, point).splitlines()
+    run = render(spec, point)
+    assert run.netlist == RC  # the template itself, untouched
+    assert run.params == (Param("r", 1000.0), Param("c", 1e-09))
+    assert run.options == (Option("seed", point.seed),)
+    lines = write_deck(run).text.splitlines()
     assert lines[0] == "RC low-pass"
-    assert lines[1:4] == [f".options seed={point.seed}", ".param r=1000.0", ".param c=1e-09"]
-    deterministic = _spec(parameters=parameters(grid={"r": [1e3], "c": [1e-9]}), samples=1)
-    assert "seed" not in render(deterministic, expand(deterministic)[0])
-    text = render(deterministic, expand(deterministic)[0])
-    assert netlist_hash(text, ".op") != netlist_hash(text, ".tran 1n 1u")
-
-
-def test_options_go_before_end_and_tmax_needs_a_tran() -> None:
-    assert with_options("t\nR1 a 0 1\n.end\n", ".options gminsteps=100").splitlines() == [
-        "t",
-        "R1 a 0 1",
-        ".options gminsteps=100",
+    # sim writes the cards before the final .end; ngspice reads .param and .options anywhere
+    assert lines[-4:] == [
+        ".param r=1000.0",
+        ".param c=1e-09",
+        f".options seed={point.seed}",
         ".end",
     ]
-    assert with_options("t\nR1 a 0 1", ".options x=1").endswith(".options x=1\n")
-    assert rung_applies("tmax", Tran(1e-9, 1e-6)) and not rung_applies("tmax", Op())
-    assert rung_applies("gear", None)
+    deterministic = _spec(parameters=parameters(grid={"r": [1e3], "c": [1e-9]}), samples=1)
+    assert render(deterministic, expand(deterministic)[0]).options == ()
+    run = render(deterministic, expand(deterministic)[0])
+    op, tran = replace(run, analysis=Op()), replace(run, analysis=Tran(1e-9, 1e-6))
+    assert netlist_hash(write_deck(op)) != netlist_hash(write_deck(tran))
+
+
+def test_a_rung_adds_options_as_data_and_tmax_needs_a_transient() -> None:
+    run = Run(RC.replace("{r}", "1k").replace("{c}", "1n"), Tran(1e-9, 1e-6))
+    gear = on_rung(run, "gear")
+    assert gear.options == RUNGS["gear"] == (Option("method", "gear"), Option("maxord", 2))
+    assert ".options method=gear" in write_deck(gear).text
+    # (stop - start) / 1000, computed in floats
+    assert on_rung(run, "tmax").analysis == Tran(1e-9, 1e-6, max_step=1e-6 / 1000.0)
+    assert on_rung(run, "default") is run
+    assert rung_applies("tmax", run) and not rung_applies("tmax", replace(run, analysis=Op()))
+    # a factory's Circuit with one transient of its own: tmax changes that one
+    from tests.sweep.factories import rc
+
+    own = Run(rc({"r": 1e3}, 0))
+    assert rung_applies("tmax", own)
+    assert on_rung(own, "tmax").analysis == Tran(1e-8, 2e-6, max_step=2e-6 / 1000.0)
+    assert rung_applies("gear", Run("t\nR1 a 0 1\n.op\n"))
+    assert not rung_applies("tmax", Run("t\nR1 a 0 1\n.tran 1n 1u\n"))  # text: not data
 
 
 @pytest.mark.parametrize(

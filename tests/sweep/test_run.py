@@ -7,12 +7,15 @@ import math
 import os
 import signal
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from spicegen.netlist import Tran
+from spicegen.netlist import Circuit, Op, Tran
+from spicegen.sim import simulate
+from spicegen.sim.deck import write_deck
 from spicegen.sweep import (
     Measure,
     Normal,
@@ -26,10 +29,12 @@ from spicegen.sweep import (
     run,
     to_xarray,
 )
+from spicegen.sweep.points import point_at, render
 from spicegen.sweep.store import Store
 from spicegen.waves import Waveforms
 from tests.sweep.circuits import HANGS, INDUCTIVE_KICK, NO_SOLUTION, RC_TRAN, SYNTAX_ERROR
 from tests.sweep.conftest import RC
+from tests.sweep.factories import rc
 
 FINAL = Measure("v_final", "final", "v(out)")
 
@@ -257,3 +262,29 @@ def test_a_kept_vector_missing_from_one_point_fails_that_point_only(tmp_path: Pa
     # the simulation ran: its measurement stays (1 kohm x 1 nF over 2 us: 1 - e^-2)
     assert load(tmp_path / "s")["v_final"][1] == pytest.approx(1 - math.exp(-2), abs=1e-3)
     assert set(load_waves(tmp_path / "s", 0)) == {"time", "v(out)", "v(mid)"}
+
+
+def _rc_with_its_own_op(params: Mapping[str, float], seed: int) -> Circuit:
+    """The factory RC, but with an operating point as its own analysis."""
+    return replace(rc(params, seed), analyses=(Op(),))
+
+
+def test_the_sweeps_analysis_replaces_a_factory_circuits_own(tmp_path: Path) -> None:
+    spec = SweepSpec(
+        circuit=_rc_with_its_own_op,
+        parameters=parameters(grid={"r": [1e3, 2e3]}),
+        analysis=Tran(step=2e-8, stop=2e-6),
+        measures=(FINAL,),
+        waves=Waves(keep="all", vectors=("v(out)",)),
+    )
+    run_ = render(spec, point_at(spec, 0))
+    deck = write_deck(run_).text
+    assert ".tran 2e-08 2e-06" in deck and ".op" not in deck  # one analysis, the sweep's
+    assert [plot.plotname for plot in simulate(run_).plots] == ["Transient Analysis"]
+    summary = run(spec, store=tmp_path / "s", workers=1)
+    assert summary.done == 2
+    table = load(tmp_path / "s")
+    # the transient's v(out) at 2 us, 1 - exp(-t / RC) with C = 1 nF (the .op would give 0 V:
+    # the pulse source is at 0 V at t = 0)
+    np.testing.assert_allclose(table["v_final"], 1 - np.exp(-2e-6 / (table["r"] * 1e-9)), atol=1e-3)
+    assert load_waves(tmp_path / "s", 1)["time"].size > 50
