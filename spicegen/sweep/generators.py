@@ -12,13 +12,12 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from spicegen.netlist import Circuit, Op, Pulse, SubcktInstance, Tran, VoltageSource
+from spicegen.netlist import Circuit
 from spicegen.sweep.errors import SpecError
 
-# The generators and shipped models are imported when a point is built, not with the sweep
-# package: a CLI call that only reads a spec does not pay for the compiler's import.
+# Each entry wraps a deck of ``spicegen.circuits.decks``. The decks and the shipped models are
+# imported when a point is built, not with the sweep package: a CLI call that only reads a
+# spec does not pay for the compiler's import.
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,62 +76,36 @@ class Generator:
 
 
 def _crossbar_read(values: dict[str, float], seed: int) -> Circuit:
-    from spicegen.circuits import CrossbarParams, LinearConductance, Wires, read_circuit
+    from spicegen.circuits.decks import crossbar_read_deck, random_weights
 
     rows, columns = int(values["rows"]), int(values["columns"])
-    # the weights are the point's draws: each Monte Carlo sample reads another matrix
-    weights = np.random.default_rng(seed).uniform(0.0, 1.0, size=(rows, columns))
-    params = CrossbarParams(
-        tuple(map(tuple, weights.tolist())),
-        mapping=LinearConductance(values["g_min"], values["g_max"]),
-        wires=Wires(values["wire"], values["wire"]),
-    )
-    return read_circuit(params, [values["read"]] * rows)
+    # the point's seed is the deck's circuit seed: each Monte Carlo sample reads another matrix
+    weights = random_weights(rows, columns, signed=False, seed=seed)
+    circuit, _ = crossbar_read_deck(
+        weights, [values["read"]] * rows, g_min=values["g_min"], g_max=values["g_max"],
+        wire=values["wire"],
+    )  # fmt: skip
+    return circuit
 
 
 def _neuron_pair(values: dict[str, float], seed: int) -> Circuit:
-    from spicegen.circuits import neuron_pair
+    from spicegen.circuits.decks import neuron_pair_deck
     from spicegen.models import load as load_model
 
-    pair = neuron_pair(
-        load_model("mtj"),
-        values["bias"],
-        values["delta"],
-        values["mismatch"],
-        gain=values["gain"],
-        state0=int(values["state0"]),
-    )
-    return Circuit(
-        title=f"mtj neuron pair, I = {values['bias']:g} A, dI = {values['delta']:g} A",
-        elements=(SubcktInstance("Xp", ("v1", "dout", "0"), pair.name),),
-        subckts=(pair,),
-        analyses=(Op(),),
-    )
+    return neuron_pair_deck(
+        load_model("mtj"), values["bias"], values["delta"], values["mismatch"],
+        gain=values["gain"], state0=int(values["state0"]),
+    )  # fmt: skip
 
 
 def _oscillator_neuron(values: dict[str, float], seed: int) -> Circuit:
-    from spicegen.circuits import OscillatorNeuronParams, oscillator_neuron
+    from spicegen.circuits.decks import oscillator_neuron_deck
     from spicegen.models import load as load_model
 
-    neuron = OscillatorNeuronParams(
-        r_load=values["r_load"], c=values["c"], input_current=values["input_current"]
-    )
-    subckt = oscillator_neuron(load_model("threshold_switch"), neuron)
-    tau = neuron.r_load * neuron.c
-    stop = values["stop"] or 6.0 * tau
-    # a step of tau / 200 resolves the charging curve; 100 steps at least over a short run
-    step = min(tau / 200.0, stop / 100.0)
-    return Circuit(
-        title=f"oscillator neuron (threshold_switch), {values['v_in']:g} V supply",
-        elements=(
-            VoltageSource(
-                "Vin", "vdd", "0", waveform=Pulse(0.0, values["v_in"], 0.0, 1e-12, 1e-12, 1.0, 2.0)
-            ),
-            SubcktInstance("X1", ("vdd", "m", "out", "0"), subckt.name),
-        ),
-        subckts=(subckt,),
-        analyses=(Tran(step=step, stop=stop, max_step=step),),
-    )
+    return oscillator_neuron_deck(
+        load_model("threshold_switch"), (values["v_in"],), r_load=values["r_load"],
+        c=values["c"], stop=values["stop"] or None,
+    )  # fmt: skip
 
 
 GENERATORS: dict[str, Generator] = {
@@ -174,7 +147,6 @@ GENERATORS: dict[str, Generator] = {
                 Knob("v_in", 1.5, "V"),
                 Knob("r_load", 5e3, "ohm", low=0),
                 Knob("c", 1e-9, "F", low=0),
-                Knob("input_current", 0.0, "A"),
                 Knob("stop", 0.0, "s", low=0),
             ),
             _oscillator_neuron,
