@@ -9,22 +9,10 @@ import pytest
 
 from spicegen.cli import main
 from spicegen.sweep import MAX_POINTS
+from tests.cli.test_sweep import SPEC as CLI_SPEC
 
-SPEC = '''
-[sweep]
-samples = 3
-[circuit]
-text = """rc
-V1 in 0 dc 1
-R1 in out {r}
-R2 out 0 1k
-.end
-"""
-[analysis]
-type = "op"
-[parameters.grid]
-r = [1e3, 3e3]
-'''
+# the CLI tests' two-point divider sweep, with three samples of each point: 6 points
+SPEC = CLI_SPEC.replace("seed = 3", "seed = 3\nsamples = 3")
 
 
 def _sweep(directory: Path, *flags: str) -> int:
