@@ -328,8 +328,13 @@ def build_image(log: Path) -> None:
         for path in ("/etc/ssl/certs", "/etc/pip.conf")
         if Path(path).exists()
     ]
+    before = podman("image", "inspect", IMAGE, "--format", "{{.Id}}", check=False, quiet=True)
     podman("build", "--network", "host", *volumes, "-f", str(DOCKERFILE), "-t", IMAGE, str(ROOT),
            log=log)  # fmt: skip
+    after = podman("image", "inspect", IMAGE, "--format", "{{.Id}}", quiet=True).stdout.strip()
+    old = before.stdout.strip() if before.returncode == 0 else ""
+    if old and old != after:  # the previous build of this tag only, never anything else's
+        podman("rmi", old, check=False, log=log)
 
 
 def image_user() -> str:
