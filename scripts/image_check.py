@@ -295,6 +295,11 @@ def ensure_base(log: Path) -> str:
         return f"{BASE} from podman's store"
     made = f"imported from {BASE_TARBALL.relative_to(ROOT)}"
     if not BASE_TARBALL.exists():
+        if os.geteuid() != 0:
+            raise CheckError(
+                f"making a stand-in for {BASE} needs root (debootstrap); run as root, or "
+                f"podman pull {BASE} first"
+            )
         made = f"debootstrapped into {BASE_TARBALL.relative_to(ROOT)}"
         if not _which("debootstrap"):
             apt_install(["debootstrap"], log)
