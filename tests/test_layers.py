@@ -21,7 +21,7 @@ ALLOWED = {
     "va": {"netlist"},
     "circuits": {"netlist", "va"},
     "sim": {"netlist", "waves"},
-    "sweep": {"netlist", "sim", "waves", "circuits", "va"},
+    "sweep": {"netlist", "sim", "waves", "circuits", "va", "models"},  # models: shipped .va files
     "surrogate": {"netlist", "sim", "waves", "circuits", "va", "sweep"},
     "learn": {"netlist", "sim", "waves", "circuits", "va", "sweep", "surrogate"},
 }
