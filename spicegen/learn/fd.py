@@ -41,7 +41,13 @@ from spicegen.seeds import stream
 from spicegen.sweep.progress import Progress
 from spicegen.va import CompiledModel
 
-__all__ = ["ENGINES", "FiniteDifferenceTrainer", "backpropagate", "cross_entropy"]
+__all__ = [
+    "ENGINES",
+    "FiniteDifferenceTrainer",
+    "backpropagate",
+    "cross_entropy",
+    "window_penalty",
+]
 
 ENGINES = ("surrogate", "spice", "software")
 Loss = Literal["cross_entropy", "mse"]
@@ -64,21 +70,43 @@ def backpropagate(
     outputs: Sequence[LayerOutput],
     weights: Sequence[FloatArray],
     output_gradient: FloatArray,
+    window: tuple[float, float, float] | None = None,
 ) -> tuple[FloatArray, ...]:
     """Weight gradients of every layer from the measured slopes.
 
     ``inputs`` (samples, features) fed layer 0; ``outputs`` are the engine's layers (``y`` and
     ``dy/du``); ``weights`` the programmed ones (the transpose the backward pass goes through);
-    ``output_gradient`` is dLoss/dy of the last layer.
+    ``output_gradient`` is dLoss/dy of the last layer. ``window = (low, high, strength)`` adds
+    the gradient of ``strength / 2 * mean_samples sum (u - clip(u, low, high))^2`` on every
+    pre-activation ``u``: the penalty that keeps neuron currents in the devices' safe range.
     """
     gradient = output_gradient
     result: list[FloatArray] = [np.zeros(0)] * len(weights)
     for layer in range(len(weights) - 1, -1, -1):
         delta = gradient * outputs[layer].slope
-        below = inputs if layer == 0 else outputs[layer - 1].y
-        result[layer] = with_bias(below).T @ delta
+        below = with_bias(inputs if layer == 0 else outputs[layer - 1].y)
+        if window is not None:
+            low, high, strength = window
+            u = below @ weights[layer]
+            delta = delta + strength * (u - np.clip(u, low, high)) / u.shape[0]
+        result[layer] = below.T @ delta
         gradient = delta @ weights[layer][:-1].T
     return tuple(result)
+
+
+def window_penalty(
+    inputs: FloatArray,
+    outputs: Sequence[LayerOutput],
+    weights: Sequence[FloatArray],
+    window: tuple[float, float, float],
+) -> float:
+    """The safe-range penalty ``backpropagate`` differentiates (see there)."""
+    low, high, strength = window
+    total = 0.0
+    for layer, w in enumerate(weights):
+        u = with_bias(inputs if layer == 0 else outputs[layer - 1].y) @ w
+        total += float(np.sum((u - np.clip(u, low, high)) ** 2)) / u.shape[0]
+    return strength / 2 * total
 
 
 class FiniteDifferenceTrainer:
@@ -95,7 +123,9 @@ class FiniteDifferenceTrainer:
     ``teacher``: a fitted trainer to distil from (``distill_weight`` of the loss on its
     ``softmax(logits / distill_temperature)``). ``client``: a Dask client to spread the SPICE
     engine's operating points over. ``scaling``: inputs mapped onto [-1, 1] per feature, or
-    with one range for all features (``"global"``, for pixels). ``seed``: the training seed
+    with one range for all features (``"global"``, for pixels). ``window_strength``: weight of
+    the penalty that keeps every neuron's current inside ``chip.current_window`` (the MTJ's
+    safe range; 0 turns it off; the software engine has none). ``seed``: the training seed
     (``spicegen.seeds.stream``).
     """
 
@@ -120,6 +150,7 @@ class FiniteDifferenceTrainer:
         distill_temperature: float = 4.0,
         distill_weight: float = 0.5,
         scaling: Scaling = "feature",
+        window_strength: float = 10.0,
         client: Any = None,
         seed: int = 0,
         progress: bool | None = False,
@@ -162,6 +193,8 @@ class FiniteDifferenceTrainer:
             raise LearnError(f"patience: expected an integer >= 1 or None, got {patience!r}")
         if teacher is not None and not getattr(teacher, "fitted", False):
             raise LearnError("teacher: expected a fitted trainer")
+        if not isinstance(window_strength, int | float) or not 0 <= window_strength < math.inf:
+            raise LearnError(f"window_strength: expected a number >= 0, got {window_strength!r}")
         if scaling not in ("feature", "global"):
             raise LearnError(f"scaling: expected 'feature' or 'global', got {scaling!r}")
         if not 0 <= distill_weight <= 1:
@@ -175,7 +208,8 @@ class FiniteDifferenceTrainer:
         self.validation_fraction, self.patience = validation_fraction, patience
         self.teacher = teacher
         self.distill_temperature, self.distill_weight = distill_temperature, distill_weight
-        self.scaling, self.client, self.seed, self.progress = scaling, client, seed, progress
+        self.scaling, self.window_strength = scaling, window_strength
+        self.client, self.seed, self.progress = client, seed, progress
         self.engine_: Engine | None = None
         self.fitted = False
 
@@ -288,6 +322,7 @@ class FiniteDifferenceTrainer:
         ]
         writes = stream(self.seed, "write")
         programmed = self._write(weights, None, writes)
+        window = self._window(engine)
         history: dict[str, list[float]] = {
             key: [] for key in ("epoch", "learning_rate", "train_loss", "train_accuracy",
                                 "validation_loss", "validation_accuracy", "writes")
@@ -310,7 +345,7 @@ class FiniteDifferenceTrainer:
                     losses += loss * batch.size
                     hits += int(np.sum(logits.argmax(1) == targets[batch].argmax(1)))
                     values = [p.value for p in programmed]
-                    grads = backpropagate(inputs[batch], outputs, values, gradient)
+                    grads = backpropagate(inputs[batch], outputs, values, gradient, window)
                     weights = [
                         np.clip(w - rate * g, -limit, limit)
                         for w, g in zip(weights, grads, strict=True)
@@ -347,6 +382,14 @@ class FiniteDifferenceTrainer:
         self.weights_ = tuple(weights)
         self.programmed_ = tuple(programmed)
         self.history_ = history
+
+    def _window(self, engine: Engine) -> tuple[float, float, float] | None:
+        """The devices' safe current range as pre-activations, and the penalty's strength."""
+        if engine.name == "software" or self.window_strength == 0:
+            return None
+        chip = self.chip
+        low, high = (chip.current_window[k] - chip.bias_current for k in (0, 1))
+        return low / chip.current_scale, high / chip.current_scale, self.window_strength
 
     def _initial(self, layer: int, rows: int, columns: int) -> FloatArray:
         """Uniform in +-init_scale / sqrt(fan-in), from the layer's own stream."""

@@ -19,7 +19,12 @@ Device variability of the chip is drawn from ``seed`` (``stream(seed, "devices",
 relative sd of the second device's ``rp`` against its partner's. Writes: ``levels`` equally
 spaced conductances per device (None: continuous) and Gaussian ``write_noise`` (sd as a
 fraction of ``dG``) on every cell that is written. A read lasts ``read_time`` (s): the energy of
-one forward pass is its supply power times that. All in SI units.
+one forward pass is its supply power times that.
+
+``current_window`` (A) is the devices' safe range, which training keeps the neuron currents in
+(``FiniteDifferenceTrainer(window_strength=)``): above ``-ic0`` (45 uA for the shipped ``mtj``)
+a negative current cannot switch an AP device to P (ngspice's operating point holds the state
+and would not show it), and below 250 uA the junction stays under ~1.2 V. All in SI units.
 """
 
 from __future__ import annotations
@@ -75,6 +80,7 @@ class MtjChip:
     device_params: tuple[tuple[str, float], ...] = ()
     grid_points: int = 601
     read_time: float = 10e-9
+    current_window: tuple[float, float] = (-40e-6, 250e-6)
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -108,6 +114,12 @@ class MtjChip:
             )
         if self.delta_ratio >= 0.5:
             raise LearnError(f"chip.delta_ratio: expected < 0.5, got {self.delta_ratio!r}")
+        low, high = self.current_window
+        if not low < self.bias_current < high:
+            raise LearnError(
+                "chip.current_window: expected low < bias_current < high, got "
+                f"{self.current_window!r}"
+            )
         if not isinstance(self.wires, Wires):
             raise LearnError(f"chip.wires: expected Wires, got {self.wires!r}")
 

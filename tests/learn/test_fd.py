@@ -19,7 +19,12 @@ import pytest
 
 from spicegen import models
 from spicegen.learn import LearnError, load_dataset
-from spicegen.learn.fd import FiniteDifferenceTrainer, backpropagate, cross_entropy
+from spicegen.learn.fd import (
+    FiniteDifferenceTrainer,
+    backpropagate,
+    cross_entropy,
+    window_penalty,
+)
 from spicegen.learn.fd_engines import SoftwareEngine
 from spicegen.learn.fd_hardware import MtjChip, program, quantise
 from spicegen.learn.fd_spice import check_spice_size
@@ -51,36 +56,42 @@ def _problem() -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     return inputs, targets, weights
 
 
-def _loss(
-    engine: object, inputs: np.ndarray, targets: np.ndarray, weights: list[np.ndarray]
-) -> float:
+Window = tuple[float, float, float] | None
+WINDOW = (-0.3, 0.4, 2.0)  # pre-activation range and strength of the safe-current penalty
+
+
+def _loss(engine: object, inputs: np.ndarray, targets: np.ndarray, weights: list[np.ndarray],
+          window: Window = None) -> float:  # fmt: skip
     engine.program(weights)  # type: ignore[attr-defined]
-    logits = 4.0 * engine.forward(inputs)[-1].y  # type: ignore[attr-defined]
-    return cross_entropy(logits, targets)[0]
+    outputs = engine.forward(inputs)  # type: ignore[attr-defined]
+    loss = cross_entropy(4.0 * outputs[-1].y, targets)[0]
+    return loss + (window_penalty(inputs, outputs, weights, window) if window else 0.0)
 
 
 def _finite_differences(engine: object, inputs: np.ndarray, targets: np.ndarray,
-                        weights: list[np.ndarray], step: float) -> list[np.ndarray]:  # fmt: skip
+                        weights: list[np.ndarray], step: float,
+                        window: Window = None) -> list[np.ndarray]:  # fmt: skip
     result = []
     for layer, matrix in enumerate(weights):
         grad = np.zeros_like(matrix)
         for index in np.ndindex(matrix.shape):
             shifted = [w.copy() for w in weights]
             shifted[layer][index] += step
-            up = _loss(engine, inputs, targets, shifted)
+            up = _loss(engine, inputs, targets, shifted, window)
             shifted[layer][index] -= 2 * step
-            down = _loss(engine, inputs, targets, shifted)
+            down = _loss(engine, inputs, targets, shifted, window)
             grad[index] = (up - down) / (2 * step)
         result.append(grad)
     return result
 
 
 def _backprop(engine: object, inputs: np.ndarray, targets: np.ndarray,
-              weights: list[np.ndarray]) -> tuple[np.ndarray, ...]:  # fmt: skip
+              weights: list[np.ndarray],
+              window: Window = None) -> tuple[np.ndarray, ...]:  # fmt: skip
     engine.program(weights)  # type: ignore[attr-defined]
     outputs = engine.forward(inputs)  # type: ignore[attr-defined]
     _, gradient = cross_entropy(4.0 * outputs[-1].y, targets)
-    return backpropagate(inputs, outputs, weights, 4.0 * gradient)
+    return backpropagate(inputs, outputs, weights, 4.0 * gradient, window)
 
 
 def test_backpropagation_is_exact_with_exact_derivatives() -> None:
@@ -88,6 +99,14 @@ def test_backpropagation_is_exact_with_exact_derivatives() -> None:
     engine = SoftwareEngine()
     ours = _backprop(engine, inputs, targets, weights)
     reference = _finite_differences(engine, inputs, targets, weights, 1e-6)
+    for a, b in zip(ours, reference, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
+    # with the safe-current penalty active (pre-activations beyond the window here)
+    engine.program(weights)
+    outputs = engine.forward(inputs)
+    assert window_penalty(inputs, outputs, weights, WINDOW) > 1e-3
+    ours = _backprop(engine, inputs, targets, weights, WINDOW)
+    reference = _finite_differences(engine, inputs, targets, weights, 1e-6, WINDOW)
     for a, b in zip(ours, reference, strict=True):
         np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-9)
 
@@ -184,6 +203,8 @@ def test_bad_settings_and_data_are_refused(mtj: CompiledModel) -> None:
         MtjChip(g_min=1e-9, g_max=2e-9)  # 0.2 nA per unit weight for 50 uA of neuron current
     with pytest.raises(LearnError, match="levels"):
         MtjChip(levels=1)
+    with pytest.raises(LearnError, match="current_window"):
+        MtjChip(current_window=(0.0, 50e-6))  # the bias (100 uA) outside its own window
     with pytest.raises(LearnError, match=r"784-128-128-128-128-10.*engine='surrogate'"):
         check_spice_size((784, 128, 128, 128, 128, 10))
     check_spice_size((64, 32, 10))  # digits fits
@@ -199,3 +220,24 @@ def test_bad_settings_and_data_are_refused(mtj: CompiledModel) -> None:
     fitted = trainer.fit(np.random.default_rng(0).normal(size=(10, 3)), np.arange(10) % 2)
     with pytest.raises(LearnError, match="3 features"):
         fitted.predict(np.ones((2, 4)))
+
+
+def test_the_window_keeps_neuron_currents_in_the_safe_range(mtj: CompiledModel) -> None:
+    iris = load_dataset("iris")
+    chip = MtjChip(current_window=(20e-6, 180e-6))  # narrow: unpenalised training leaves it
+    outside = {}
+    for strength in (0.0, 30.0):
+        trainer = FiniteDifferenceTrainer((4,), engine="surrogate", device=mtj, chip=chip,
+                                          epochs=40, window_strength=strength, seed=2,
+                                          validation_fraction=0.0)  # fmt: skip
+        trainer.fit(iris.x, iris.y)
+        engine = trainer.engine_
+        assert isinstance(engine, SurrogateEngine)
+        x, currents = trainer.transform(iris.x), []
+        for layer in range(2):
+            currents.append(engine.currents(layer, x)[1])
+            x = engine.forward(trainer.transform(iris.x))[layer].y
+        every = np.concatenate([c.ravel() for c in currents])
+        outside[strength] = np.mean((every < 20e-6) | (every > 180e-6))
+        assert trainer.score(iris.x, iris.y) > 0.9
+    assert outside[0.0] > 0.05 and outside[30.0] < outside[0.0] / 3
