@@ -21,6 +21,7 @@ from spicegen import models
 from spicegen.circuits import (
     CrossbarParams,
     LinearConductance,
+    NeuronPairParams,
     OscillatorNeuronParams,
     PopulationParams,
     Wires,
@@ -129,7 +130,8 @@ def neuron_pair_deck(
 ) -> Circuit:
     """The MTJ ``neuron_pair`` (``bias``/``delta`` in A) at its operating point: top-level nodes
     ``v1`` (``f(I)``, V) and ``dout`` (``gain * (f2(I + dI) - f(I))``, V)."""
-    pair = neuron_pair(models.load("mtj"), bias, delta, mismatch, gain=gain, state0=state0)
+    params = NeuronPairParams(bias, delta, mismatch, gain=gain, state0=state0)
+    pair = neuron_pair(models.load("mtj"), params)
     return Circuit(
         title=f"mtj neuron pair, I = {bias:g} A, dI = {delta:g} A, mismatch {mismatch:g}",
         elements=(SubcktInstance("Xp", ("v1", "dout", "0"), pair.name),),
