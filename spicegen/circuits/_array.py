@@ -168,7 +168,7 @@ def _weight_array(weights: object, weight_max: float, signed: bool) -> FloatArra
     field_name = "CrossbarParams.weights"
     try:
         array = np.array(weights, dtype=np.float64)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise CircuitSpecError(
             f"expected a rectangular matrix of numbers ({err})", field=field_name
         ) from None
@@ -258,7 +258,10 @@ def ideal_column_currents(params: CrossbarParams, row_voltages: Sequence[float])
 
 
 def _row_voltage_array(row_voltages: Sequence[float], rows: int) -> FloatArray:
-    array = np.asarray(row_voltages, dtype=np.float64)
+    try:
+        array = np.asarray(row_voltages, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise CircuitSpecError(f"expected {rows} numbers ({err})", field="row_voltages") from None
     if array.shape != (rows,) or not np.isfinite(array).all():
         raise CircuitSpecError(
             f"expected {rows} finite voltages (one per row), got shape {array.shape}",

@@ -7,7 +7,8 @@ from typing import Protocol
 
 from spicegen.circuits._checks import FloatArray, check_finite
 from spicegen.circuits.errors import CircuitSpecError
-from spicegen.netlist import Option, VoltageSource, Waveform
+from spicegen.netlist import Analysis, Op, Option, VoltageSource, Waveform
+from spicegen.netlist.analyses import ANALYSIS_TYPES
 from spicegen.netlist.waveforms import WAVEFORM_TYPES
 
 RowDrive = float | Waveform
@@ -37,8 +38,21 @@ def drive_source(name: str, node: str, drive: RowDrive) -> VoltageSource:
 
 def solver_options(sparse_solver: bool) -> tuple[Option, ...]:
     """``.options klu`` when asked for."""
+    if type(sparse_solver) is not bool:
+        raise CircuitSpecError(
+            f"expected True or False, got {sparse_solver!r}", field="sparse_solver"
+        )
     # KLU: ngspice 46's sparse solver, needed for large arrays; ngspice 39 ignores the option.
     return (Option("klu"),) if sparse_solver else ()
+
+
+def analyses(analysis: Analysis | None) -> tuple[Analysis, ...]:
+    """The circuit's one analysis: ``analysis``, or ``Op()`` when ``None``."""
+    if analysis is None:
+        return (Op(),)
+    if not isinstance(analysis, ANALYSIS_TYPES):
+        raise CircuitSpecError(f"expected Op, Dc, Tran or Ac, got {analysis!r}", field="analysis")
+    return (analysis,)
 
 
 class Waves(Protocol):

@@ -300,7 +300,7 @@ def from_likelihoods(
     codes = tuple(tuple(tuple(quantise(p, bits) for p in blk) for blk in c) for c in probs)
     prior_codes: tuple[int, ...] | None = None
     if priors is not None:
-        if isinstance(priors, str) or len(priors) != classes:
+        if isinstance(priors, str) or not hasattr(priors, "__len__") or len(priors) != classes:
             raise CircuitSpecError(f"expected {classes} probabilities", field="priors")
         prior_codes = tuple(
             quantise(_probability(p, f"priors[{y}]"), bits) for y, p in enumerate(priors)
@@ -312,7 +312,7 @@ def from_likelihoods(
     if seeds is None:
         seed_list = default_seeds
     else:
-        if isinstance(seeds, str) or len(seeds) != len(order):
+        if isinstance(seeds, str) or not hasattr(seeds, "__len__") or len(seeds) != len(order):
             raise CircuitSpecError(f"expected {len(order)} seeds", field="seeds")
         for b, s in enumerate(seeds):
             if type(s) is not int or not 1 <= s <= full:

@@ -40,6 +40,7 @@ from spicegen.circuits._checks import FloatArray, check_finite, check_positive
 from spicegen.circuits._drives import (
     RowDrive,
     Waves,
+    analyses,
     drive_source,
     row_drives,
     solver_options,
@@ -57,7 +58,6 @@ from spicegen.netlist import (
     Analysis,
     Circuit,
     Element,
-    Op,
     Resistor,
     SubcktInstance,
     Vcvs,
@@ -149,6 +149,12 @@ def _word_lines(params: CrossbarParams, selected_rows: Sequence[int] | None) -> 
                 "only 1T1R and 2T2R cells have word lines", field="selected_rows"
             )
         return []
+    if selected_rows is not None and (
+        isinstance(selected_rows, str) or not hasattr(selected_rows, "__iter__")
+    ):
+        raise CircuitSpecError(
+            f"expected a sequence of row indices, got {selected_rows!r}", field="selected_rows"
+        )
     rows = range(params.rows) if selected_rows is None else selected_rows
     chosen = set()
     for row in rows:
@@ -203,7 +209,7 @@ def read_circuit(
         elements=tuple(elements),
         subckts=(crossbar(params, bulk=bulk),),
         options=solver_options(sparse_solver),
-        analyses=(analysis if analysis is not None else Op(),),
+        analyses=analyses(analysis),
     )
 
 
@@ -301,7 +307,7 @@ def write_circuit(
         elements=tuple(elements),
         subckts=(crossbar(params, bulk=bulk),),
         options=solver_options(sparse_solver),
-        analyses=(analysis if analysis is not None else Op(),),
+        analyses=analyses(analysis),
     )
 
 

@@ -89,7 +89,7 @@ class CompiledDevice:
         try:
             params = check_params(self.params, f"{where}.params")
         except NetlistError as error:
-            raise CircuitSpecError(str(error), field=f"{where}.params") from None
+            raise CircuitSpecError(_reason(error), field=f"{where}.params") from None
         if self.parameter is not None and self.parameter in dict(params):
             raise CircuitSpecError(
                 f"{self.parameter!r} is set by the weight mapping; leave it out of params",
@@ -106,6 +106,11 @@ class CompiledDevice:
 
 
 Device = ResistorDevice | CompiledDevice
+
+
+def _reason(error: NetlistError) -> str:
+    """A netlist error's message without its field (the generator's field replaces it)."""
+    return str(error).removeprefix(f"{error.field}: ")
 
 
 def _checked(model: CompiledModel, params: FixedParams, field: str) -> FixedParams:
@@ -141,8 +146,10 @@ def device_instance(
     fixed = {key: value for key, value in device.params if key not in given}
     try:
         return device.model.instance(name, nodes, seed=device.seed, **given, **fixed)
-    except (ParameterError, NetlistError) as error:
+    except ParameterError as error:
         raise CircuitSpecError(str(error), field=field) from None
+    except NetlistError as error:
+        raise CircuitSpecError(_reason(error), field=field) from None
 
 
 def device_variates(

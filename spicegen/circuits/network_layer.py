@@ -31,12 +31,19 @@ import numpy as np
 
 from spicegen.circuits._array import CrossbarParams, column_tags, crossbar
 from spicegen.circuits._checks import FloatArray, check_finite, check_positive
-from spicegen.circuits._drives import RowDrive, Waves, drive_source, row_drives, solver_options
+from spicegen.circuits._drives import (
+    RowDrive,
+    Waves,
+    analyses,
+    drive_source,
+    row_drives,
+    solver_options,
+)
 from spicegen.circuits.crossbar import ARRAY_INSTANCE
 from spicegen.circuits.devices import CompiledDevice, as_device
 from spicegen.circuits.errors import CircuitSpecError
 from spicegen.circuits.neuron_pair import NeuronPairParams, pair_elements, pair_rp
-from spicegen.netlist import Analysis, Cccs, Circuit, Element, Op, SubcktInstance, VoltageSource
+from spicegen.netlist import Analysis, Cccs, Circuit, Element, SubcktInstance, VoltageSource
 from spicegen.seeds import draw_seed
 
 __all__ = ["NetworkLayerParams", "layer_outputs", "network_layer", "pair_resistances"]
@@ -150,7 +157,7 @@ def network_layer(
         elements=tuple(elements),
         subckts=(crossbar(array, bulk=bulk), mtj.model.subckt),
         options=solver_options(sparse_solver),
-        analyses=(analysis if analysis is not None else Op(),),
+        analyses=analyses(analysis),
     )
 
 

@@ -238,6 +238,12 @@ def oscillator_period(
     the Norton equivalent ``v_in = I * r_load``). Raises ``CircuitSpecError`` outside the
     oscillation conditions (``v_in roff/(roff+r_load) > vth``, ``v_in ron/(ron+r_load) < vhold``).
     """
+    v_in = check_positive(v_in, "v_in")
+    r_load, c = check_positive(r_load, "r_load"), check_positive(c, "c")
+    roff, ron = check_positive(roff, "roff"), check_positive(ron, "ron")
+    vth, vhold = check_positive(vth, "vth"), check_positive(vhold, "vhold")
+    if vhold >= vth:
+        raise CircuitSpecError(f"expected vhold < vth, got {vhold!r} >= {vth!r}", field="vhold")
     v_inf = v_in * roff / (roff + r_load)
     v_inf_on = v_in * ron / (ron + r_load)
     if not v_inf > vth:
