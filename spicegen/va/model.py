@@ -219,11 +219,7 @@ def _inside_ranges(
     """Which values of ``array`` pass the parameter's ``from`` ranges and ``exclude``s."""
 
     def bound(expr: ast.Expr | None, infinite: float) -> float:
-        if expr is None:
-            return infinite
-        folded = _fold(expr, known, checked).value
-        assert folded is not None
-        return float(folded)
+        return _bound(expr, infinite, known, checked)
 
     def inside(interval: ast.Range) -> np.ndarray:
         low, high = bound(interval.lower, -math.inf), bound(interval.upper, math.inf)
@@ -240,6 +236,17 @@ def _inside_ranges(
         if exclusion.value is not None:
             fine &= array != bound(exclusion.value, math.nan)
     return fine
+
+
+def _bound(
+    expr: ast.Expr | None, infinite: float, known: Mapping[str, Val], checked: CheckedModule
+) -> float:
+    """A range bound folded to a float; ``infinite`` when the bound is open (``inf``)."""
+    if expr is None:
+        return infinite
+    folded = _fold(expr, known, checked).value
+    assert folded is not None
+    return float(folded)
 
 
 def _fold(expr: ast.Expr, known: Mapping[str, Val], checked: CheckedModule) -> Val:
@@ -267,11 +274,7 @@ def _range_problem(
     parameter: ast.Parameter, value: Scalar, known: Mapping[str, Val], checked: CheckedModule
 ) -> str:
     def bound(expr: ast.Expr | None, infinite: float) -> float:
-        if expr is None:
-            return infinite
-        folded = _fold(expr, known, checked).value
-        assert folded is not None
-        return float(folded)
+        return _bound(expr, infinite, known, checked)
 
     def inside(interval: ast.Range) -> bool:
         low, high = bound(interval.lower, -math.inf), bound(interval.upper, math.inf)
