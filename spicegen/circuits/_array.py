@@ -43,7 +43,7 @@ from spicegen.circuits.devices import (
     CompiledDevice,
     Device,
     ResistorDevice,
-    cells,
+    cell_block,
     checked_rows,
     instance_values,
 )
@@ -350,7 +350,7 @@ def _row_blocks(
     ends = Names(f"m{row}", runs.tag_suffixes) if params.has_access else bottoms
     prefix = "X" if isinstance(params.device, CompiledDevice) else "R"
     cell_names = Names(f"{prefix}{row}", runs.tag_suffixes)
-    blocks.append(cells(params.device, cell_names, ((tops,), (ends,)), values))
+    blocks.append(cell_block(params.device, cell_names, ((tops,), (ends,)), values))
     if params.has_access:
         gates = (Names(f"wl{row}", runs.empty),)
         blocks.append(

@@ -182,7 +182,7 @@ def checked_rows(device: Device, values: FloatArray, field: str) -> list[list[fl
     return rows
 
 
-def cells(
+def cell_block(
     device: Device, names: Names, nodes: tuple[Column, Column], values: list[float]
 ) -> ElementBlock:
     """The devices of one run of cells as a block: ``R`` elements of ``values`` ohm, or
