@@ -84,17 +84,26 @@ def baseline_text(params: CrossbarParams, voltages: list[float]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def median_time(function: Callable[[], Any], runs: int) -> tuple[float, Any]:
-    """Median wall time in s of ``runs`` calls, and the last result."""
-    times = []
+def median_times(function: Callable[[], Any], runs: int) -> tuple[float, float, Any]:
+    """Median wall time and median CPU time of this process in s of ``runs`` calls, and the
+    last result. On a shared machine the CPU time is the steadier figure: it leaves out the
+    time the process waited for a core."""
+    walls, cpus = [], []
     result = None
     for _ in range(runs):
         result = None
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - start_cpu)
+    return statistics.median(walls), statistics.median(cpus), result
+
+
+def median_time(function: Callable[[], Any], runs: int) -> tuple[float, Any]:
+    """Median wall time in s of ``runs`` calls, and the last result."""
+    wall, _, result = median_times(function, runs)
+    return wall, result
 
 
 def peak_traced_mb(function: Callable[[], Any]) -> float:
@@ -162,9 +171,9 @@ def main() -> None:
         cases = {f"{args.case} lines": cases[f"{args.case} lines"]}
     for label, wires in cases.items():
         params = CrossbarParams(weights, wires=wires)
-        t_element, text = median_time(lambda p=params: generate(p, voltages), runs)
-        t_bulk, fast = median_time(lambda p=params: generate(p, voltages, bulk=True), runs)
-        t_base, base = median_time(lambda p=params: baseline_text(p, voltages), runs)
+        t_element, c_element, text = median_times(lambda p=params: generate(p, voltages), runs)
+        t_bulk, c_bulk, fast = median_times(lambda p=params: generate(p, voltages, bulk=True), runs)
+        t_base, c_base, base = median_times(lambda p=params: baseline_text(p, voltages), runs)
         if not text == fast == base:  # the ratios only mean something if all write the same
             raise SystemExit(f"{label}: element path, bulk path and baseline disagree")
         elements = text.count("\n") - 6 - 1  # minus title, .subckt/.ends, .options/.op/.end
@@ -192,9 +201,14 @@ def main() -> None:
         print(f"    of which crossbar(bulk=True)   {t_blocks:7.3f} s  (blocks, checked per row)")
         print(f"    of which to_ngspice            {t_write_bulk:7.3f} s  (block fast path)")
         print(f"  baseline f-strings               {t_base:7.3f} s")
-        print(f"  ratio element path / baseline    {t_element / t_base:7.2f}")
-        print(f"  ratio bulk path / baseline       {t_bulk / t_base:7.2f}")
-        print(f"  ratio bulk path / element path   {t_bulk / t_element:7.2f}")
+        print(f"  ratio element path / baseline    {t_element / t_base:7.2f}  "
+              f"(CPU time {c_element / c_base:.2f})")  # fmt: skip
+        print(f"  ratio bulk path / baseline       {t_bulk / t_base:7.2f}  "
+              f"(CPU time {c_bulk / c_base:.2f})")  # fmt: skip
+        print(f"  ratio bulk path / element path   {t_bulk / t_element:7.2f}  "
+              f"(CPU time {c_bulk / c_element:.2f})")  # fmt: skip
+        print(f"  CPU time: element {c_element:.3f} s, bulk {c_bulk:.3f} s, "
+              f"baseline {c_base:.3f} s")  # fmt: skip
         print(f"  peak traced memory: element {mem_element:.0f} MB, bulk {mem_bulk:.0f} MB, "
               f"baseline {mem_base:.0f} MB")  # fmt: skip
         print(f"  peak resident size of a fresh process generating it once: element "
