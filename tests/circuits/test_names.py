@@ -52,13 +52,15 @@ def _column_currents(waves: Waveforms, params: CrossbarParams) -> np.ndarray:
     return currents[0::2] - currents[1::2] if params.differential else currents
 
 
+@pytest.mark.parametrize("bulk", [False, True], ids=["elements", "bulk"])
 @pytest.mark.parametrize("cell", ["1R", "2R"])
-def test_crossbar_weights_and_inputs_altered_in_place(cell: str) -> None:
+def test_crossbar_weights_and_inputs_altered_in_place(cell: str, bulk: bool) -> None:
     signed = cell == "2R"
     weights = RNG.uniform(-1 if signed else 0, 1, (3, 4))
     params = CrossbarParams(weights, cell=cell, mapping=MAPPING)  # type: ignore[arg-type]
     voltages = [0.1, 0.2, 0.15]
-    with Session(read_circuit(params, voltages)) as session:
+    # a Session finds the cells of the bulk path's blocks as it finds ordinary elements
+    with Session(read_circuit(params, voltages, bulk=bulk)) as session:
         before = _column_currents(session.op(vectors=column_vectors(params)), params)
         # 1e-9: ideal lines and sources, a linear network: ngspice's solve is exact to ~1e-15
         np.testing.assert_allclose(before, ideal_column_currents(params, voltages), rtol=1e-9)
