@@ -4,6 +4,9 @@
    circuit and a 64x64 resistive crossbar with wire resistance (goal: <= 1.10x on the crossbar).
 2. ``Session.alter`` + ``Session.op`` per call vs one batch ngspice process per call on a tiny
    circuit (goal: >= 10x faster).
+3. The command line's start-up: ``spicegen --version``, ``spicegen models`` and ``spicegen run
+   tiny.cir`` (batch) as child processes vs bare ``ngspice -b tiny.cir`` (goal: ``run`` adds
+   < 0.1 s); ``--cli-only`` runs this section alone.
 
 Prints medians and ratios; never asserts on time. ``python benchmarks/bench_engine.py``.
 """
@@ -11,8 +14,10 @@ Prints medians and ratios; never asserts on time. ``python benchmarks/bench_engi
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -76,7 +81,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per median")
     parser.add_argument("--calls", type=int, default=2000, help="session calls to time")
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line section")
     args = parser.parse_args()
+    if args.cli_only:
+        cli_startup(max(args.repeat, 21))
+        return
     print(f"ngspice: {ngspice_executable()}; medians of {args.repeat} runs\n")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,6 +123,50 @@ def main() -> None:
               f"   {batch_call / per_call:6.1f}x faster")  # fmt: skip
         print(f"  Session.alter + op(vectors=['v(out)']): {per_call_one * 1e3:9.3f} ms"
               f"   {batch_call / per_call_one:6.1f}x faster")  # fmt: skip
+    print()
+    cli_startup(max(args.repeat, 21))
+
+
+def _command(argv: list[str], cwd: Path, env: dict[str, str]) -> Callable[[], None]:
+    def run() -> None:
+        subprocess.run(
+            argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            check=True,
+        )  # fmt: skip
+
+    return run
+
+
+def cli_startup(repeat: int) -> None:
+    """Medians of ``repeat`` child processes: the CLI against bare ngspice on the same deck.
+
+    The children keep compiled bytecode (in a private cache directory) as an installed package
+    does, even where the environment sets ``PYTHONDONTWRITEBYTECODE``: otherwise every call
+    would recompile spicegen's sources and the figure would measure the compiler.
+    """
+    spicegen = str(Path(sys.executable).parent / "spicegen")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "tiny.cir").write_text(TINY)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        cases = {
+            "bare ngspice -b tiny.cir": [ngspice_executable(), "-b", "tiny.cir"],
+            "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
+            "spicegen --version": [spicegen, "--version"],
+            "spicegen models": [spicegen, "models"],
+            "spicegen run tiny.cir": [spicegen, "run", "tiny.cir"],
+        }
+        medians = {}
+        for label, argv in cases.items():
+            _command(argv, work, env)()  # warm the page cache and the bytecode cache
+            medians[label] = median_time(_command(argv, work, env), repeat)
+        bare = medians["bare ngspice -b tiny.cir"]
+        print(f"command-line start-up, medians of {repeat} child processes")
+        print(f"{'command':<38}{'median':>10}{'vs ngspice':>12}{'added':>11}")
+        for label, median in medians.items():
+            print(f"{label:<38}{median * 1e3:>7.1f} ms{median / bare:>11.2f}x"
+                  f"{(median - bare) * 1e3:>8.1f} ms")  # fmt: skip
 
 
 if __name__ == "__main__":

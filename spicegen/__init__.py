@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from spicegen.errors import SpicegenError
 
+__version__ = "0.1.0"  # the package's version (pyproject.toml reads it from here)
+
 # public name -> the module that defines it
 _EXPORTS = {
     "Ac": "spicegen.sim",
