@@ -15,6 +15,7 @@ import numpy as np
 
 from spicegen.errors import SpicegenError
 from spicegen.netlist import Circuit, to_ngspice
+from spicegen.seeds import point_seed
 from spicegen.sweep.errors import SpecError
 from spicegen.sweep.spec import SweepSpec, Template
 
@@ -33,12 +34,6 @@ class Point:
     def values(self) -> dict[str, float]:
         """The parameters as a dict."""
         return dict(self.params)
-
-
-def point_seed(sweep_seed: int, index: int) -> int:
-    """The seed of point ``index``: a 31-bit integer (ngspice's ``seed`` option takes it)."""
-    state = np.random.SeedSequence(sweep_seed, spawn_key=(index,)).generate_state(1)
-    return int(state[0]) & 0x7FFFFFFF
 
 
 def expand(spec: SweepSpec) -> tuple[Point, ...]:
