@@ -15,7 +15,7 @@ import numpy as np
 
 from spicegen.errors import SpicegenError
 from spicegen.netlist import Circuit, to_ngspice
-from spicegen.seeds import point_seed
+from spicegen.seeds import point_seed as point_seed  # re-exported: spicegen.sweep names it
 from spicegen.sweep.errors import SpecError
 from spicegen.sweep.spec import SweepSpec, Template
 
