@@ -22,7 +22,8 @@ ALLOWED = {
     "circuits": {"netlist", "va"},
     "sim": {"netlist", "waves"},
     "sweep": {"netlist", "sim", "waves", "circuits", "va"},
-    "learn": {"netlist", "sim", "waves", "circuits", "va", "sweep"},
+    "surrogate": {"netlist", "sim", "waves", "circuits", "va", "sweep"},
+    "learn": {"netlist", "sim", "waves", "circuits", "va", "sweep", "surrogate"},
 }
 BELOW = set(ALLOWED)  # every package: what the shells on top may use
 
