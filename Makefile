@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.spicegen-installed
 
-.PHONY: demo test setup ngspice bench figures clean
+.PHONY: demo test setup ngspice bench figures clean image-check
 
 demo: setup
 	$(VENV)/bin/python -m spicegen.demo
@@ -38,6 +38,10 @@ bench: setup
 	$(VENV)/bin/python benchmarks/bench_compile.py
 	$(VENV)/bin/python benchmarks/bench_crossbar.py
 	$(VENV)/bin/python benchmarks/bench_sweep.py
+
+# Build the Docker image with podman and run it for real (minutes; not part of `make test`).
+image-check: setup
+	$(VENV)/bin/python scripts/image_check.py
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
