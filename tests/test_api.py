@@ -31,3 +31,13 @@ def test_import_spicegen_loads_no_numpy_compiler_or_simulator() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     ).stdout.split())  # fmt: skip
     assert not loaded & {"numpy", "lark", "spicegen.sim", "spicegen.va", "spicegen.netlist"}
+
+
+def test_the_version_is_pyprojects() -> None:
+    import tomllib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text())["project"]["version"]
+    assert spicegen.__version__ == declared == version("spicegen")
