@@ -107,6 +107,7 @@ def _array_weights(args: argparse.Namespace) -> np.ndarray:
     """The weight matrix of ``_array_arguments``, once the output path has been checked."""
     from spicegen.circuits.decks import random_weights
 
+    non_negative_int(args.max_cells, "--max-cells")
     if args.random is not None:
         rows, columns = args.random
         if rows < 1 or columns < 1:
