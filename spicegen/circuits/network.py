@@ -23,13 +23,15 @@ resistance (ohm) of both devices of every pair (``None``: the model's ``rp`` for
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spicegen.circuits._array import CrossbarParams, column_tags, crossbar
-from spicegen.circuits._weights import check_finite, check_positive
+from spicegen.circuits._checks import check_finite, check_positive
+from spicegen.circuits.devices import CompiledDevice
 from spicegen.circuits.errors import CircuitSpecError
-from spicegen.circuits.network_layer import network_layer
+from spicegen.circuits.names import neuron_devices
+from spicegen.circuits.network_layer import NetworkLayerParams, network_layer
+from spicegen.circuits.neuron_pair import NeuronPairParams
 from spicegen.netlist import (
     Circuit,
     Element,
@@ -233,23 +235,22 @@ def _neurons(
 ) -> tuple[Subckt, tuple[Option, ...]]:
     """``network_layer``'s neuron side of one layer as a subcircuit: ports are the physical
     columns, then ``v1_{k}`` and ``dout_{k}``; the crossbar itself is instanced at top level."""
-    circuit = network_layer(
-        layer,
-        mtj_model,
-        [0.0] * layer.rows,
-        bias_current=params.bias_current,
-        delta_current=params.delta_current,
-        gain=params.gain,
-        mirror=params.mirror,
-        device_params=dict(params.device_params),
-    )
-    pairs = params.resistances[index] if params.resistances is not None else None
+    neuron = NeuronPairParams(params.bias_current, params.delta_current, gain=params.gain)
+    device = CompiledDevice(mtj_model, params=params.device_params)
+    layer_params = NetworkLayerParams(layer, neuron, mirror=params.mirror)
+    circuit = network_layer(layer_params, device, [0.0] * layer.rows)
+    pairs = params.resistances[index] if params.resistances is not None else ()
+    drawn = {
+        name: rp
+        for k, pair in enumerate(pairs)
+        for name, rp in zip(neuron_devices(k), pair, strict=True)
+    }
     kept: list[Element] = []
     for element in circuit.elements:
         if element.name == "Xarray" or element.name.startswith("Vrow"):
             continue  # the crossbar and its row drives live at top level
-        if pairs is not None and isinstance(element, SubcktInstance):
-            element = _with_rp(element, pairs)
+        if element.name in drawn and isinstance(element, SubcktInstance):
+            element = _with_rp(element, drawn[element.name])
         kept.append(element)
     ports = (
         *(f"col{tag}" for tag in column_tags(layer)),
@@ -259,11 +260,7 @@ def _neurons(
     return Subckt(f"neurons{index}", ports, elements=tuple(kept)), tuple(circuit.options)
 
 
-def _with_rp(instance: SubcktInstance, pairs: Sequence[tuple[float, float]]) -> SubcktInstance:
-    """Device ``Xa{k}``/``Xb{k}`` of ``network_layer`` with its own ``rp`` from the draws."""
-    side, number = instance.name[:2], instance.name[2:]
-    if side not in ("Xa", "Xb") or not number.isdigit():
-        return instance
-    rp = pairs[int(number)][0 if side == "Xa" else 1]
+def _with_rp(instance: SubcktInstance, rp: float) -> SubcktInstance:
+    """A device of ``network_layer`` with its own ``rp`` (ohm) from the draws."""
     settings = tuple((key, rp if key == "rp" else value) for key, value in instance.params)
     return SubcktInstance(instance.name, instance.nodes, instance.subckt, settings)

@@ -107,7 +107,7 @@ def test_names_point_at_elements_of_the_netlist(mtj: CompiledModel) -> None:
         for e in crossbars["neurons1"].elements
         if isinstance(e, SubcktInstance)
     }
-    assert devices == {"Xa0": 3800.0, "Xb0": 3790.0, "Xa1": 4100.0, "Xb1": 4120.0}
+    assert devices == {"Xmtj1_0": 3800.0, "Xmtj2_0": 3790.0, "Xmtj1_1": 4100.0, "Xmtj2_1": 4120.0}
 
 
 def test_bad_networks_name_the_field(mtj: CompiledModel) -> None:
