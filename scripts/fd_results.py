@@ -12,6 +12,7 @@ folds with the same settings as the baseline. Long: hours on a shared 2-core mac
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import time
 from collections.abc import Callable, Sequence
@@ -92,6 +93,7 @@ def repeated(dataset: Dataset, seeds: Sequence[int], *, folds: int = 5, baseline
         "fold_seeds": list(seeds),
         "accuracy": _summary([f.accuracy for r in runs for f in r.folds]),
         "per_seed": [r.summary.mean for r in runs],
+        "fold_accuracies": [[f.accuracy for f in r.folds] for r in runs],
         "seconds": sum(r.seconds for r in runs),
     }
     if baseline and runs[0].baseline:
@@ -310,6 +312,85 @@ def neuron(results: Results) -> None:
     plt.close(figure)
 
 
+def validation(results: Results) -> None:
+    """The surrogate against ngspice on inputs and weights it was not fitted on: the pair
+    tables against fresh operating points off the grid, and every layer's outputs of whole
+    networks against the SPICE engine (ideal lines, and IR drop on 20-ohm wire segments)."""
+    from spicegen.circuits import Wires
+    from spicegen.learn.fd_spice import SpiceEngine
+    from spicegen.learn.fd_surrogate import SurrogateEngine
+    from spicegen.surrogate import compare
+    from spicegen.surrogate.mtj_neuron import validate_pairs
+
+    device = models.load("mtj")
+    drop = MtjChip(g_min=1e-5, g_max=1e-3, rp_spread=0.05, mismatch=0.005,
+                   wires=Wires(row_segment=20.0, column_segment=20.0))  # fmt: skip
+    cases = [("4-8-3, ideal lines", CHIP, (4, 8, 3)), ("4-8-8-3, ideal lines", CHIP, (4, 8, 8, 3)),
+             ("4-8-3, IR drop (20 ohm segments)", drop, (4, 8, 3)),
+             ("16-16-10, ideal lines", CHIP, (16, 16, 10))]  # fmt: skip
+
+    def experiment() -> dict[str, Any]:
+        record: dict[str, Any] = {"networks": {}}
+        surrogate = SurrogateEngine(device, CHIP, (4, 8, 8, 3))
+        pairs = np.concatenate(surrogate.resistances)
+        checks = validate_pairs(device, surrogate.pairs, pairs, rounds=5, seed=11)
+        record["pairs"] = {c.what: [c.max_error, c.rms_error, c.points] for c in checks}
+        scatter: dict[str, list[np.ndarray]] = {"surrogate": [], "ngspice": []}
+        for label, chip, sizes in cases:
+            spice, fast = SpiceEngine(device, chip, sizes), SurrogateEngine(device, chip, sizes)
+            rng = np.random.default_rng(21)  # weights and inputs the fits never saw
+            ours: dict[str, list[np.ndarray]] = {"y": [], "slope": []}
+            theirs: dict[str, list[np.ndarray]] = {"y": [], "slope": []}
+            try:
+                for _ in range(4):
+                    weights = [rng.uniform(-0.8, 0.8, (a + 1, b))
+                               for a, b in itertools.pairwise(sizes)]  # fmt: skip
+                    inputs = rng.uniform(-1, 1, (16, sizes[0]))
+                    spice.program(weights)
+                    fast.program(weights)
+                    for a, b in zip(fast.forward(inputs), spice.forward(inputs), strict=True):
+                        for what in ("y", "slope"):
+                            ours[what].append(getattr(a, what).ravel())
+                            theirs[what].append(getattr(b, what).ravel())
+            finally:
+                spice.close()
+            entry = {}
+            for what in ("y", "slope"):
+                check = compare(what, np.concatenate(ours[what]), np.concatenate(theirs[what]))
+                entry[what] = [check.max_error, check.rms_error, check.points]
+            record["networks"][label] = entry
+            if label.startswith("4-8-8-3"):
+                scatter["surrogate"] += ours["y"]
+                scatter["ngspice"] += theirs["y"]
+        _validation_figure(np.concatenate(scatter["ngspice"]), np.concatenate(scatter["surrogate"]),
+                           results.out / "img" / "fd_validation.png")  # fmt: skip
+        return record
+
+    results.run("validation", experiment)
+
+
+def _validation_figure(reference: np.ndarray, predicted: np.ndarray, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    scale = float(np.ptp(reference))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.8))
+    left.plot(reference, predicted, ".", markersize=3)
+    left.plot([reference.min(), reference.max()], [reference.min(), reference.max()], "k--", lw=0.8)
+    left.set(xlabel="ngspice (SPICE engine)", ylabel="surrogate",
+             title="4-8-8-3 layer activations, unseen weights")  # fmt: skip
+    right.hist((predicted - reference) / scale * 100, bins=40)
+    right.set_yscale("log")
+    right.set(xlabel="surrogate - ngspice (% of full scale)", ylabel="outputs",
+              title=f"{reference.size} outputs")  # fmt: skip
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
 # -- tables ------------------------------------------------------------------------------------
 def _percent(entry: Sequence[float] | None) -> str:
     if not entry:
@@ -355,8 +436,9 @@ def write_tables(results: Results) -> Path:
               row("mnist_surrogate", "784-64-64-64-64-10, MTJ surrogate"),
               row("mnist_distilled", "784-64-64-64-64-10, MTJ surrogate distilled from tanh"),
               ""]  # fmt: skip
+    lines += _agreement_lines(r)
     lines += [
-        "## Ablations (Iris 4-8-3, surrogate, fold seeds 0-4; one setting changed from "
+        "## Ablations (Iris 4-8-3, surrogate, 5-fold, fold seeds 0-2; one setting changed from "
         "the headline chip: 5 % spread, 0.5 % mismatch, dI/I 2 %, continuous, no noise)",
         "",
     ]
@@ -371,17 +453,56 @@ def write_tables(results: Results) -> Path:
     return path
 
 
+def _agreement_lines(r: dict[str, Any]) -> list[str]:
+    """The surrogate against ngspice: validation errors, and the two engines' Iris runs."""
+    lines = ["## Surrogate against ngspice (inputs and weights never used in the fits)", ""]
+    v = r.get("validation")
+    if v is None:
+        return [*lines, "(not run)", ""]
+    lines += ["| what | max error | rms error | points |", "|---|---|---|---|"]
+    for what, (worst, rms, points) in v["pairs"].items():
+        lines.append(f"| pair tables, {what}, vs fresh operating points | {worst:.1e} | "
+                     f"{rms:.1e} | {points} |")  # fmt: skip
+    for label, entry in v["networks"].items():
+        for what, name in (("y", "activations"), ("slope", "measured slopes")):
+            worst, rms, points = entry[what]
+            lines.append(f"| network {label}, layer {name} vs SPICE engine | {worst:.1e} "
+                         f"| {rms:.1e} | {points} |")  # fmt: skip
+    lines += ["", "Errors as fractions of the reference's full scale (the issue asks for 5e-3).",
+              "", "![validation](img/fd_validation.png)", ""]  # fmt: skip
+    pairs = [
+        ("iris_surrogate_1", "iris_spice_1", "Iris 4-8-3"),
+        ("iris_surrogate_2", "iris_spice_2", "Iris 4-8-8-3"),
+        ("digits_subset_surrogate", "digits_subset_spice", "digits subset 64-16-10"),
+    ]
+    rows = []
+    for fast, slow, label in pairs:
+        if fast in r and slow in r:
+            a, b = r[fast]["per_seed"][0], r[slow]["per_seed"][0]
+            rows.append(f"| {label}, fold seed 0 | {100 * b:.2f} % | {100 * a:.2f} % | "
+                        f"{100 * (a - b):+.2f} points |")  # fmt: skip
+    if rows:
+        note = "Same folds, same seed; the issue asks for 2 points at most."
+        lines += ["| network | SPICE engine | surrogate | difference |", "|---|---|---|---|",
+                  *rows, "", note, ""]  # fmt: skip
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    choices = ["iris", "digits", "mnist", "ablations", "neuron", "tables", "all"]
+    choices = ["iris", "digits", "mnist", "ablations", "neuron", "validation", "tables", "all"]
     parser.add_argument("what", nargs="+", choices=choices)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "learn")
     parser.add_argument("--force", action="store_true", help="rerun experiments already stored")
     args = parser.parse_args()
     results = Results(args.out, args.force)
-    chosen = ["neuron", "iris", "ablations", "digits", "mnist"] if "all" in args.what else args.what
+    chosen = (
+        ["neuron", "validation", "iris", "ablations", "digits", "mnist"]
+        if "all" in args.what
+        else args.what
+    )
     steps = {"iris": iris, "digits": digits, "mnist": mnist, "ablations": ablations,
-             "neuron": neuron, "tables": lambda r: None}  # fmt: skip
+             "neuron": neuron, "validation": validation, "tables": lambda r: None}  # fmt: skip
     for what in chosen:
         steps[what](results)
     print(write_tables(results))
