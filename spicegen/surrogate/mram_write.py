@@ -262,7 +262,7 @@ def _run_batch(
         elements.append(
             model.instance(
                 name, (f"a{k}", "0"), state0=1, ts=ts, ic0=float(device_ic0), delta=spec.delta
-            )  # type: ignore[attr-defined]
+            )
         )
     saves = tuple(f"v({name.lower()}.s)" for name in names) + tuple(
         f"v(a{k})" for k in range(len(names))
