@@ -85,11 +85,11 @@ class MramWriteSpec:
     ``sigma`` (sigma/mu), ``seed`` (instance seed of the ic0 draws and ngspice's seed),
     ``max_step`` s (switching events are resolved to it), MTJ parameters ``delta``, ``ic0`` A."""
 
-    currents: tuple[float, ...] = (1.5, 2.0, 2.5, 3.0)
-    devices: int = 100
+    currents: tuple[float, ...] = (2.0, 2.5, 3.0)
+    devices: int = 200
     batch: int = 50
-    width: float = 24e-9
-    points: int = 97
+    width: float = 30e-9
+    points: int = 121
     sigma: float = 0.07
     seed: int = 1
     max_step: float = 100e-12
