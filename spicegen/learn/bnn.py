@@ -26,7 +26,7 @@ from spicegen.learn.errors import LearnError
 from spicegen.learn.synapses import IdealWrite, WriteModel
 from spicegen.seeds import stream
 
-__all__ = ["BnnConfig", "BnnNetwork", "TrainResult", "train_bnn"]
+__all__ = ["BnnConfig", "BnnNetwork", "TrainResult", "metaplastic_update", "train_bnn"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -194,10 +194,7 @@ def train_bnn(
             for k, (p, g, s) in enumerate(zip(params, grads, states, strict=True)):
                 delta = _adam_step(s, g, step, config.learning_rate)
                 if k < layers and config.binary and config.metaplastic > 0:
-                    towards_zero = delta * p < 0
-                    delta = np.where(
-                        towards_zero, delta * (1 - np.tanh(config.metaplastic * p) ** 2), delta
-                    )
+                    delta = metaplastic_update(delta, p, config.metaplastic)
                 p += delta
                 if k < layers and config.binary and config.clip is not None:
                     np.clip(p, -config.clip, config.clip, out=p)
@@ -229,6 +226,13 @@ def train_bnn(
     return TrainResult(network, writes, energy, wrong, tuple(history)), tuple(
         h.copy() for h in hidden
     )
+
+
+def metaplastic_update(delta: FloatArray, hidden: FloatArray, m: float) -> FloatArray:
+    """``delta`` scaled by f_meta = 1 - tanh^2(m W_h) where it moves ``hidden`` towards zero
+    (towards a sign flip), unchanged where it moves away (Laborieux et al. 2021)."""
+    towards_zero = delta * hidden < 0
+    return np.where(towards_zero, delta * (1 - np.tanh(m * hidden) ** 2), delta)
 
 
 def _network(

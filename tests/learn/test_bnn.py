@@ -1,0 +1,160 @@
+"""The binarized trainer: gradients against finite differences, write models against their
+definitions, seeds, and learning on digits against the software baseline on the same split."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from spicegen.learn.approximate_memory import (
+    energy_sweep,
+    pulses_for_errors,
+    seed_split,
+    train_on_split,
+)
+from spicegen.learn.bnn import BnnConfig, _gradients, metaplastic_update, train_bnn
+from spicegen.learn.datasets import load_dataset
+from spicegen.learn.errors import LearnError
+from spicegen.learn.synapses import IdealWrite, MramPulse
+from spicegen.seeds import stream
+from spicegen.surrogate.mram_write import MramWrite, MramWriteSpec, tau_d
+
+SMALL = BnnConfig(hidden=(64,), epochs=4, batch=32, learning_rate=0.01)
+
+
+@pytest.fixture(scope="module")
+def split():  # type: ignore[no-untyped-def]
+    return seed_split(load_dataset("digits"), 0)
+
+
+def _loss(x, y, weights, gain, offset) -> float:  # type: ignore[no-untyped-def]
+    # the same network written independently: full precision, batch statistics, softmax
+    h = x
+    for k, w in enumerate(weights):
+        z = h @ w / math.sqrt(w.shape[0])
+        a = gain[k] * (z - z.mean(0)) / np.sqrt(z.var(0) + 1e-5) + offset[k]
+        h = np.tanh(a) if k < len(weights) - 1 else a
+    h = h - h.max(1, keepdims=True)
+    log_p = h - np.log(np.exp(h).sum(1, keepdims=True))
+    return float(-log_p[np.arange(y.size), y].mean())
+
+
+def test_gradients_match_finite_differences() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(12, 5))
+    y = rng.integers(0, 3, 12)
+    weights = [rng.normal(size=(5, 4)), rng.normal(size=(4, 3))]
+    gain = [rng.uniform(0.5, 1.5, 4), rng.uniform(0.5, 1.5, 3)]
+    offset = [rng.normal(size=4), rng.normal(size=3)]
+    grads_w, grads_g, grads_b, _, _ = _gradients(x, y, weights, gain, offset, binary=False)
+    step = 1e-6
+    for params, grads in ((weights, grads_w), (gain, grads_g), (offset, grads_b)):
+        for k, p in enumerate(params):
+            numeric = np.zeros_like(p)
+            for index in np.ndindex(p.shape):
+                saved = p[index]
+                p[index] = saved + step
+                up = _loss(x, y, weights, gain, offset)
+                p[index] = saved - step
+                down = _loss(x, y, weights, gain, offset)
+                p[index] = saved
+                numeric[index] = (up - down) / (2 * step)
+            # central differences: error O(step^2) plus rounding ~1e-10/step
+            np.testing.assert_allclose(grads[k], numeric, atol=1e-7, rtol=1e-5)
+
+
+def test_metaplastic_factor_scales_only_updates_towards_zero() -> None:
+    hidden = np.array([2.0, 2.0, -0.5, -0.5])
+    delta = np.array([-0.1, 0.1, 0.1, -0.1])
+    out = metaplastic_update(delta, hidden, m=1.5)
+    f = 1 - np.tanh(1.5 * hidden) ** 2  # Laborieux et al. 2021, eq. of f_meta
+    np.testing.assert_allclose(out, [-0.1 * f[0], 0.1, 0.1 * f[2], -0.1])
+    np.testing.assert_array_equal(metaplastic_update(delta, hidden, m=0.0), delta)
+
+
+def test_mram_pulse_fails_at_its_error_rate_and_charges_every_attempt() -> None:
+    pulse = MramPulse(current=90e-6, width=10e-9, error=0.3, energy=0.5e-12)
+    stored = -np.ones(20000)
+    target = np.ones(20000)
+    attempt = np.arange(20000) % 2 == 0
+    new, energy = pulse.write(stored, target, attempt, np.random.default_rng(4))
+    failed = np.mean(new[attempt] == -1)
+    assert failed == pytest.approx(0.3, abs=4 * math.sqrt(0.3 * 0.7 / 10000))  # 4 sd
+    assert np.all(new[~attempt] == -1)
+    assert energy == pytest.approx(10000 * 0.5e-12)
+    ideal, cost = IdealWrite().write(stored, target, attempt, np.random.default_rng(4))
+    assert np.all(ideal[attempt] == 1) and cost == 0.0
+
+
+def test_ideal_writes_keep_the_bits_equal_to_the_hidden_signs(split) -> None:  # type: ignore[no-untyped-def]
+    result, hidden = train_bnn(split.x_train, split.y_train, 10, SMALL, seed=3)
+    assert result.wrong_bits == 0 and result.writes > 0
+    for stored, h in zip(result.network.weights, hidden, strict=True):
+        np.testing.assert_array_equal(stored, np.where(h >= 0, 1.0, -1.0))
+
+
+def test_a_memory_that_never_writes_keeps_the_initial_bits(split) -> None:  # type: ignore[no-untyped-def]
+    stuck = MramPulse(current=90e-6, width=1e-9, error=1.0, energy=1e-12)
+    result, _ = train_bnn(split.x_train, split.y_train, 10, SMALL, synapse=stuck, seed=3)
+    assert result.wrong_bits > 0
+    assert result.energy == pytest.approx(result.writes * 1e-12)
+    sizes = (64, 64, 10)
+    for k, stored in enumerate(result.network.weights):
+        # the initial hidden weights, drawn as the trainer documents: stream(seed, "init", k)
+        initial = stream(3, "init", k).uniform(-1, 1, (sizes[k], sizes[k + 1]))
+        np.testing.assert_array_equal(stored, np.where(initial >= 0, 1.0, -1.0))
+
+
+def test_same_seed_same_network_and_another_seed_differs(split) -> None:  # type: ignore[no-untyped-def]
+    pulse = MramPulse(current=90e-6, width=8e-9, error=0.05, energy=1e-12)
+    config = BnnConfig(hidden=(32,), epochs=1)
+    a, _ = train_bnn(split.x_train, split.y_train, 10, config, synapse=pulse, seed=5)
+    b, _ = train_bnn(split.x_train, split.y_train, 10, config, synapse=pulse, seed=5)
+    c, _ = train_bnn(split.x_train, split.y_train, 10, config, synapse=pulse, seed=6)
+    assert a.writes == b.writes and a.energy == b.energy
+    for wa, wb in zip(a.network.weights, b.network.weights, strict=True):
+        np.testing.assert_array_equal(wa, wb)
+    assert not np.array_equal(a.network.weights[0], c.network.weights[0])
+
+
+def test_binarized_network_learns_digits_near_the_software_baseline(split) -> None:  # type: ignore[no-untyped-def]
+    _, binary = train_on_split(split, SMALL, None, 0)
+    full_config = BnnConfig(hidden=(64,), epochs=4, learning_rate=0.01, binary=False)
+    _, full = train_on_split(split, full_config, None, 0)
+    # 360 test digits; chance is 10 %. A 64-unit network after 4 epochs: both well above 85 %
+    assert binary > 0.85 and full > 0.9
+    assert binary > full - 0.08
+
+
+def test_energy_sweep_accounts_energy_per_write_and_finds_the_saving() -> None:
+    law = MramWrite(
+        MramWriteSpec(currents=(2.0,), sigma=0.0),
+        np.array([2 * 45.3e-6]),
+        np.linspace(0, 30e-9, 31),
+        np.zeros((1, 31)),
+        np.linspace(0, 30e-12, 31)[None, :],  # 1 pJ per ns, for the accounting only
+        math.log(math.pi**2 * 10),
+        2 / tau_d(),
+        True,
+    )
+    pulses = pulses_for_errors(law, [2 * 45.3e-6], [1e-6, 0.5])
+    assert [p.error for p in pulses] == pytest.approx([1e-6, 0.5], rel=1e-3)
+    assert pulses[0].width == pytest.approx(19.37e-9, rel=1e-3)  # physics.md 6.2
+    config = BnnConfig(hidden=(16,), epochs=1)
+    sweep = energy_sweep(load_dataset("digits"), pulses, [0], config)
+    for p in sweep.points:
+        assert p.energy.mean == pytest.approx(p.writes * p.energy_per_write)
+    expected = 1 - sweep.points[1].energy.mean / sweep.points[0].energy.mean
+    assert sweep.saving(1) == pytest.approx(expected)
+    assert sweep.best_within(1.0) == 1  # everything is within 100 points: the cheapest wins
+
+
+def test_bad_input_is_a_learn_error(split) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(LearnError, match="labels"):
+        train_bnn(split.x_train, split.y_train, 5, SMALL)
+    with pytest.raises(LearnError, match="hidden"):
+        train_bnn(split.x_train, split.y_train, 10, BnnConfig(hidden=()))
+    with pytest.raises(LearnError, match="learning_rate"):
+        train_bnn(split.x_train, split.y_train, 10, BnnConfig(learning_rate=-1))
