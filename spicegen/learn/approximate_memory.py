@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,7 @@ from spicegen.learn.bnn import BnnConfig, TrainResult, train_bnn
 from spicegen.learn.datasets import Dataset
 from spicegen.learn.errors import LearnError
 from spicegen.learn.evaluation import Scaler, Summary, stratified_folds, summarise
-from spicegen.learn.synapses import MramPulse, WriteModel, mram_pulse
+from spicegen.learn.synapses import IdealWrite, MramPulse, WriteModel, mram_pulse
 from spicegen.surrogate.mram_write import MramWrite
 from spicegen.sweep.progress import Progress
 
@@ -30,8 +31,10 @@ __all__ = [
     "EnergySweep",
     "Split",
     "energy_sweep",
+    "plot_energy_sweep",
     "pulses_for_errors",
     "seed_split",
+    "sweep_metrics",
     "train_on_split",
 ]
 
@@ -100,8 +103,10 @@ class EnergySweep:
     seeds: tuple[int, ...]
 
     def saving(self, index: int) -> float:
-        """Fraction of the reference pulse's programming energy that point ``index`` saves."""
-        return 1.0 - self.points[index].energy.mean / self.points[self.reference].energy.mean
+        """Fraction of the reference pulse's programming energy that point ``index`` saves
+        (0 when the reference costs nothing, as ideal writes do)."""
+        reference = self.points[self.reference].energy.mean
+        return 1.0 - self.points[index].energy.mean / reference if reference > 0 else 0.0
 
     def best_within(self, points_lost: float = 0.01) -> int:
         """Index of the largest saving whose accuracy is within ``points_lost`` of the
@@ -129,14 +134,15 @@ def pulses_for_errors(
 
 def energy_sweep(
     dataset: Dataset,
-    pulses: Sequence[MramPulse],
+    pulses: Sequence[MramPulse | IdealWrite],
     seeds: Sequence[int],
     config: BnnConfig | None = None,
     *,
     reference: int = 0,
     progress: Progress | None = None,
 ) -> EnergySweep:
-    """Train every pulse of ``pulses`` (``pulses[reference]`` is the reference) and the two
+    """Train every pulse of ``pulses`` (``pulses[reference]`` is the reference; an
+    ``IdealWrite`` stands for a memory without errors) and the two
     baselines on the split of each seed (``config``: default ``BnnConfig()``). ``progress`` is
     advanced by one per training run."""
     config = BnnConfig() if config is None else config
@@ -165,10 +171,7 @@ def energy_sweep(
             _advance(progress, 1)
     points = tuple(
         EnergyPoint(
-            pulse.current,
-            pulse.width,
-            pulse.error,
-            pulse.energy,
+            *_pulse_figures(pulse),
             summarise(energies[p].tolist()),
             summarise(accuracies[p].tolist()),
             float(writes[p].mean()),
@@ -178,6 +181,81 @@ def energy_sweep(
     return EnergySweep(points, reference, summarise(ideal), summarise(full), tuple(seeds))
 
 
+def _pulse_figures(pulse: MramPulse | IdealWrite) -> tuple[float, float, float, float]:
+    """current A, width s, write error rate, energy J per write (an ideal write has no pulse)."""
+    if isinstance(pulse, IdealWrite):
+        return 0.0, 0.0, 0.0, pulse.energy
+    return pulse.current, pulse.width, pulse.error, pulse.energy
+
+
 def _advance(progress: Progress | None, count: int) -> None:
     if progress is not None:
         progress.update(count, 0)
+
+
+def sweep_metrics(sweep: EnergySweep) -> dict[str, object]:
+    """The sweep as plain data for ``metrics.json``: the reference pulse's accuracy as
+    ``accuracy_mean``/``accuracy_std``, every point, and the saving at <= 1 point lost."""
+    best = sweep.best_within(0.01)
+    reference = sweep.points[sweep.reference]
+    return {
+        "accuracy_mean": reference.accuracy.mean,
+        "accuracy_std": reference.accuracy.std,
+        "seeds": list(sweep.seeds),
+        "full_precision": {"mean": sweep.full_precision.mean, "std": sweep.full_precision.std},
+        "ideal_writes": {"mean": sweep.ideal.mean, "std": sweep.ideal.std},
+        "points": [
+            {
+                "current_A": p.current,
+                "width_s": p.width,
+                "write_error": p.error,
+                "energy_per_write_J": p.energy_per_write,
+                "energy_J": p.energy.mean,
+                "energy_std_J": p.energy.std,
+                "accuracy": p.accuracy.mean,
+                "accuracy_std": p.accuracy.std,
+                "writes": p.writes,
+                "saving": sweep.saving(k),
+            }
+            for k, p in enumerate(sweep.points)
+        ],
+        "reference": sweep.reference,
+        "best_within_1pt": best,
+        "energy_saved_at_1pct_loss": sweep.saving(best),
+    }
+
+
+def plot_energy_sweep(sweeps: dict[str, dict[str, object]], path: Path) -> Path:
+    """Accuracy against programming energy of each named ``sweep_metrics`` result, one panel
+    each, with the two baselines; written as a PNG to ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, len(sweeps), figsize=(5.5 * len(sweeps), 4), squeeze=False)
+    for axis, (name, data) in zip(axes[0], sweeps.items(), strict=True):
+        points: list[dict[str, float]] = data["points"]  # type: ignore[assignment]
+        for current in sorted({p["current_A"] for p in points}):
+            chosen = [p for p in points if p["current_A"] == current]
+            axis.errorbar(
+                [p["energy_J"] * 1e9 for p in chosen],
+                [100 * p["accuracy"] for p in chosen],
+                yerr=[100 * p["accuracy_std"] for p in chosen],
+                marker="o", capsize=2, label=f"I = {current * 1e6:.1f} uA",
+            )  # fmt: skip
+        full: dict[str, float] = data["full_precision"]  # type: ignore[assignment]
+        ideal: dict[str, float] = data["ideal_writes"]  # type: ignore[assignment]
+        axis.axhline(100 * full["mean"], color="k", ls="--", label="full precision (software)")
+        axis.axhline(100 * ideal["mean"], color="grey", ls=":", label="binarized, ideal writes")
+        saved = float(data["energy_saved_at_1pct_loss"])  # type: ignore[arg-type]
+        axis.set(
+            xscale="log" if any(p["energy_J"] > 0 for p in points) else "linear",
+            xlabel="programming energy during training (nJ)",
+            ylabel="test accuracy (%)", title=f"{name}: {100 * saved:.0f} % saved for <= 1 pt",
+        )  # fmt: skip
+        axis.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
