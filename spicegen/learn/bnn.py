@@ -37,7 +37,8 @@ _EPS = 1e-5  # batch-norm variance floor
 class BnnConfig:
     """Training settings: ``hidden`` layer widths, ``epochs``, ``batch`` samples per step,
     Adam ``learning_rate``, ``binary`` (False: the full-precision baseline), ``metaplastic``
-    m (0: off), ``clip`` of the hidden weights (None: unclipped, as metaplastic training uses)."""
+    m (0: off), ``clip`` of the hidden weights (None: unclipped, as metaplastic training uses),
+    ``affine``: learn the batch-norm gain and offset (else fixed at 1 and 0)."""
 
     hidden: tuple[int, ...] = (256,)
     epochs: int = 20
@@ -47,6 +48,7 @@ class BnnConfig:
     metaplastic: float = 0.0
     clip: float | None = 1.0
     momentum: float = 0.9  # of the batch-norm running statistics
+    affine: bool = True  # learn the batch-norm gain and offset
 
     def check(self) -> None:
         """Raise ``LearnError`` naming the first field out of range."""
@@ -192,6 +194,8 @@ def train_bnn(
             params = (*hidden, *gain, *offset)
             grads = (*grads_w, *grads_g, *grads_b)
             for k, (p, g, s) in enumerate(zip(params, grads, states, strict=True)):
+                if k >= layers and not config.affine:
+                    continue  # batch-norm gain and offset fixed at 1 and 0
                 delta = _adam_step(s, g, step, config.learning_rate)
                 if k < layers and config.binary and config.metaplastic > 0:
                     delta = metaplastic_update(delta, p, config.metaplastic)

@@ -158,3 +158,17 @@ def test_bad_input_is_a_learn_error(split) -> None:  # type: ignore[no-untyped-d
         train_bnn(split.x_train, split.y_train, 10, BnnConfig(hidden=()))
     with pytest.raises(LearnError, match="learning_rate"):
         train_bnn(split.x_train, split.y_train, 10, BnnConfig(learning_rate=-1))
+
+
+def test_sequential_tasks_record_task_a_after_every_epoch_of_b() -> None:
+    from spicegen.learn.metaplastic import permuted, sequential_tasks
+
+    dataset = load_dataset("digits")
+    split = seed_split(dataset, 0)
+    task_b = permuted(split, 0)
+    # the same samples with their features reordered by one permutation
+    assert sorted(task_b.x_train[0]) == sorted(split.x_train[0])
+    assert not np.array_equal(task_b.x_train, split.x_train)
+    result = sequential_tasks(dataset, 2.0, [0], epochs=2, hidden=(16,))
+    assert len(result.task_a_during_b) == 3  # after A, then each of 2 epochs of B
+    assert result.task_a_during_b[0].mean > 0.5 and result.task_b.mean > 0.5
