@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from spicegen.cli.common import CliError, SubParsers, make_last_directory, output_directory
+
+if TYPE_CHECKING:
+    from spicegen.learn.datasets import Dataset
 
 IC0 = 45.3e-6  # A, the shipped mtj's mean critical current (the characterisation's mu)
 ERRORS = (1e-6, 1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.2, 0.3, 0.5)  # the sweep; 1e-6 the reference
@@ -43,6 +47,14 @@ def register(commands: SubParsers) -> None:
         "--devices", type=int, default=200,
         help="MTJs per current in the Monte Carlo characterisation (default 200)",
     )  # fmt: skip
+    parser.add_argument(
+        "--metaplastic", type=float, metavar="M",
+        help="train task A then task B with f_meta = 1 - tanh^2(M W_h), next to M = 0",
+    )  # fmt: skip
+    parser.add_argument(
+        "--tasks", choices=("permuted",), default="permuted",
+        help="task B of --metaplastic: task A with its pixels permuted",
+    )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="first training seed")
     parser.add_argument("--repeats", type=int, default=3, help="seeds S, S+1, ... (default 3)")
     parser.add_argument("--epochs", type=int, default=20)
@@ -60,6 +72,11 @@ def handle(args: argparse.Namespace) -> None:
         raise CliError(f"--devices must be >= 10, got {args.devices}")
     if args.repeats < 1 or args.epochs < 1:
         raise CliError(f"--repeats and --epochs must be >= 1, got {args.repeats}/{args.epochs}")
+    if args.metaplastic is not None:
+        if args.synapse != "ideal" or args.energy_sweep or args.pulse_current is not None:
+            raise CliError("--metaplastic trains with ideal writes: use --synapse ideal")
+        if not args.metaplastic > 0:
+            raise CliError(f"--metaplastic must be > 0, got {args.metaplastic}")
     if args.synapse == "ideal" and (args.energy_sweep or args.pulse_current is not None):
         raise CliError("--pulse-current/--energy-sweep need --synapse mram")
     if args.synapse == "mram" and not args.energy_sweep:
@@ -94,6 +111,9 @@ def handle(args: argparse.Namespace) -> None:
 
     dataset = load_dataset(args.dataset)
     seeds = list(range(args.seed, args.seed + args.repeats))
+    if args.metaplastic is not None:
+        _metaplastic(args, dataset, seeds, hidden)
+        return
     pulses: list[MramPulse | IdealWrite]
     cached = True
     if args.synapse == "ideal":
@@ -136,4 +156,49 @@ def handle(args: argparse.Namespace) -> None:
         f"{100 * sweep.full_precision.mean:.2f} ± {100 * sweep.full_precision.std:.2f} %); "
         f"energy saved at <= 1 pt lost: {100 * float(metrics['energy_saved_at_1pct_loss']):.1f} %; "  # type: ignore[arg-type]
         f"written to {args.out}"
+    )
+
+
+def _metaplastic(
+    args: argparse.Namespace, dataset: Dataset, seeds: list[int], hidden: tuple[int, ...]
+) -> None:
+    """Task A then task B with m = M and m = 0; metrics.json and task_a.png."""
+    from spicegen.learn.evaluation import write_metrics
+    from spicegen.learn.metaplastic import plot_sequential, sequential_tasks
+    from spicegen.sweep.progress import Progress
+
+    progress = Progress(2, desc="train bnn", unit="m")
+    results = []
+    try:
+        for m in (args.metaplastic, 0.0):
+            results.append(sequential_tasks(dataset, m, seeds, epochs=args.epochs, hidden=hidden))
+            progress.update(1, 0)
+    finally:
+        progress.close()
+    meta, plain = results
+    metrics = {
+        "accuracy_mean": meta.task_a_during_b[-1].mean,  # task A at the end of task B
+        "accuracy_std": meta.task_a_during_b[-1].std,
+        "dataset": args.dataset,
+        "tasks": args.tasks,
+        "seeds": seeds,
+        "epochs": args.epochs,
+        "hidden": list(hidden),
+        "curves": {
+            str(r.m): {
+                "task_a_during_b": [s.mean for s in r.task_a_during_b],
+                "task_a_during_b_std": [s.std for s in r.task_a_during_b],
+                "task_b": r.task_b.mean,
+                "task_b_std": r.task_b.std,
+            }
+            for r in results
+        },
+    }
+    write_metrics(args.out / "metrics.json", metrics)
+    plot_sequential(results, args.out / "task_a.png", title=args.dataset)
+    print(
+        f"task A after task B: {100 * meta.task_a_during_b[-1].mean:.2f} ± "
+        f"{100 * meta.task_a_during_b[-1].std:.2f} % with m = {args.metaplastic:g}, "
+        f"{100 * plain.task_a_during_b[-1].mean:.2f} ± {100 * plain.task_a_during_b[-1].std:.2f} % "
+        f"without; written to {args.out}"
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -22,7 +23,7 @@ from spicegen.learn.errors import LearnError
 from spicegen.learn.evaluation import Summary, summarise
 from spicegen.seeds import stream
 
-__all__ = ["SequentialResult", "permuted", "sequential_tasks"]
+__all__ = ["SequentialResult", "permuted", "plot_sequential", "sequential_tasks"]
 
 
 def permuted(split: Split, seed: int) -> Split:
@@ -90,3 +91,27 @@ def sequential_tasks(
     return SequentialResult(
         m, tuple(summarise(row.tolist()) for row in by_epoch), summarise(final_b)
     )
+
+
+def plot_sequential(results: Sequence[SequentialResult], path: Path, *, title: str = "") -> Path:
+    """Task-A accuracy against epochs of task B, one curve per m, as a PNG at ``path``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axis = plt.subplots(figsize=(6, 4))
+    for result in results:
+        axis.errorbar(
+            range(len(result.task_a_during_b)),
+            [100 * s.mean for s in result.task_a_during_b],
+            yerr=[100 * s.std for s in result.task_a_during_b],
+            capsize=2,
+            label=f"m = {result.m:g}",
+        )
+    axis.set(xlabel="epochs of task B", ylabel="task A test accuracy (%)", title=title)
+    axis.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path

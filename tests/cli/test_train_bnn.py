@@ -54,6 +54,17 @@ def test_one_mram_pulse_is_characterised_then_served_from_the_cache(cli, tmp_pat
     assert a["points"] == b["points"]  # same seeds, same characterisation: same numbers
 
 
+def test_metaplastic_tasks_write_both_curves(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "meta"
+    done = cli("train", "bnn", *SMALL, "--synapse", "ideal", "--metaplastic", "30", "--out", out)
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    curves = metrics["curves"]
+    assert set(curves) == {"30.0", "0.0"} and len(curves["0.0"]["task_a_during_b"]) == 2
+    assert metrics["accuracy_mean"] == curves["30.0"]["task_a_during_b"][-1]
+    assert (out / "task_a.png").stat().st_size > 1000
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
@@ -64,6 +75,9 @@ def test_one_mram_pulse_is_characterised_then_served_from_the_cache(cli, tmp_pat
         (["--synapse", "ideal", "--dataset", "nope"], "nope"),
         (["--synapse", "dw"], "invalid choice"),
         (["--synapse", "ideal", "--devices", "2"], "--devices"),
+        (["--synapse", "mram", "--energy-sweep", "--metaplastic", "3"], "--synapse ideal"),
+        (["--synapse", "ideal", "--metaplastic", "-1"], "> 0"),
+        (["--synapse", "ideal", "--metaplastic", "3", "--tasks", "split"], "invalid choice"),
         (["--synapse", "mram", "--energy-sweep", "--sweep-currents", "0.5"], "> 1"),
     ],
 )
