@@ -26,7 +26,7 @@ from spicegen.learn.errors import LearnError
 from spicegen.learn.synapses import IdealWrite, WriteModel
 from spicegen.seeds import stream
 
-__all__ = ["BnnConfig", "BnnNetwork", "TrainResult", "metaplastic_update", "train_bnn"]
+__all__ = ["BnnConfig", "BnnNetwork", "TrainResult", "metaplastic_update", "quantise", "train_bnn"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -49,6 +49,8 @@ class BnnConfig:
     clip: float | None = 1.0
     momentum: float = 0.9  # of the batch-norm running statistics
     affine: bool = True  # learn the batch-norm gain and offset
+    levels: int = 2  # stored weight levels in [-1, 1] (2: binary)
+    margin: float = 0.0  # noise-tolerance margin, in level spacings past the rounding point
 
     def check(self) -> None:
         """Raise ``LearnError`` naming the first field out of range."""
@@ -60,6 +62,10 @@ class BnnConfig:
             )
         if not (self.learning_rate > 0 and math.isfinite(self.learning_rate)):
             raise LearnError(f"BnnConfig.learning_rate: expected > 0, got {self.learning_rate!r}")
+        if not 2 <= self.levels <= 16 or not self.margin >= 0:
+            raise LearnError(
+                f"BnnConfig.levels/margin: expected 2..16 and >= 0, got {self.levels}/{self.margin}"
+            )
         if not self.metaplastic >= 0:
             raise LearnError(f"BnnConfig.metaplastic: expected m >= 0, got {self.metaplastic!r}")
 
@@ -155,7 +161,7 @@ def train_bnn(
     else:
         hidden = [
             stream(seed, "init", k).uniform(-1, 1, (sizes[k], sizes[k + 1]))
-            * (0.1 if config.binary else 1.0)
+            * (0.1 if config.binary and config.levels == 2 else 1.0)
             for k in range(layers)
         ]
     if [h.shape for h in hidden] != [(sizes[k], sizes[k + 1]) for k in range(layers)]:
@@ -167,12 +173,12 @@ def train_bnn(
         mean = [m.copy() for m in start.mean]
         variance = [v.copy() for v in start.variance]
     else:
-        stored = [_sign(h) for h in hidden]
+        stored = [quantise(h, config.levels) for h in hidden]
         gain = [np.ones(sizes[k + 1]) for k in range(layers)]
         offset = [np.zeros(sizes[k + 1]) for k in range(layers)]
         mean = [np.zeros(sizes[k + 1]) for k in range(layers)]
         variance = [np.ones(sizes[k + 1]) for k in range(layers)]
-    requested = [_sign(h) for h in hidden]
+    requested = [quantise(h, config.levels) for h in hidden]
     states = [_Adam(np.zeros_like(p), np.zeros_like(p)) for p in (*hidden, *gain, *offset)]
     shuffle = stream(seed, "shuffle")
     noise = stream(seed, "write")
@@ -207,13 +213,16 @@ def train_bnn(
                 variance[k] = config.momentum * variance[k] + (1 - config.momentum) * batch_var[k]
             if config.binary:
                 for k in range(layers):
-                    target = _sign(hidden[k])
+                    target = quantise(hidden[k], config.levels)
                     attempt = target != requested[k]
+                    if config.margin > 0:  # program only once past the level by the margin
+                        span = 2.0 / (config.levels - 1)
+                        attempt &= np.abs(hidden[k] - requested[k]) > span * (0.5 + config.margin)
                     if attempt.any():
                         stored[k], spent = write_model.write(stored[k], target, attempt, noise)
                         writes += int(np.count_nonzero(attempt))
                         energy += spent
-                    requested[k] = target
+                    requested[k] = np.where(attempt, target, requested[k])
         if monitor is not None:
             net = _network(
                 stored if config.binary else hidden, mean, variance, gain, offset, config.binary
@@ -223,7 +232,10 @@ def train_bnn(
         stored if config.binary else hidden, mean, variance, gain, offset, config.binary
     )
     wrong = (
-        sum(int(np.count_nonzero(s != _sign(h))) for s, h in zip(stored, hidden, strict=True))
+        sum(
+            int(np.count_nonzero(s != quantise(h, config.levels)))
+            for s, h in zip(stored, hidden, strict=True)
+        )
         if config.binary
         else 0
     )
@@ -254,6 +266,13 @@ def _network(
 
 def _copy(arrays: list[FloatArray]) -> tuple[FloatArray, ...]:
     return tuple(a.copy() for a in arrays)
+
+
+def quantise(w: FloatArray, levels: int) -> FloatArray:
+    """``w`` rounded to the nearest of ``levels`` equally spaced values in [-1, 1] (2: sign,
+    with 0 -> +1)."""
+    index = np.clip(np.floor((w + 1) / 2 * (levels - 1) + 0.5), 0, levels - 1)
+    return np.asarray(-1 + 2 * index / (levels - 1))
 
 
 def _sign(w: FloatArray) -> FloatArray:

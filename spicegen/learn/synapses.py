@@ -16,9 +16,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from spicegen.learn.errors import LearnError
+from spicegen.surrogate.dw_write import DwWrite
 from spicegen.surrogate.mram_write import MramWrite
 
-__all__ = ["IdealWrite", "MramPulse", "WriteModel", "mram_pulse"]
+__all__ = ["DwSteps", "IdealWrite", "MramPulse", "WriteModel", "mram_pulse"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -71,3 +72,29 @@ def mram_pulse(characterised: MramWrite, current: float, width: float) -> MramPu
         raise LearnError(f"pulse width must be > 0 s, got {width!r}")
     error = float(characterised.error(current, width))
     return MramPulse(current, width, error, characterised.energy_at(current, width))
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class DwSteps:
+    """A k-level domain-wall synapse (weights -1 .. 1 on ``characterised.spec.nlevels``
+    levels): a write of d levels is d one-level steps, each landing with an offset drawn from
+    the SPICE landing distribution (their sum lands, clipped to the track), and costs d times
+    the step energy."""
+
+    characterised: DwWrite
+
+    def write(
+        self, stored: FloatArray, target: FloatArray, attempt: BoolArray, rng: np.random.Generator
+    ) -> tuple[FloatArray, float]:
+        """Program the attempted cells from their stored level towards the target level."""
+        top = self.characterised.spec.nlevels - 1
+        now = np.rint((stored + 1) / 2 * top).astype(np.int64)
+        goal = np.rint((target + 1) / 2 * top).astype(np.int64)
+        steps = np.where(attempt, np.abs(goal - now), 0)
+        most = int(steps.max()) if steps.size else 0
+        error = np.zeros(stored.shape, dtype=np.int64)
+        for step in range(most):
+            error += np.where(steps > step, self.characterised.sample(stored.shape, rng), 0)
+        landed = np.clip(goal + error, 0, top)
+        new = np.where(steps > 0, -1 + 2 * landed / top, stored)
+        return np.asarray(new, dtype=np.float64), float(self.characterised.energy * steps.sum())

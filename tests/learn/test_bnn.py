@@ -172,3 +172,45 @@ def test_sequential_tasks_record_task_a_after_every_epoch_of_b() -> None:
     result = sequential_tasks(dataset, 2.0, [0], epochs=2, hidden=(16,))
     assert len(result.task_a_during_b) == 3  # after A, then each of 2 epochs of B
     assert result.task_a_during_b[0].mean > 0.5 and result.task_b.mean > 0.5
+
+
+def test_quantise_rounds_to_equally_spaced_levels() -> None:
+    from spicegen.learn.bnn import quantise
+
+    w = np.array([-1.0, -0.6, -0.2, 0.0, 0.24, 0.26, 0.8, 3.0])
+    np.testing.assert_array_equal(quantise(w, 2), [-1, -1, -1, 1, 1, 1, 1, 1])
+    np.testing.assert_array_equal(quantise(w, 3), [-1, -1, 0, 0, 0, 0, 1, 1])
+    np.testing.assert_array_equal(quantise(w, 5), [-1, -0.5, 0, 0, 0, 0.5, 1, 1])
+
+
+def test_domain_wall_steps_land_with_the_characterised_offsets() -> None:
+    from spicegen.learn.synapses import DwSteps
+    from spicegen.surrogate.dw_write import DwWrite, DwWriteSpec
+
+    law = DwWrite(
+        DwWriteSpec(nlevels=5), np.array([-1, 0, 1]), np.array([0.1, 0.8, 0.1]), 2e-13, True
+    )
+    n = 20000
+    stored = np.full(n, -1.0)  # level 0
+    target = np.full(n, 0.0)  # level 2: two steps
+    new, energy = DwSteps(law).write(
+        stored, target, np.ones(n, dtype=bool), np.random.default_rng(2)
+    )
+    assert energy == pytest.approx(2 * n * 2e-13)
+    # two independent steps: offset -2..2 with P(0) = 0.8^2 + 2 (0.1)^2 = 0.66, P(+-1) = 0.16 each
+    offsets = np.rint((new + 1) / 2 * 4).astype(int) - 2
+    assert np.mean(offsets == 0) == pytest.approx(0.66, abs=4 * math.sqrt(0.66 * 0.34 / n))
+    assert np.mean(offsets == 1) == pytest.approx(0.16, abs=4 * math.sqrt(0.16 * 0.84 / n))
+    unchanged, cost = DwSteps(law).write(
+        stored, target, np.zeros(n, dtype=bool), np.random.default_rng(2)
+    )
+    np.testing.assert_array_equal(unchanged, stored)
+    assert cost == 0.0
+
+
+def test_multilevel_training_stores_quantised_levels(split) -> None:  # type: ignore[no-untyped-def]
+    config = BnnConfig(hidden=(32,), epochs=2, levels=3, margin=0.2, learning_rate=0.02)
+    result, _ = train_bnn(split.x_train, split.y_train, 10, config, seed=1)
+    for stored in result.network.weights:
+        assert set(np.unique(stored)) <= {-1.0, 0.0, 1.0}
+    assert np.mean(result.network.predict(split.x_test) == split.y_test) > 0.7
