@@ -15,62 +15,9 @@ from typing import Literal
 
 from spicegen.va import ast
 from spicegen.va.ast import VarType
+from spicegen.va.builtins import BUILTINS, SYSTEM_FUNCTIONS, result_is_integer
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
 
-# name -> (fewest, most) arguments
-BUILTIN_ARITY: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "ddt": (1, 2),
-        "idt": (1, 4),
-        "exp": (1, 1),
-        "limexp": (1, 1),
-        "ln": (1, 1),
-        "log": (1, 1),
-        "sqrt": (1, 1),
-        "pow": (2, 2),
-        "abs": (1, 1),
-        "min": (2, 2),
-        "max": (2, 2),
-        "sin": (1, 1),
-        "cos": (1, 1),
-        "tan": (1, 1),
-        "asin": (1, 1),
-        "acos": (1, 1),
-        "atan": (1, 1),
-        "atan2": (2, 2),
-        "sinh": (1, 1),
-        "cosh": (1, 1),
-        "tanh": (1, 1),
-        "asinh": (1, 1),
-        "acosh": (1, 1),
-        "atanh": (1, 1),
-        "floor": (1, 1),
-        "ceil": (1, 1),
-        "hypot": (2, 2),
-        "white_noise": (1, 2),
-        "flicker_noise": (2, 3),
-    }
-)
-SYSTEM_ARITY: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "$vt": (0, 1),
-        "$temperature": (0, 0),
-        "$abstime": (0, 0),
-        "$mfactor": (0, 0),
-        "$rdist_normal": (3, 4),
-        "$rdist_uniform": (3, 4),
-        "$rdist_exponential": (2, 3),
-        "$random": (0, 1),
-        # spicegen's seeded transient noise (docs/compiler.md): a held random level per step
-        "$noise_uniform": (1, 1),
-        "$noise_normal": (1, 1),
-    }
-)
-# Operators with memory or noise: the LRM forbids them where their number of instances could
-# change during an analysis (functions, loops, non-constant conditions).
-ANALOG_OPERATORS = frozenset({"ddt", "idt", "white_noise", "flicker_noise"})
-_SAME_TYPE_BUILTINS = frozenset({"abs", "min", "max"})
-_INTEGER_SYSTEM = frozenset({"$random"})
 _COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
 _INTEGER_RESULT_OPS = _COMPARISONS | {"&&", "||", "!", "~", "&", "|", "^", "<<", ">>"}
 _LOOP_BOUND = "loop bound must be constant (it is unrolled)"
@@ -536,9 +483,10 @@ class _ModuleChecker:
                     for e in (expr.condition, expr.then, expr.otherwise)
                 )
             case ast.Call():
+                entry = BUILTINS.get(expr.name)
                 return (
-                    expr.name in BUILTIN_ARITY
-                    and expr.name not in ANALOG_OPERATORS
+                    entry is not None
+                    and not entry.analog
                     and all(self._is_constant(a, context) for a in expr.args)
                 )
             case _:
@@ -638,36 +586,35 @@ class _ModuleChecker:
                     f"got {len(expr.args)}",
                 )
             return function.type or "real"
-        if name in BUILTIN_ARITY:
-            low, high = BUILTIN_ARITY[name]
-            if not low <= len(expr.args) <= high:
-                expected = str(low) if low == high else f"{low} to {high}"
-                self._error(
-                    expr.loc, f"`{name}` takes {expected} argument(s), got {len(expr.args)}"
-                )
-            if name in ANALOG_OPERATORS and context.no_analog is not None:
+        entry = BUILTINS.get(name)
+        if entry is not None:
+            self._arity(expr, entry.arity)
+            if entry.analog and context.no_analog is not None:
                 self._error(expr.loc, f"`{name}` is not allowed inside {context.no_analog}")
-            if name in _SAME_TYPE_BUILTINS and types and all(t == "integer" for t in types):
-                return "integer"
-            return "real"
+            integer = result_is_integer(entry.result, [t == "integer" for t in types])
+            return "integer" if integer else "real"
         self._error(expr.loc, f"unknown function `{name}`")
         return "real"
 
     def _system_call(self, expr: ast.SystemCall, context: _Context) -> VarType:
         for argument in expr.args:
             self._expr(argument, context)
-        if expr.name not in SYSTEM_ARITY:
+        entry = SYSTEM_FUNCTIONS.get(expr.name)
+        if entry is None:
             self._error(expr.loc, f"unsupported system function `{expr.name}`")
             return "real"
-        low, high = SYSTEM_ARITY[expr.name]
+        self._arity(expr, entry.arity)
+        if context.constant is not None:
+            self._error(expr.loc, f"{context.constant} cannot use `{expr.name}`")
+        return "integer" if result_is_integer(entry.result, []) else "real"
+
+    def _arity(self, expr: ast.Call | ast.SystemCall, arity: tuple[int, int]) -> None:
+        low, high = arity
         if not low <= len(expr.args) <= high:
             expected = str(low) if low == high else f"{low} to {high}"
             self._error(
                 expr.loc, f"`{expr.name}` takes {expected} argument(s), got {len(expr.args)}"
             )
-        if context.constant is not None:
-            self._error(expr.loc, f"{context.constant} cannot use `{expr.name}`")
-        return "integer" if expr.name in _INTEGER_SYSTEM else "real"
 
     def _access_call(
         self, name: str, args: tuple[ast.Expr, ...], loc: Location, context: _Context

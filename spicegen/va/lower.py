@@ -37,12 +37,12 @@ from spicegen.netlist import BSource, Capacitor, Param, Subckt
 from spicegen.netlist.elements import Element
 from spicegen.va import arrangements, ast
 from spicegen.va.ast import VarType
+from spicegen.va.builtins import Scalar
 from spicegen.va.check import CheckedModule
 from spicegen.va.diagnostics import Location
 from spicegen.va.randomness import SYSTEM_DISTRIBUTIONS, Draw, draw_values
 from spicegen.va.values import (
     RESERVED,
-    Scalar,
     Val,
     binary,
     builtin,

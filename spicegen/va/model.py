@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from spicegen.errors import SpicegenError
 from spicegen.netlist import Subckt, SubcktInstance
 from spicegen.va import ast
+from spicegen.va.builtins import Scalar
 from spicegen.va.check import CheckedModule
 from spicegen.va.randomness import Draw, draw_values
-from spicegen.va.values import Scalar, Val, binary, builtin, convert, located_error, number, unary
+from spicegen.va.values import Val, binary, builtin, convert, located_error, number, unary
 
 
 class ParameterError(SpicegenError, ValueError):

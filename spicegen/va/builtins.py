@@ -1,0 +1,165 @@
+"""The one table of Verilog-A's built-in functions and system functions.
+
+Each entry says how many arguments a function takes, the type of its result, whether it is an
+analog operator (memory or noise, which the LRM forbids where its number of instances could
+change), how to fold it on constant arguments and how to write it as an ngspice expression.
+``check`` reads the arity, type and operator flag; the lowering folds and renders from the same
+entry, so adding a function touches only this module.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from spicegen.va.values import Val
+
+Scalar = float | int
+Result = Literal["real", "integer", "same"]  # "same": integer when every argument is
+LIMEXP_KNEE = 80.0  # limexp(x) is exp(x) below the knee and its tangent line above
+
+
+class FoldError(ValueError):
+    """A constant argument outside a function's domain; the message is complete."""
+
+
+@dataclass(frozen=True, slots=True)
+class Builtin:
+    """One built-in function: ``arity`` is (fewest, most) arguments; ``fold`` computes it on
+    constants (``None``: never folded); ``render`` writes it as ngspice text from its
+    arguments (``None``: the lowering has a rule of its own); ``analog`` marks operators with
+    memory or noise."""
+
+    arity: tuple[int, int]
+    result: Result = "real"
+    fold: Callable[..., Scalar] | None = None
+    render: Callable[[Sequence[Val]], str] | None = None
+    analog: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class SystemFunction:
+    """One ``$name`` function: its arity and result type; the lowering gives its meaning."""
+
+    arity: tuple[int, int]
+    result: Result = "real"
+
+
+def _call(ngspice_name: str) -> Callable[[Sequence[Val]], str]:
+    def render(args: Sequence[Val]) -> str:
+        return f"{ngspice_name}({', '.join(a.text for a in args)})"
+
+    return render
+
+
+def _math(function: Callable[[float], Scalar]) -> Callable[..., Scalar]:
+    return lambda x: function(float(x))
+
+
+def _pow_fold(base: Scalar, exponent: Scalar) -> Scalar:
+    if base == 0 and exponent < 0:
+        raise FoldError("`pow(0, negative)` in a constant expression")
+    result: float | complex = float(base) ** float(exponent)
+    if isinstance(result, complex):
+        raise FoldError("`pow` of a negative base with a non-integer exponent")
+    return result
+
+
+def _pow_render(args: Sequence[Val]) -> str:
+    """ngspice's ``pow`` takes ``|base|``, so a constant odd exponent keeps the base's sign."""
+    base, exponent = args
+    b = exponent.value
+    text = f"pow({base.text}, {exponent.text})"
+    if b is not None and float(b).is_integer() and int(b) % 2 == 1:
+        text = f"({text}*sgn({base.text}))"
+    return text
+
+
+def _hypot_render(args: Sequence[Val]) -> str:
+    x, y = args[0].text, args[1].text
+    return f"sqrt({x}*{x} + {y}*{y})"
+
+
+def _atan2_render(args: Sequence[Val]) -> str:
+    y, x = args[0].text, args[1].text
+    pi = repr(math.pi)
+    return (
+        f"({x} > 0 ? atan({y}/{x}) : {x} < 0 ? ({y} >= 0 ? atan({y}/{x}) + {pi} : "
+        f"atan({y}/{x}) - {pi}) : ({y} > 0 ? {pi}/2 : {y} < 0 ? -{pi}/2 : 0))"
+    )
+
+
+def _limexp_fold(x: Scalar) -> float:
+    v = float(x)
+    return math.exp(v) if v < LIMEXP_KNEE else math.exp(LIMEXP_KNEE) * (1 + v - LIMEXP_KNEE)
+
+
+def _limexp_render(args: Sequence[Val]) -> str:
+    exponent, knee = args[0].text, repr(LIMEXP_KNEE)
+    return f"(exp(min({exponent}, {knee}))*(1 + max({exponent} - {knee}, 0)))"
+
+
+def _unary(ngspice_name: str, function: Callable[[float], Scalar]) -> Builtin:
+    return Builtin((1, 1), fold=_math(function), render=_call(ngspice_name))
+
+
+BUILTINS: Mapping[str, Builtin] = MappingProxyType(
+    {
+        "ddt": Builtin((1, 2), analog=True),
+        "idt": Builtin((1, 4), analog=True),
+        "white_noise": Builtin((1, 2), analog=True),
+        "flicker_noise": Builtin((2, 3), analog=True),
+        "exp": _unary("exp", math.exp),
+        "limexp": Builtin((1, 1), fold=_limexp_fold, render=_limexp_render),
+        "ln": _unary("ln", math.log),
+        "log": _unary("log10", math.log10),
+        "sqrt": _unary("sqrt", math.sqrt),
+        "sin": _unary("sin", math.sin),
+        "cos": _unary("cos", math.cos),
+        "tan": _unary("tan", math.tan),
+        "asin": _unary("asin", math.asin),
+        "acos": _unary("acos", math.acos),
+        "atan": _unary("atan", math.atan),
+        "sinh": _unary("sinh", math.sinh),
+        "cosh": _unary("cosh", math.cosh),
+        "tanh": _unary("tanh", math.tanh),
+        "asinh": _unary("asinh", math.asinh),
+        "acosh": _unary("acosh", math.acosh),
+        "atanh": _unary("atanh", math.atanh),
+        "floor": _unary("floor", math.floor),
+        "ceil": _unary("ceil", math.ceil),
+        "abs": Builtin((1, 1), "same", fold=abs, render=_call("abs")),
+        "min": Builtin((2, 2), "same", fold=min, render=_call("min")),
+        "max": Builtin((2, 2), "same", fold=max, render=_call("max")),
+        "pow": Builtin((2, 2), fold=_pow_fold, render=_pow_render),
+        "hypot": Builtin((2, 2), fold=math.hypot, render=_hypot_render),
+        "atan2": Builtin((2, 2), fold=math.atan2, render=_atan2_render),
+    }
+)
+
+SYSTEM_FUNCTIONS: Mapping[str, SystemFunction] = MappingProxyType(
+    {
+        "$vt": SystemFunction((0, 1)),
+        "$temperature": SystemFunction((0, 0)),
+        "$abstime": SystemFunction((0, 0)),
+        "$mfactor": SystemFunction((0, 0)),
+        "$rdist_normal": SystemFunction((3, 4)),
+        "$rdist_uniform": SystemFunction((3, 4)),
+        "$rdist_exponential": SystemFunction((2, 3)),
+        "$random": SystemFunction((0, 1), "integer"),
+        # spicegen's seeded transient noise (docs/compiler.md): a held random level per step
+        "$noise_uniform": SystemFunction((1, 1)),
+        "$noise_normal": SystemFunction((1, 1)),
+    }
+)
+
+
+def result_is_integer(result: Result, argument_integers: Sequence[bool]) -> bool:
+    """Whether a call returns an integer, given which of its arguments are integers."""
+    if result == "same":
+        return bool(argument_integers) and all(argument_integers)
+    return result == "integer"
