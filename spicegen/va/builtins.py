@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 Scalar = float | int
 Result = Literal["real", "integer", "same"]  # "same": integer when every argument is
 LIMEXP_KNEE = 80.0  # limexp(x) is exp(x) below the knee and its tangent line above
+POWER_PRODUCT_LIMIT = 16  # |n| up to this: pow(x, n) is written as a product
 
 
 class FoldError(ValueError):
@@ -70,13 +71,33 @@ def _pow_fold(base: Scalar, exponent: Scalar) -> Scalar:
 
 
 def _pow_render(args: Sequence[Val]) -> str:
-    """ngspice's ``pow`` takes ``|base|``, so a constant odd exponent keeps the base's sign."""
+    """A small constant integer exponent is a product (under a division when negative),
+    exact for either sign of the base; otherwise ngspice's ``pow``, which takes ``|base|``,
+    so a large odd exponent is multiplied by the base's sign."""
     base, exponent = args
-    b = exponent.value
+    n = integer_exponent(exponent)
+    if n is not None:
+        if n == 0:
+            return "1"
+        product = "(" + "*".join([base.text] * abs(n)) + ")"
+        return product if n > 0 else f"(1/{product})"
     text = f"pow({base.text}, {exponent.text})"
-    if b is not None and float(b).is_integer() and int(b) % 2 == 1:
+    b = exponent.value
+    if b is not None and float(b).is_integer() and int(b) % 2 == 1:  # keep the base's sign
         text = f"({text}*sgn({base.text}))"
     return text
+
+
+def integer_exponent(exponent: Val) -> int | None:
+    """The exponent when it is a constant integer small enough to write as a product.
+
+    ngspice's ``pow`` differentiates through ``log|base|``, which fails ("out of range for
+    pow") at base 0 for a negative exponent, and base 0 is where every node starts on
+    Newton's first iteration; ``1/x`` survives that iteration."""
+    b = exponent.value
+    if b is None or not float(b).is_integer() or abs(b) > POWER_PRODUCT_LIMIT:
+        return None
+    return int(b)
 
 
 def _hypot_render(args: Sequence[Val]) -> str:

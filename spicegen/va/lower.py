@@ -37,7 +37,7 @@ from spicegen.va import arrangements, ast
 from spicegen.va.ast import VarType
 from spicegen.va.auxiliary import Auxiliary
 from spicegen.va.branches import Branches
-from spicegen.va.builtins import Scalar
+from spicegen.va.builtins import Scalar, integer_exponent
 from spicegen.va.check import CheckedModule
 from spicegen.va.diagnostics import Location
 from spicegen.va.names import check_ngspice_names
@@ -303,6 +303,8 @@ class _Lowerer:
             case ast.Binary():
                 left = self._expr(expr.left, env)
                 right = self._expr(expr.right, env)
+                if expr.op == "**":
+                    return self._power(left, right, expr.loc)
                 division = self._checked.division_types.get(expr)
                 return binary(expr.op, left, right, expr.loc, division != "real")
             case ast.Ternary():
@@ -351,7 +353,15 @@ class _Lowerer:
             return self._auxiliary.integrator(integrand, initial)
         if name == "white_noise":
             return self._white_noise(call, env)
-        return builtin(name, [self._expr(a, env) for a in call.args], call.loc)
+        args = [self._expr(a, env) for a in call.args]
+        if name == "pow":
+            return self._power(args[0], args[1], call.loc)
+        return builtin(name, args, call.loc)
+
+    def _power(self, base: Val, exponent: Val, loc: Location) -> Val:
+        if integer_exponent(exponent) is not None:
+            base = self._shared("pow", base)  # the product repeats the base
+        return builtin("pow", (base, exponent), loc)
 
     def _system_call(self, call: ast.SystemCall, env: _Env) -> Val:
         name = call.name

@@ -443,3 +443,26 @@ endmodule
     for output, (text, function) in zip(outputs, BUILTINS.items(), strict=True):
         # each output is a B voltage source evaluating the expression at the exact sweep point
         np.testing.assert_allclose(w.v(output), function(x), rtol=1e-9, atol=1e-12, err_msg=text)
+
+
+def test_negative_integer_power_survives_the_zero_volt_starting_point() -> None:
+    # Newton's first iteration starts every node at 0 V; ngspice's own pow(0, -1) aborts the
+    # run there ("out of range for pow"), so pow with a constant integer exponent is written
+    # as a product under a division, which takes that iteration and converges.
+    model = _compile(
+        """module gated(a, c, g);
+  inout a, c, g; electrical a, c, g;
+  parameter real g0 = 1m;
+  analog I(a, c) <+ g0*V(a, c)*pow(V(g), -1) + g0*V(a, c)*(V(g) ** -2);
+endmodule
+"""
+    )
+    circuit = _circuit(
+        model,
+        VoltageSource("V1", "a", "0", 1.0),
+        VoltageSource("V2", "g", "0", 0.5),
+        SubcktInstance("X1", ("a", "0", "g"), "gated"),
+    )
+    w = simulate(circuit, Op()).waveforms
+    # I = g0*V*(1/0.5 + 1/0.25) = 1m*(2 + 4) = 6 mA; B-sources are exact at the solution
+    assert -w.i("v1")[0] == pytest.approx(6e-3, rel=1e-9)
