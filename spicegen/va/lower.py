@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from spicegen.netlist import Subckt
-from spicegen.va import arrangements, ast
+from spicegen.va import arrangements, ast, walk
 from spicegen.va.ast import VarType
 from spicegen.va.auxiliary import Auxiliary
 from spicegen.va.branches import Branches
@@ -62,11 +62,16 @@ class Lowered:
 
 @dataclass(slots=True)
 class _Env:
+    """Each name's value and type at this point of the symbolic evaluation; ``unassigned``
+    holds the module variables that the analog block assigns somewhere but has not yet
+    assigned on every path to this point."""
+
     values: dict[str, Val] = field(default_factory=dict)
     types: dict[str, VarType] = field(default_factory=dict)
+    unassigned: set[str] = field(default_factory=set)
 
     def copy(self) -> _Env:
-        return _Env(dict(self.values), dict(self.types))
+        return _Env(dict(self.values), dict(self.types), set(self.unassigned))
 
 
 def lower(checked: CheckedModule, *, seed: int | None = None) -> Lowered:
@@ -113,8 +118,11 @@ class _Lowerer:
                 )
                 env.values[parameter.name] = Val(parameter.name, kind == "integer")
             env.types[parameter.name] = kind
+        assigned = _assigned_variables(self._checked)
         for variable in self._module.variables:
             self._declare(variable, env)
+            if variable.name in assigned:
+                env.unassigned.add(variable.name)
         for statement in self._module.analog:
             self._exec(statement, env, None)
         auxiliary = self._auxiliary
@@ -149,6 +157,8 @@ class _Lowerer:
                     d.name: (env.values.get(d.name), env.types.get(d.name))
                     for d in statement.declarations
                 }
+                shadowed = env.unassigned & saved.keys()
+                env.unassigned -= shadowed
                 for declaration in statement.declarations:
                     if isinstance(declaration, ast.Parameter):
                         default = self._expr(declaration.default, env)
@@ -167,6 +177,7 @@ class _Lowerer:
                         env.types.pop(name, None)
                     else:
                         env.values[name], env.types[name] = value, saved_type
+                env.unassigned |= shadowed
             case ast.Assign():
                 self._assign(statement.target, self._expr(statement.value, env), env, statement.loc)
             case ast.Contribution():
@@ -207,6 +218,7 @@ class _Lowerer:
         if kind is None:
             raise located_error(loc, f"cannot assign to `{name}` here")
         env.values[name] = self._shared(name, convert(value, kind))
+        env.unassigned.discard(name)
 
     def _shared(self, name: str, value: Val) -> Val:
         """``value`` bound to ``name``, computed once when long (``Auxiliary.share``); never
@@ -237,6 +249,7 @@ class _Lowerer:
                 otherwise(else_env, self._and(path, negated))
         finally:
             self._guarded -= 1
+        env.unassigned = then_env.unassigned | else_env.unassigned
         for name in env.values:
             a, b = then_env.values[name], else_env.values[name]
             if a != b:
@@ -295,6 +308,8 @@ class _Lowerer:
             case ast.Number():
                 return number(expr.value, expr.loc, expr.is_integer)
             case ast.Identifier():
+                if expr.name in env.unassigned:
+                    raise located_error(expr.loc, _held_message(expr.name))
                 if expr.name not in env.values:
                     raise located_error(expr.loc, f"`{expr.name}` has no value here")
                 return env.values[expr.name]
@@ -449,3 +464,32 @@ class _Lowerer:
                     )
                 self._assign(value.name, local.values[argument.name], env, value.loc)
         return local.values[function.name]
+
+
+def _held_message(name: str) -> str:
+    return (
+        f"`{name}` is read here before the analog block assigns it on every path, so the "
+        "model asks for its value from the previous evaluation (state held between "
+        "evaluations); the subckt target cannot hold state: compile with --target osdi"
+    )
+
+
+def _assigned_variables(checked: CheckedModule) -> frozenset[str]:
+    """Module variables that the analog block assigns: by ``=``, as a loop variable or as
+    the output argument of an analog function."""
+    names: set[str] = set()
+    for statement in checked.module.analog:
+        for inner in walk.statements(statement):
+            if isinstance(inner, ast.Assign):
+                names.add(inner.target)
+            for expr in walk.own_expressions(inner):
+                for call in walk.expressions(expr):
+                    function = (
+                        checked.functions.get(call.name) if isinstance(call, ast.Call) else None
+                    )
+                    if function is None or not isinstance(call, ast.Call):
+                        continue
+                    for argument, value in zip(function.arguments, call.args, strict=False):
+                        if argument.direction != "input" and isinstance(value, ast.Identifier):
+                            names.add(value.name)
+    return frozenset(names & set(checked.variable_types))

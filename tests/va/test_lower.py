@@ -328,3 +328,42 @@ def test_white_noise_adds_noise_step_unless_the_module_declares_it() -> None:
     )
     assert [name for name, _ in declared.params].count("noise_step") == 1
     assert dict(declared.params)["noise_step"] == 5e-9
+
+
+@pytest.mark.parametrize(
+    ("analog", "where"),
+    [
+        # the Stanford/PKU RRAM pattern: the gap is used, then integrated
+        ("I(p, n) <+ 1m*exp(-x/0.2)*V(p, n);\n    x = idt(V(p, n), 1);", (5, 24)),
+        # assigned on one path only: the other path reads the previous evaluation's value
+        ("if (V(p) > 1) x = 1;\n    I(p, n) <+ x*V(p, n);", (6, 16)),
+        # a block's own x is not the module's
+        ("begin : inner real x; x = 2; end\n    I(p, n) <+ x;", (6, 16)),
+    ],
+)
+def test_a_variable_read_before_it_is_assigned_is_held_state(
+    analog: str, where: tuple[int, int]
+) -> None:
+    body = f"""module m(p, n);
+  inout p, n; electrical p, n;
+  real x = 0.5;
+  analog begin
+    {analog}
+    x = V(p);
+  end
+endmodule
+"""
+    with pytest.raises(VaError) as caught:
+        _lower(body)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.location.line - 2, diagnostic.location.column) == where
+    assert "previous evaluation" in diagnostic.message
+    assert "--target osdi" in diagnostic.message
+
+
+def test_variables_assigned_first_or_never_are_not_state() -> None:
+    subckt = _two_terminal(
+        "if (V(p) > 1) x = 1; else x = 2; I(p, n) <+ x*V(p, n) + k;",
+        "real x; real k = 3;",
+    )
+    assert _expression(subckt) == "((((v(p) > 1) ? 1 : 2) * v(p,n)) + 3)"
