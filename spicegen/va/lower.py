@@ -32,7 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spicegen.netlist import Subckt
+from spicegen.netlist import NetlistError, Subckt
 from spicegen.va import arrangements, ast, walk
 from spicegen.va.ast import VarType
 from spicegen.va.auxiliary import Auxiliary
@@ -81,7 +81,13 @@ def lower(checked: CheckedModule, *, seed: int | None = None) -> Lowered:
     equal seeds give equal subcircuits. Raises ``VaError`` at the location of any construct
     outside the supported subset.
     """
-    return _Lowerer(checked, 0 if seed is None else seed).run()
+    try:
+        return _Lowerer(checked, 0 if seed is None else seed).run()
+    except NetlistError as err:  # text the checks before let through: still the user's module
+        module = checked.module
+        raise located_error(
+            module.loc, f"module `{module.name}` cannot be written: {err}"
+        ) from None
 
 
 class _Lowerer:

@@ -3,8 +3,15 @@ and how a net becomes part of an element name."""
 
 from __future__ import annotations
 
+import re
+
+from spicegen.va import ast
 from spicegen.va.check import CheckedModule
+from spicegen.va.diagnostics import Location
 from spicegen.va.values import RESERVED, located_error
+
+# what ngspice takes as a subcircuit, node or parameter name (the netlist writer's rule)
+_PLAIN_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def node_key(name: str) -> str:
@@ -13,8 +20,15 @@ def node_key(name: str) -> str:
 
 
 def check_ngspice_names(checked: CheckedModule) -> None:
-    """ngspice folds case and reserves some names; refuse what it would misread."""
+    """ngspice folds case, reserves some names and takes only letters, digits and ``_``;
+    refuse what it would misread, at the name's declaration."""
     module = checked.module
+    _check_plain(module.name, "module", module.loc)
+    for net in (*checked.port_names, *checked.internal_nodes):
+        _check_plain(net, "net", _net_location(checked, net))
+    for parameter in module.parameters:
+        if not parameter.local:
+            _check_plain(parameter.name, "parameter", parameter.loc)
     seen: dict[str, str] = {}
     for parameter in module.parameters:
         folded = parameter.name.lower()
@@ -40,3 +54,24 @@ def check_ngspice_names(checked: CheckedModule) -> None:
                 "ngspice ignores; rename one",
             )
         nets[net.lower()] = net
+
+
+def _check_plain(name: str, kind: str, loc: Location) -> None:
+    if not _PLAIN_NAME.fullmatch(name):
+        raise located_error(
+            loc,
+            f"{kind} name `{name}` cannot be written in an ngspice netlist (letters, digits "
+            "and `_`, not starting with a digit); rename it",
+        )
+
+
+def _net_location(checked: CheckedModule, net: str) -> Location:
+    module = checked.module
+    declarations: tuple[ast.NetDeclaration | ast.PortDirection, ...] = (
+        *module.nets,
+        *module.directions,
+    )
+    for declaration in declarations:
+        if net in declaration.names:
+            return declaration.loc
+    return module.loc

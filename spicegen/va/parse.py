@@ -18,11 +18,13 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from spicegen.va import ast
-from spicegen.va.diagnostics import Location, VaError
+from spicegen.va.diagnostics import Diagnostic, Location, VaError
 from spicegen.va.to_ast import Problems, ToAst, token_position
 
 __all__ = ["parse"]
 
+# Deepest nesting of expressions and statements that the later stages (which recurse) take.
+MAX_NESTING = 200
 _GRAMMAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verilog_a.lark")
 
 _TERMINAL_WORDS = {"NAME": "a name", "NUMBER": "a number", "SYSTEM_NAME": "a system function",
@@ -99,7 +101,39 @@ def parse(
     if problems.items:
         raise VaError(problems.diagnostics(locate, source_line))
     assert isinstance(result, ast.SourceFile)
+    too_deep = _too_deep(result)
+    if too_deep:
+        message = (
+            f"nested more than {MAX_NESTING} levels deep here (expressions and statements); "
+            "spicegen compiles up to that depth: split the expression with variables"
+        )
+        raise VaError([Diagnostic(loc, message, source_line(loc)) for loc in too_deep])
     return result
+
+
+def _children(node: object) -> Iterable[object]:
+    for name in getattr(node, "__dataclass_fields__", ()):
+        value = getattr(node, name)
+        if isinstance(value, tuple):
+            yield from (v for v in value if hasattr(v, "loc"))
+        elif hasattr(value, "loc"):
+            yield value
+
+
+def _too_deep(tree: ast.SourceFile) -> list[Location]:
+    """Where nesting first passes ``MAX_NESTING``, once per top-level item: the later stages
+    walk the tree recursively, and a deeper tree would end in a RecursionError."""
+    found: list[Location] = []
+    for module in tree.modules:
+        for item in _children(module):
+            pending: list[tuple[object, int]] = [(item, 1)]
+            while pending:
+                node, depth = pending.pop()
+                if depth > MAX_NESTING:
+                    found.append(node.loc)  # type: ignore[attr-defined]
+                    break
+                pending.extend((child, depth + 1) for child in _children(node))
+    return found
 
 
 # ---- syntax errors and recovery ----

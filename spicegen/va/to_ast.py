@@ -131,15 +131,15 @@ class ToAst(Transformer_NonRecursive):
         return None
 
     def nature(self, meta: Meta, name: Token, parent: Token | None, *attributes) -> ast.Nature:  # type: ignore[no-untyped-def]
-        return ast.Nature(str(name), _optional(parent), tuple(attributes), self._at(meta))
+        return ast.Nature(_identifier(name), _optional(parent), tuple(attributes), self._at(meta))
 
     def nature_attribute(self, meta: Meta, name: Token, value: ast.Expr) -> ast.NatureAttribute:
-        return ast.NatureAttribute(str(name), value, self._at(meta))
+        return ast.NatureAttribute(_identifier(name), value, self._at(meta))
 
     def discipline(self, meta: Meta, name: Token, *attributes: tuple[str, str]) -> ast.Discipline:
         values: dict[str, str] = dict(attributes)
         return ast.Discipline(
-            str(name),
+            _identifier(name),
             values.get("potential"),
             values.get("flow"),
             values.get("domain"),
@@ -153,7 +153,7 @@ class ToAst(Transformer_NonRecursive):
                 meta.column,
                 f"unknown discipline attribute `{key}`: expected potential, flow or domain",
             )
-        return (str(key), str(value))
+        return (str(key), _identifier(value))
 
     # -- modules --
     def module(self, meta: Meta, name: Token, ports: tuple[str, ...] | None, *items: object):  # type: ignore[no-untyped-def]
@@ -165,7 +165,7 @@ class ToAst(Transformer_NonRecursive):
             if isinstance(item, _AnalogBlock):
                 analog.append(item.statement)
         return ast.Module(
-            name=str(name),
+            name=_identifier(name),
             ports=ports or (),
             directions=of(ast.PortDirection),
             nets=of(ast.NetDeclaration),
@@ -179,10 +179,10 @@ class ToAst(Transformer_NonRecursive):
         )
 
     def port_list(self, meta: Meta, *names: Token | None) -> tuple[str, ...]:
-        return tuple(str(name) for name in names if name is not None)
+        return tuple(_identifier(name) for name in names if name is not None)
 
     def name_list(self, meta: Meta, *names: Token) -> tuple[str, ...]:
-        return tuple(str(name) for name in names)
+        return tuple(_identifier(name) for name in names)
 
     def direction(self, meta: Meta, keyword: Token) -> str:
         return str(keyword)
@@ -195,7 +195,7 @@ class ToAst(Transformer_NonRecursive):
     def net_declaration(
         self, meta: Meta, discipline: Token, names: tuple[str, ...]
     ) -> ast.NetDeclaration:
-        return ast.NetDeclaration(str(discipline), names, self._at(meta))
+        return ast.NetDeclaration(_identifier(discipline), names, self._at(meta))
 
     def ground_declaration(self, meta: Meta, names: tuple[str, ...]) -> ast.Ground:
         return ast.Ground(names, self._at(meta))
@@ -204,7 +204,8 @@ class ToAst(Transformer_NonRecursive):
         self, meta: Meta, positive: Token, negative: Token | None, names: tuple[str, ...]
     ) -> tuple[ast.Branch, ...]:
         return tuple(
-            ast.Branch(name, str(positive), _optional(negative), self._at(meta)) for name in names
+            ast.Branch(name, _identifier(positive), _optional(negative), self._at(meta))
+            for name in names
         )
 
     def param_kind(self, meta: Meta, keyword: Token) -> bool:
@@ -228,7 +229,7 @@ class ToAst(Transformer_NonRecursive):
         self, meta: Meta, name: Token, default: ast.Expr, *constraints: ast.Range | ast.Exclude
     ) -> _ParameterAssignment:
         return _ParameterAssignment(
-            str(name),
+            _identifier(name),
             default,
             tuple(c for c in constraints if isinstance(c, ast.Range)),
             tuple(c for c in constraints if isinstance(c, ast.Exclude)),
@@ -270,7 +271,8 @@ class ToAst(Transformer_NonRecursive):
         self, meta: Meta, type_: ast.VarType, *items: tuple[Token, ast.Expr | None]
     ) -> tuple[ast.Variable, ...]:
         return tuple(
-            ast.Variable(str(name), type_, value, self._token_at(name)) for name, value in items
+            ast.Variable(_identifier(name), type_, value, self._token_at(name))
+            for name, value in items
         )
 
     def variable_item(
@@ -290,7 +292,7 @@ class ToAst(Transformer_NonRecursive):
     def analog_function(self, meta: Meta, type_: str | None, name: Token, *members: object):  # type: ignore[no-untyped-def]
         flat = list(_flatten(members))
         return ast.AnalogFunction(
-            name=str(name),
+            name=_identifier(name),
             type=type_,  # type: ignore[arg-type]
             arguments=tuple(m for m in flat if isinstance(m, ast.FunctionArgument)),
             variables=tuple(m for m in flat if isinstance(m, ast.Variable)),
@@ -322,10 +324,10 @@ class ToAst(Transformer_NonRecursive):
         )
 
     def assignment(self, meta: Meta, target: Token, value: ast.Expr) -> ast.Assign:
-        return ast.Assign(str(target), value, self._at(meta))
+        return ast.Assign(_identifier(target), value, self._at(meta))
 
     def for_assign(self, meta: Meta, target: Token, value: ast.Expr) -> ast.Assign:
-        return ast.Assign(str(target), value, self._at(meta))
+        return ast.Assign(_identifier(target), value, self._at(meta))
 
     def contribution(
         self,
@@ -335,7 +337,7 @@ class ToAst(Transformer_NonRecursive):
         _arrow: Token,
         value: ast.Expr,
     ) -> ast.Contribution:
-        return ast.Contribution(str(access), args or (), value, self._at(meta))
+        return ast.Contribution(_identifier(access), args or (), value, self._at(meta))
 
     def if_statement(
         self,

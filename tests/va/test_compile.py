@@ -466,3 +466,71 @@ endmodule
     w = simulate(circuit, Op()).waveforms
     # I = g0*V*(1/0.5 + 1/0.25) = 1m*(2 + 4) = 6 mA; B-sources are exact at the solution
     assert -w.i("v1")[0] == pytest.approx(6e-3, rel=1e-9)
+
+
+def test_escaped_identifiers_name_the_same_thing_as_plain_ones() -> None:
+    # LRM: `\x ` is the identifier x; a declared `\x ` and a plain `x` are one variable
+    model = _compile(
+        """module \\esc (p, n);
+  inout p, n; electrical \\p , n;
+  parameter real \\r = 2k;
+  real \\x ;
+  analog begin
+    x = V(p, n);
+    I(\\p , n) <+ \\x /r;
+  end
+endmodule
+"""
+    )
+    circuit = _circuit(
+        model, VoltageSource("V1", "a", "0", 1.0), SubcktInstance("X1", ("a", "0"), "esc")
+    )
+    assert -simulate(circuit, Op()).waveforms.i("v1")[0] == pytest.approx(0.5e-3, rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("declaration", "position", "name"),
+    [
+        ("parameter real r$1 = 1k;", (5, 18), "parameter name `r$1`"),
+        ("parameter real \\r+1  = 1k;", (5, 18), "parameter name `r+1`"),
+        ("electrical \\q-1 ;", (5, 3), "net name `q-1`"),
+    ],
+)
+def test_names_ngspice_cannot_take_are_located_in_the_users_file(
+    declaration: str, position: tuple[int, int], name: str
+) -> None:
+    with pytest.raises(VaError) as caught:
+        _compile(
+            f"""module m(p, n);
+  inout p, n; electrical p, n;
+  {declaration}
+  analog I(p, n) <+ V(p, n)/1k;
+endmodule
+"""
+        )
+    (diagnostic,) = caught.value.diagnostics
+    location = diagnostic.location
+    assert (location.file, location.line, location.column) == ("m.va", *position)
+    assert name in diagnostic.message and "spicegen" not in diagnostic.message
+
+
+def test_deep_nesting_is_a_located_error_and_moderate_nesting_compiles() -> None:
+    def source(depth: int) -> str:
+        minus = "-" * depth
+        return (
+            "module m(p, n);\n  inout p, n; electrical p, n;\n"
+            f"  analog I(p, n) <+ {minus}V(p, n)/1k;\nendmodule\n"
+        )
+
+    with pytest.raises(VaError) as caught:
+        _compile(source(5000))
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.location.file, diagnostic.location.line) == ("m.va", 5)
+    assert "nested more than" in diagnostic.message
+    # 150 minus signs (an even number) give the plain resistor
+    circuit = _circuit(
+        _compile(source(150)),
+        VoltageSource("V1", "a", "0", 1.0),
+        SubcktInstance("X1", ("a", "0"), "m"),
+    )
+    assert -simulate(circuit, Op()).waveforms.i("v1")[0] == pytest.approx(1e-3, rel=1e-9)
