@@ -87,8 +87,8 @@ class Branches:
         first contribution, which names the source (probes may come before it)."""
         found: dict[tuple[str, str], tuple[str, str]] = {}
         for statement in walk.contributions(self._checked):
-            if statement.access == "V":
-                p, n = self.nodes("V", statement.args, statement.loc)
+            if self._checked.access_kinds.get(statement.access) == "potential":
+                p, n = self.nodes(statement.access, statement.args, statement.loc)
                 canonical = found.setdefault((p, n), (p, n))
                 found.setdefault((n, p), canonical)
         return found
@@ -97,7 +97,8 @@ class Branches:
         """Ports read by ``I(<port>)`` -> the inner node the model uses behind the meter."""
         probed: list[str] = []
         for call in walk.calls(self._checked):
-            if isinstance(call, ast.Call) and call.name == "I" and call.args:
+            flow = self._checked.access_kinds.get(call.name) == "flow"
+            if isinstance(call, ast.Call) and flow and call.args:
                 argument = call.args[0]
                 if isinstance(argument, ast.PortBranch) and argument.name not in probed:
                     probed.append(argument.name)
@@ -112,12 +113,13 @@ class Branches:
     # ---- contributions and probes ----
     def contribute(self, statement: ast.Contribution, path: Val | None, evaluate: Evaluate) -> None:
         """Add ``statement``, made under the run-time condition ``path`` (None: always)."""
-        access = statement.access
-        if access not in ("V", "I"):
+        kind = self._checked.access_kinds.get(statement.access)
+        if kind is None:
             raise located_error(
-                statement.loc, f"contributions with access `{access}` are not supported"
+                statement.loc, f"contributions with access `{statement.access}` are not supported"
             )
-        p, n = self.nodes(access, statement.args, statement.loc)
+        access = "V" if kind == "potential" else "I"
+        p, n = self.nodes(statement.access, statement.args, statement.loc)
         if p == n:
             raise located_error(statement.loc, f"contribution to a branch from `{p}` to itself")
         if access == "I" and path is None and (p, n) not in self._potential:
@@ -176,15 +178,20 @@ class Branches:
             rest = value if rest is None else binary("+", rest, value, term.loc)
         return rest if rest is not None else number(0.0, expr.loc)
 
+    def is_probe(self, name: str) -> bool:
+        """Whether ``name`` is an access function (V, I or one of a custom nature)."""
+        return name in self._checked.access_kinds
+
     def probe(self, call: ast.Call) -> Val:
-        """``V(...)`` or ``I(...)`` read as an ngspice expression."""
-        if call.name == "I" and len(call.args) == 1 and isinstance(call.args[0], ast.PortBranch):
+        """``V(...)`` or ``I(...)`` (or a custom nature's access) as an ngspice expression."""
+        potential = self._checked.access_kinds.get(call.name) == "potential"
+        if not potential and len(call.args) == 1 and isinstance(call.args[0], ast.PortBranch):
             port = call.args[0].name
             if port in self._grounds:
                 raise located_error(call.loc, f"`I(<{port}>)`: port `{port}` is ground")
             return Val(f"i(Vport_{port})", False)
         p, n = self.nodes(call.name, call.args, call.loc)
-        if call.name == "V":
+        if potential:
             if p == n:
                 return number(0.0, call.loc)
             if n == "0":

@@ -29,17 +29,28 @@ class FoldError(ValueError):
 
 
 @dataclass(frozen=True, slots=True)
+class CForm:
+    """A built-in as C for the osdi target: ``value`` and one partial derivative per argument,
+    templates in the arguments ``{x}``, ``{y}`` (C names, each read once or more) and the
+    result ``{v}``."""
+
+    value: str
+    partials: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Builtin:
     """One built-in function: ``arity`` is (fewest, most) arguments; ``fold`` computes it on
     constants (``None``: never folded); ``render`` writes it as ngspice text from its
-    arguments (``None``: the lowering has a rule of its own); ``analog`` marks operators with
-    memory or noise."""
+    arguments and ``c`` as C with its derivatives (``None``: the target has a rule of its
+    own); ``analog`` marks operators with memory or noise."""
 
     arity: tuple[int, int]
     result: Result = "real"
     fold: Callable[..., Scalar] | None = None
     render: Callable[[Sequence[Val]], str] | None = None
     analog: bool = False
+    c: CForm | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,8 +135,15 @@ def _limexp_render(args: Sequence[Val]) -> str:
     return f"(exp(min({exponent}, {knee}))*(1 + max({exponent} - {knee}, 0)))"
 
 
-def _unary(ngspice_name: str, function: Callable[[float], Scalar]) -> Builtin:
-    return Builtin((1, 1), fold=_math(function), render=_call(ngspice_name))
+def _unary(ngspice_name: str, function: Callable[[float], Scalar], c: str, partial: str) -> Builtin:
+    return Builtin((1, 1), fold=_math(function), render=_call(ngspice_name), c=CForm(c, (partial,)))
+
+
+_KNEE = repr(LIMEXP_KNEE)
+_LIMEXP_C = CForm(
+    f"({{x}} < {_KNEE} ? exp({{x}}) : exp({_KNEE})*(1.0 + {{x}} - {_KNEE}))",
+    (f"({{x}} < {_KNEE} ? {{v}} : exp({_KNEE}))",),
+)
 
 
 BUILTINS: Mapping[str, Builtin] = MappingProxyType(
@@ -134,31 +152,73 @@ BUILTINS: Mapping[str, Builtin] = MappingProxyType(
         "idt": Builtin((1, 4), analog=True),
         "white_noise": Builtin((1, 2), analog=True),
         "flicker_noise": Builtin((2, 3), analog=True),
-        "exp": _unary("exp", math.exp),
-        "limexp": Builtin((1, 1), fold=_limexp_fold, render=_limexp_render),
-        "ln": _unary("ln", math.log),
-        "log": _unary("log10", math.log10),
-        "sqrt": _unary("sqrt", math.sqrt),
-        "sin": _unary("sin", math.sin),
-        "cos": _unary("cos", math.cos),
-        "tan": _unary("tan", math.tan),
-        "asin": _unary("asin", math.asin),
-        "acos": _unary("acos", math.acos),
-        "atan": _unary("atan", math.atan),
-        "sinh": _unary("sinh", math.sinh),
-        "cosh": _unary("cosh", math.cosh),
-        "tanh": _unary("tanh", math.tanh),
-        "asinh": _unary("asinh", math.asinh),
-        "acosh": _unary("acosh", math.acosh),
-        "atanh": _unary("atanh", math.atanh),
-        "floor": _unary("floor", math.floor),
-        "ceil": _unary("ceil", math.ceil),
-        "abs": Builtin((1, 1), "same", fold=abs, render=_call("abs")),
-        "min": Builtin((2, 2), "same", fold=min, render=_call("min")),
-        "max": Builtin((2, 2), "same", fold=max, render=_call("max")),
-        "pow": Builtin((2, 2), fold=_pow_fold, render=_pow_render),
-        "hypot": Builtin((2, 2), fold=math.hypot, render=_hypot_render),
-        "atan2": Builtin((2, 2), fold=math.atan2, render=_atan2_render),
+        # transition(x, delay, rise, fall, tolerance), absdelay(x, delay, max_delay)
+        "transition": Builtin((1, 5), analog=True),
+        "absdelay": Builtin((2, 3), analog=True),
+        "ddx": Builtin((2, 2)),  # ddx(expr, V(a)): the partial derivative by a probe
+        "analysis": Builtin((1, 8), "integer"),  # analysis("tran", ...): 1 in those analyses
+        "exp": _unary("exp", math.exp, "exp({x})", "{v}"),
+        "limexp": Builtin((1, 1), fold=_limexp_fold, render=_limexp_render, c=_LIMEXP_C),
+        "ln": _unary("ln", math.log, "log({x})", "1.0/{x}"),
+        "log": _unary("log10", math.log10, "log10({x})", f"1.0/({{x}}*{math.log(10)!r})"),
+        "sqrt": _unary("sqrt", math.sqrt, "sqrt({x})", "0.5/{v}"),
+        "sin": _unary("sin", math.sin, "sin({x})", "cos({x})"),
+        "cos": _unary("cos", math.cos, "cos({x})", "(-sin({x}))"),
+        "tan": _unary("tan", math.tan, "tan({x})", "(1.0 + {v}*{v})"),
+        "asin": _unary("asin", math.asin, "asin({x})", "1.0/sqrt(1.0 - {x}*{x})"),
+        "acos": _unary("acos", math.acos, "acos({x})", "(-1.0/sqrt(1.0 - {x}*{x}))"),
+        "atan": _unary("atan", math.atan, "atan({x})", "1.0/(1.0 + {x}*{x})"),
+        "sinh": _unary("sinh", math.sinh, "sinh({x})", "cosh({x})"),
+        "cosh": _unary("cosh", math.cosh, "cosh({x})", "sinh({x})"),
+        "tanh": _unary("tanh", math.tanh, "tanh({x})", "(1.0 - {v}*{v})"),
+        "asinh": _unary("asinh", math.asinh, "asinh({x})", "1.0/sqrt({x}*{x} + 1.0)"),
+        "acosh": _unary("acosh", math.acosh, "acosh({x})", "1.0/sqrt({x}*{x} - 1.0)"),
+        "atanh": _unary("atanh", math.atanh, "atanh({x})", "1.0/(1.0 - {x}*{x})"),
+        "floor": _unary("floor", math.floor, "floor({x})", "0.0"),
+        "ceil": _unary("ceil", math.ceil, "ceil({x})", "0.0"),
+        "abs": Builtin(
+            (1, 1),
+            "same",
+            fold=abs,
+            render=_call("abs"),
+            c=CForm("({x} < 0 ? -{x} : {x})", ("({x} < 0 ? -1.0 : 1.0)",)),
+        ),
+        "min": Builtin(
+            (2, 2),
+            "same",
+            fold=min,
+            render=_call("min"),
+            c=CForm(
+                "({x} < {y} ? {x} : {y})", ("({x} < {y} ? 1.0 : 0.0)", "({x} < {y} ? 0.0 : 1.0)")
+            ),
+        ),
+        "max": Builtin(
+            (2, 2),
+            "same",
+            fold=max,
+            render=_call("max"),
+            c=CForm(
+                "({x} > {y} ? {x} : {y})", ("({x} > {y} ? 1.0 : 0.0)", "({x} > {y} ? 0.0 : 1.0)")
+            ),
+        ),
+        "pow": Builtin(
+            (2, 2),
+            fold=_pow_fold,
+            render=_pow_render,
+            c=CForm("pow({x}, {y})", ("{y}*pow({x}, {y} - 1.0)", "{v}*log({x})")),
+        ),
+        "hypot": Builtin(
+            (2, 2),
+            fold=math.hypot,
+            render=_hypot_render,
+            c=CForm("hypot({x}, {y})", ("{x}/{v}", "{y}/{v}")),
+        ),
+        "atan2": Builtin(
+            (2, 2),
+            fold=math.atan2,
+            render=_atan2_render,
+            c=CForm("atan2({x}, {y})", ("{y}/({x}*{x} + {y}*{y})", "(-{x})/({x}*{x} + {y}*{y})")),
+        ),
     }
 )
 
@@ -167,6 +227,10 @@ SYSTEM_FUNCTIONS: Mapping[str, SystemFunction] = MappingProxyType(
         "$vt": SystemFunction((0, 1)),
         "$temperature": SystemFunction((0, 0)),
         "$abstime": SystemFunction((0, 0)),
+        "$realtime": SystemFunction((0, 1)),
+        "$simparam": SystemFunction((1, 2)),
+        "$param_given": SystemFunction((1, 1), "integer"),
+        "$limit": SystemFunction((1, 8)),  # $limit(probe, "pnjlim", ...): the probe's value
         "$mfactor": SystemFunction((0, 0)),
         "$rdist_normal": SystemFunction((3, 4)),
         "$rdist_uniform": SystemFunction((3, 4)),

@@ -19,6 +19,11 @@ from spicegen.va.builtins import BUILTINS, SYSTEM_FUNCTIONS, result_is_integer
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
 
 _COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+# event functions: valid only inside @(...)
+EVENTS = frozenset({"initial_step", "initial_instance", "final_step", "cross", "above", "timer"})
+SYSTEM_TASKS = frozenset({"$strobe", "$display", "$write", "$monitor", "$info", "$warning",
+                          "$error", "$fatal", "$finish", "$stop", "$bound_step",
+                          "$discontinuity", "$debug"})  # fmt: skip
 _INTEGER_RESULT_OPS = _COMPARISONS | {"&&", "||", "!", "~", "&", "|", "^", "<<", ">>"}
 _LOOP_BOUND = "loop bound must be constant (it is unrolled)"
 
@@ -42,6 +47,10 @@ class CheckedModule:
     variable_types: Mapping[str, VarType]
     functions: Mapping[str, ast.AnalogFunction]
     division_types: Mapping[ast.Binary, VarType]
+    # access function name -> "potential" or "flow" (V and I, and those of custom natures)
+    access_kinds: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"V": "potential", "I": "flow"})
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,9 +180,7 @@ class _ModuleChecker:
             self._branch(branch, scope)
         variable_types: dict[str, VarType] = {}
         for variable in module.variables:
-            if self._declare(
-                scope, variable.name, _Symbol("variable", variable.type, variable.loc), variable.loc
-            ):
+            if self._declare(scope, variable.name, _variable_symbol(variable), variable.loc):
                 variable_types[variable.name] = variable.type
         parameter_types = self._parameters(module.parameters, scope)
         for function in module.functions:
@@ -186,8 +193,7 @@ class _ModuleChecker:
                 self._functions[function.name] = function
         context = _Context(scope)
         for variable in module.variables:
-            if variable.initializer is not None:
-                self._expr(variable.initializer, context)
+            self._initializer(variable, context)
         for function in module.functions:
             self._function(function, scope)
         for statement in module.analog:
@@ -203,7 +209,16 @@ class _ModuleChecker:
             variable_types=MappingProxyType(variable_types),
             functions=MappingProxyType(dict(self._functions)),
             division_types=MappingProxyType(dict(self._divisions)),
+            access_kinds=MappingProxyType(self._access_kinds()),
         )
+
+    def _access_kinds(self) -> dict[str, str]:
+        kinds = {"V": "potential", "I": "flow"}
+        for discipline in self._disciplines.values():
+            for nature, kind in ((discipline.flow, "flow"), (discipline.potential, "potential")):
+                if nature is not None and nature in self._nature_access:
+                    kinds[self._nature_access[nature]] = kind
+        return kinds
 
     def _nets(
         self, module: ast.Module, scope: _Scope
@@ -306,9 +321,7 @@ class _ModuleChecker:
                 existing.type = variable.type  # `input x; integer x;` types the argument
                 existing.loc = variable.loc
                 continue
-            self._declare(
-                scope, variable.name, _Symbol("variable", variable.type, variable.loc), variable.loc
-            )
+            self._declare(scope, variable.name, _variable_symbol(variable), variable.loc)
         context = _Context(scope, function=function, no_analog=f"analog function `{function.name}`")
         for statement in function.body:
             self._statement(statement, context)
@@ -323,19 +336,29 @@ class _ModuleChecker:
                     if isinstance(declaration, ast.Parameter):
                         self._parameters((declaration,), scope)
                     else:
-                        if declaration.initializer is not None:
-                            self._expr(declaration.initializer, inner)
+                        self._initializer(declaration, inner)
                         self._declare(
-                            scope,
-                            declaration.name,
-                            _Symbol("variable", declaration.type, declaration.loc),
-                            declaration.loc,
+                            scope, declaration.name, _variable_symbol(declaration), declaration.loc
                         )
                 for child in statement.statements:
                     self._statement(child, inner)
             case ast.Assign():
                 self._assign_target(statement, context)
                 self._expr(statement.value, context)
+            case ast.IndexedAssign():
+                self._indexed_target(statement.target, statement.loc, context)
+                self._expr(statement.index, context)
+                self._expr(statement.value, context)
+            case ast.EventControl():
+                self._event(statement, context)
+            case ast.SystemTask():
+                self._task(statement, context)
+            case ast.CallStatement():
+                call = statement.call
+                if call.name not in self._functions:
+                    self._error(call.loc, f"`{call.name}` is not an analog function")
+                else:
+                    self._call(call, context)
             case ast.Contribution():
                 self._contribution(statement, context)
             case ast.If():
@@ -369,6 +392,10 @@ class _ModuleChecker:
             self._error(statement.loc, f"undeclared variable `{name}`")
         elif symbol.kind == "parameter":
             self._error(statement.loc, f"cannot assign to parameter `{name}`; it is constant")
+        elif symbol.kind == "array":
+            self._error(
+                statement.loc, f"`{name}` is an array; assign an element, `{name}[i] = ...`"
+            )
         elif symbol.kind in ("net", "branch"):
             self._error(
                 statement.loc,
@@ -528,6 +555,12 @@ class _ModuleChecker:
                 return self._call(expr, context)
             case ast.SystemCall():
                 return self._system_call(expr, context)
+            case ast.Index():
+                self._expr(expr.index, context)
+                return self._indexed_target(expr.name, expr.loc, context)
+            case ast.ArrayLiteral():
+                self._error(expr.loc, "an array value `'{...}` only initialises an array")
+                return "real"
 
     def _identifier(self, expr: ast.Identifier, context: _Context) -> VarType:
         symbol, crossed = context.scope.lookup(expr.name)
@@ -549,6 +582,8 @@ class _ModuleChecker:
             )
         elif symbol.kind == "function":
             self._error(expr.loc, f"analog function `{expr.name}` must be called with arguments")
+        elif symbol.kind == "array":
+            self._error(expr.loc, f"`{expr.name}` is an array; read an element, `{expr.name}[i]`")
         elif context.constant is not None and symbol.kind != "parameter":
             self._error(
                 expr.loc,
@@ -573,6 +608,9 @@ class _ModuleChecker:
                 )
             else:
                 self._access_call(name, expr.args, expr.loc, context)
+            return "real"
+        if name in EVENTS and name not in self._functions:
+            self._error(expr.loc, f"`{name}` is an event; use it in `@({name}(...))`")
             return "real"
         types = [self._expr(a, context) for a in expr.args]
         if name in self._functions:
@@ -615,6 +653,69 @@ class _ModuleChecker:
             self._error(
                 expr.loc, f"`{expr.name}` takes {expected} argument(s), got {len(expr.args)}"
             )
+
+    def _initializer(self, variable: ast.Variable | ast.ArrayVariable, context: _Context) -> None:
+        if isinstance(variable, ast.ArrayVariable):
+            why = f"a bound of array `{variable.name}`"
+            bounds = replace(context, no_analog=why, constant=why)
+            self._expr(variable.first, bounds)
+            self._expr(variable.last, bounds)
+            if isinstance(variable.initializer, ast.ArrayLiteral):
+                for item in variable.initializer.items:
+                    self._expr(item, context)
+            elif variable.initializer is not None:
+                self._error(
+                    variable.initializer.loc,
+                    f"array `{variable.name}` is initialised with `'{{a, b, ...}}`",
+                )
+        elif variable.initializer is not None:
+            self._expr(variable.initializer, context)
+
+    def _indexed_target(self, name: str, loc: Location, context: _Context) -> VarType:
+        symbol, crossed = context.scope.lookup(name)
+        if symbol is None:
+            self._error(loc, f"undeclared array `{name}`")
+            return "real"
+        if symbol.kind != "array":
+            self._error(loc, f"`{name}` is not an array; it cannot be indexed")
+        elif crossed:
+            function = context.function.name if context.function else ""
+            self._error(loc, f"analog function `{function}` cannot use module variable `{name}`")
+        return symbol.type or "real"
+
+    def _event(self, statement: ast.EventControl, context: _Context) -> None:
+        if context.function is not None:
+            self._error(statement.loc, "events are not allowed inside an analog function")
+        for event in statement.events:
+            name = event.name if isinstance(event, ast.Identifier | ast.Call) else None
+            if name not in EVENTS:
+                self._error(
+                    event.loc,
+                    "expected an event: initial_step, initial_instance, final_step, "
+                    "cross(...), above(...) or timer(...)",
+                )
+                continue
+            args = event.args if isinstance(event, ast.Call) else ()
+            low, high = {"cross": (1, 4), "above": (1, 3), "timer": (1, 3)}.get(name, (0, 8))
+            if not low <= len(args) <= high:
+                expected = str(low) if low == high else f"{low} to {high}"
+                self._error(event.loc, f"`{name}` takes {expected} argument(s), got {len(args)}")
+            for argument in args:
+                if name in ("initial_step", "initial_instance", "final_step"):
+                    if not isinstance(argument, ast.String):
+                        self._error(argument.loc, f"`{name}` takes analysis names as strings")
+                else:
+                    self._expr(argument, context)
+        self._statement(statement.body, self._in_loop(context, "an event"))
+
+    def _task(self, task: ast.SystemTask, context: _Context) -> None:
+        if task.name not in SYSTEM_TASKS:
+            self._error(task.loc, f"unsupported system task `{task.name}`")
+        if task.name == "$bound_step" and len(task.args) != 1:
+            self._error(task.loc, "`$bound_step` takes 1 argument (the largest step, s)")
+        for argument in task.args:
+            if not isinstance(argument, ast.String):
+                self._expr(argument, context)
 
     def _access_call(
         self, name: str, args: tuple[ast.Expr, ...], loc: Location, context: _Context
@@ -670,3 +771,8 @@ class _ModuleChecker:
                 f"access function `{access}` does not apply to net `{net}` of discipline "
                 f"`{discipline.name}`; expected {' or '.join(sorted(allowed))}",
             )
+
+
+def _variable_symbol(variable: ast.Variable | ast.ArrayVariable) -> _Symbol:
+    kind = "array" if isinstance(variable, ast.ArrayVariable) else "variable"
+    return _Symbol(kind, variable.type, variable.loc)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
+from typing import Literal
 
 from spicegen.netlist import Subckt
 from spicegen.va.check import CheckedModule, check
@@ -13,6 +14,9 @@ from spicegen.va.diagnostics import Diagnostic, Location, VaError
 from spicegen.va.frontend import read_source
 from spicegen.va.lower import lower
 from spicegen.va.model import CompiledModel, check_defaults
+
+Target = Literal["subckt", "osdi"]
+TARGETS: tuple[Target, ...] = ("subckt", "osdi")
 
 
 def compile_va(
@@ -22,6 +26,7 @@ def compile_va(
     seed: int | None = None,
     module: str | None = None,
     filename: str | None = None,
+    target: Target = "subckt",
 ) -> Subckt:
     """Compile a Verilog-A model (a path, or the text itself) into an ngspice ``Subckt``.
 
@@ -32,7 +37,12 @@ def compile_va(
     model's parameter ranges and per-instance draws (``CompiledModel.instance``).
     """
     return compile_model(
-        source, include_dirs=include_dirs, seed=seed, module=module, filename=filename
+        source,
+        include_dirs=include_dirs,
+        seed=seed,
+        module=module,
+        filename=filename,
+        target=target,
     ).subckt
 
 
@@ -43,13 +53,35 @@ def compile_model(
     seed: int | None = None,
     module: str | None = None,
     filename: str | None = None,
+    target: Target = "subckt",
 ) -> CompiledModel:
-    """``compile_va`` keeping what instances need: see ``CompiledModel``."""
+    """``compile_va`` keeping what instances need: see ``CompiledModel``.
+
+    ``target="subckt"`` lowers the module to ngspice B-sources; ``target="osdi"`` generates C
+    implementing OSDI, compiles it (cached by content hash) and wraps it in a subcircuit, so
+    both give the same kind of model; ``CompiledModel.library`` is the library to load.
+    """
     pre, tree = read_source(source, filename=filename, include_dirs=include_dirs)
     model = check(tree, source_line=pre.source_line)
     chosen = _pick(model.modules, module, tree.loc)
+    if target not in TARGETS:
+        raise VaError(
+            [Diagnostic(tree.loc, f"unknown target {target!r}; expected 'subckt' or 'osdi'")]
+        )
     try:
         check_defaults(chosen)
+        if target == "osdi":
+            from spicegen.va.osdi.device import native_model
+
+            native = native_model(model, chosen, seed=0 if seed is None else seed)
+            return CompiledModel(
+                native.subckt,
+                chosen,
+                native.draws,
+                0 if seed is None else seed,
+                target="osdi",
+                library=native.library,
+            )
         lowered = lower(chosen, seed=seed)
     except VaError as err:
         raise VaError(

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from spicegen.netlist import NetlistError, Subckt
 from spicegen.va import arrangements, ast, walk
 from spicegen.va.ast import VarType
-from spicegen.va.auxiliary import Auxiliary
+from spicegen.va.auxiliary import SIMULATED, Auxiliary
 from spicegen.va.branches import Branches
 from spicegen.va.builtins import Scalar, integer_exponent
 from spicegen.va.check import CheckedModule
@@ -74,6 +74,11 @@ class _Env:
         return _Env(dict(self.values), dict(self.types), set(self.unassigned))
 
 
+def parameter_defaults(checked: CheckedModule) -> tuple[tuple[str, Scalar | str], ...]:
+    """The instance parameters of ``checked`` with their defaults as ngspice expressions."""
+    return tuple(_Lowerer(checked, 0).parameters(_Env()))
+
+
 def lower(checked: CheckedModule, *, seed: int | None = None) -> Lowered:
     """Lower one checked module to a ``Subckt`` named after it.
 
@@ -107,23 +112,15 @@ class _Lowerer:
         self._adds_noise_step = False  # white_noise used and noise_step not declared
         self._guarded = 0  # > 0 while lowering code that runs only under a run-time condition
         self._depth = 0
+        self._initial: str | None = None  # the event while lowering an @(initial_step) body
+        self._arrays: dict[str, tuple[int, int]] = {}
+        self._assigned = _assigned_variables(checked)
 
     # ---- top level ----
     def run(self) -> Lowered:
         check_ngspice_names(self._checked)
         env = _Env()
-        params: list[tuple[str, Scalar | str]] = []
-        for parameter in self._module.parameters:
-            kind = self._checked.parameter_types.get(parameter.name, "real")
-            value = convert(self._expr(parameter.default, env), kind)
-            if parameter.local:
-                env.values[parameter.name] = value
-            else:
-                params.append(
-                    (parameter.name, value.value if value.value is not None else value.text)
-                )
-                env.values[parameter.name] = Val(parameter.name, kind == "integer")
-            env.types[parameter.name] = kind
+        params = self.parameters(env)
         assigned = _assigned_variables(self._checked)
         for variable in self._module.variables:
             self._declare(variable, env)
@@ -147,13 +144,94 @@ class _Lowerer:
         )
         return Lowered(subckt, tuple(auxiliary.draws))
 
-    def _declare(self, variable: ast.Variable, env: _Env) -> None:
+    def parameters(self, env: _Env) -> list[tuple[str, Scalar | str]]:
+        """Each instance parameter with its default (a number, or an ngspice expression of
+        earlier parameters), binding every parameter in ``env``."""
+        params: list[tuple[str, Scalar | str]] = []
+        for parameter in self._module.parameters:
+            kind = self._checked.parameter_types.get(parameter.name, "real")
+            value = convert(self._expr(parameter.default, env), kind)
+            if parameter.local:
+                env.values[parameter.name] = value
+            else:
+                params.append(
+                    (parameter.name, value.value if value.value is not None else value.text)
+                )
+                env.values[parameter.name] = Val(parameter.name, kind == "integer")
+            env.types[parameter.name] = kind
+        return params
+
+    def _declare(self, variable: ast.Variable | ast.ArrayVariable, env: _Env) -> None:
+        if isinstance(variable, ast.ArrayVariable):
+            self._declare_array(variable, env)
+            return
         env.types[variable.name] = variable.type
         if variable.initializer is not None:
             value = self._expr(variable.initializer, env)
         else:
             value = number(0, variable.loc, variable.type == "integer")
         env.values[variable.name] = convert(value, variable.type)
+
+    def _declare_array(self, variable: ast.ArrayVariable, env: _Env) -> None:
+        """An array is one binding per element, ``name[k]``: the subckt target needs every
+        index known when it compiles (loops are unrolled)."""
+        first, last = (self._constant_index(e, env) for e in (variable.first, variable.last))
+        low, high = min(first, last), max(first, last)
+        items: tuple[ast.Expr, ...] = ()
+        if isinstance(variable.initializer, ast.ArrayLiteral):
+            items = variable.initializer.items
+            if len(items) != high - low + 1:
+                raise located_error(
+                    variable.initializer.loc,
+                    f"array `{variable.name}` has {high - low + 1} elements, "
+                    f"its initializer {len(items)}",
+                )
+        self._arrays[variable.name] = (low, high)
+        for k in range(low, high + 1):
+            key = f"{variable.name}[{k}]"
+            env.types[key] = variable.type
+            value = (
+                self._expr(items[k - low], env)
+                if items
+                else number(0, variable.loc, variable.type == "integer")
+            )
+            env.values[key] = convert(value, variable.type)
+            if variable.name in self._assigned:
+                env.unassigned.add(key)
+
+    def _constant_index(self, expr: ast.Expr, env: _Env) -> int:
+        value = self._expr(expr, env)
+        if value.value is None:
+            raise located_error(
+                expr.loc,
+                _needs_osdi("an array index known only at run time", "indexes arrays at run time"),
+            )
+        return int(value.value)
+
+    def _element(self, name: str, index: ast.Expr, env: _Env) -> str:
+        low, high = self._arrays.get(name, (0, -1))
+        k = self._constant_index(index, env)
+        if not low <= k <= high:
+            raise located_error(index.loc, f"index {k} is outside `{name}[{low}:{high}]`")
+        return f"{name}[{k}]"
+
+    def _event(self, statement: ast.EventControl, env: _Env, path: Val | None) -> None:
+        """``@(initial_step)``/``@(initial_instance)`` bodies that only compute values of
+        parameters hold those values at every point, so they lower as plain statements;
+        every other event needs code run at a time point."""
+        names = [
+            e.name if isinstance(e, ast.Identifier | ast.Call) else "" for e in statement.events
+        ]
+        initial = {"initial_step", "initial_instance"}
+        if not set(names) <= initial or self._initial is not None:
+            raise located_error(
+                statement.loc, _needs_osdi(f"@({' or '.join(names)})", "runs code at an event")
+            )
+        self._initial = names[0]
+        try:
+            self._exec(statement.body, env, path)
+        finally:
+            self._initial = None
 
     # ---- statements ----
     def _exec(self, statement: ast.Statement, env: _Env, path: Val | None) -> None:
@@ -186,7 +264,25 @@ class _Lowerer:
                 env.unassigned |= shadowed
             case ast.Assign():
                 self._assign(statement.target, self._expr(statement.value, env), env, statement.loc)
+            case ast.IndexedAssign():
+                element = self._element(statement.target, statement.index, env)
+                self._assign(element, self._expr(statement.value, env), env, statement.loc)
+            case ast.EventControl():
+                self._event(statement, env, path)
+            case ast.SystemTask():
+                if statement.name != "$discontinuity":
+                    raise located_error(
+                        statement.loc, _needs_osdi(f"`{statement.name}`", "runs at a time point")
+                    )
+            case ast.CallStatement():
+                function = self._checked.functions[statement.call.name]
+                self._inline(function, statement.call, env)
             case ast.Contribution():
+                if self._initial is not None:
+                    raise located_error(
+                        statement.loc,
+                        _needs_osdi("a contribution inside an event", "runs at a time point"),
+                    )
                 self._branches.contribute(statement, path, lambda e: self._expr(e, env))
             case ast.If():
                 condition = self._expr(statement.condition, env)
@@ -223,6 +319,14 @@ class _Lowerer:
         kind = env.types.get(name) or self._checked.variable_types.get(name)
         if kind is None:
             raise located_error(loc, f"cannot assign to `{name}` here")
+        if self._initial is not None and value.value is None and SIMULATED.search(value.text):
+            raise located_error(
+                loc,
+                _needs_osdi(
+                    f"assigning a simulated quantity to `{name}` in @({self._initial})",
+                    "holds it from the first point of the analysis on",
+                ),
+            )
         env.values[name] = self._shared(name, convert(value, kind))
         env.unassigned.discard(name)
 
@@ -313,6 +417,11 @@ class _Lowerer:
         match expr:
             case ast.Number():
                 return number(expr.value, expr.loc, expr.is_integer)
+            case ast.Index():
+                element = self._element(expr.name, expr.index, env)
+                if element in env.unassigned:
+                    raise located_error(expr.loc, _held_message(f"{expr.name}[...]"))
+                return env.values[element]
             case ast.Identifier():
                 if expr.name in env.unassigned:
                     raise located_error(expr.loc, _held_message(expr.name))
@@ -352,13 +461,17 @@ class _Lowerer:
                 raise located_error(
                     expr.loc, f"port branch `<{expr.name}>` is only allowed in I(<...>)"
                 )
+            case ast.ArrayLiteral():
+                raise located_error(expr.loc, "an array value `'{...}` only initialises an array")
 
     def _call(self, call: ast.Call, env: _Env) -> Val:
         name = call.name
         if name in self._checked.functions:
             return self._inline(self._checked.functions[name], call, env)
-        if name in ("V", "I"):
+        if self._branches.is_probe(name):
             return self._branches.probe(call)
+        if name in _NEEDS_OSDI:
+            raise located_error(call.loc, _needs_osdi(f"`{name}`", _NEEDS_OSDI[name]))
         if name == "ddt":
             value = self._expr(call.args[0], env)
             if value.value is not None:
@@ -402,6 +515,12 @@ class _Lowerer:
         if name in ("$noise_uniform", "$noise_normal"):
             step = self._expr(call.args[0], env)
             return self._auxiliary.noise(name.removeprefix("$noise_"), step, call.loc)
+        if name == "$realtime":
+            return Val(self._auxiliary.abstime(), False)
+        if name == "$limit":  # a limited probe converges to the probe itself
+            return self._expr(call.args[0], env)
+        if name in _NEEDS_OSDI:
+            raise located_error(call.loc, _needs_osdi(f"`{name}`", _NEEDS_OSDI[name]))
         raise located_error(call.loc, f"`{name}` is not supported by the lowering yet")
 
     def _draw(self, call: ast.SystemCall, env: _Env) -> Val:
@@ -472,6 +591,25 @@ class _Lowerer:
         return local.values[function.name]
 
 
+# what only the osdi target can do, and why (for the message)
+_NEEDS_OSDI = {
+    "transition": "holds a ramp between time points",
+    "absdelay": "reads the past of a signal",
+    "ddx": "needs the partial derivatives of an expression",
+    "analysis": "depends on the analysis",
+    "flicker_noise": "has no transient form",
+    "$simparam": "reads the simulator's parameters",
+    "$param_given": "needs to know which parameters an instance sets",
+}
+
+
+def _needs_osdi(what: str, why: str) -> str:
+    return (
+        f"{what} {why}, which the subckt target (ngspice B-sources) cannot express; "
+        "compile with --target osdi"
+    )
+
+
 def _held_message(name: str) -> str:
     return (
         f"`{name}` is read here before the analog block assigns it on every path, so the "
@@ -486,7 +624,7 @@ def _assigned_variables(checked: CheckedModule) -> frozenset[str]:
     names: set[str] = set()
     for statement in checked.module.analog:
         for inner in walk.statements(statement):
-            if isinstance(inner, ast.Assign):
+            if isinstance(inner, ast.Assign | ast.IndexedAssign):
                 names.add(inner.target)
             for expr in walk.own_expressions(inner):
                 for call in walk.expressions(expr):
@@ -499,3 +637,6 @@ def _assigned_variables(checked: CheckedModule) -> frozenset[str]:
                         if argument.direction != "input" and isinstance(value, ast.Identifier):
                             names.add(value.name)
     return frozenset(names & set(checked.variable_types))
+
+
+__all__ = ["Lowered", "lower", "parameter_defaults"]

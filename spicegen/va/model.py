@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from spicegen.errors import SpicegenError
 from spicegen.netlist import Subckt, SubcktInstance
@@ -29,6 +30,8 @@ class CompiledModel:
     checked: CheckedModule
     draws: tuple[Draw, ...]
     seed: int
+    target: str = "subckt"
+    library: Path | None = None  # the osdi target's compiled library, to load before a deck
 
     @property
     def name(self) -> str:
@@ -42,6 +45,11 @@ class CompiledModel:
     def parameters(self) -> tuple[str, ...]:
         """Instance parameters in declared order (random draws excluded)."""
         return tuple(p.name for p in self.checked.module.parameters if not p.local)
+
+    @property
+    def libraries(self) -> tuple[Path, ...]:
+        """What ngspice must load before a deck that uses this model."""
+        return () if self.library is None else (self.library,)
 
     def parameter_values(self, values: Mapping[str, Scalar] | None = None) -> dict[str, Scalar]:
         """Every parameter's value for an instance given ``values``: defaults follow
@@ -103,6 +111,16 @@ def evaluate_parameters(checked: CheckedModule, values: Mapping[str, Scalar]) ->
         raise ParameterError(
             f"{checked.module.name}: {err} (declared at {loc.file}:{loc.line})"
         ) from None
+
+
+def constant_value(expr: ast.Expr, checked: CheckedModule) -> Scalar:
+    """A constant expression (an array bound) folded with the parameters' defaults."""
+    known = {
+        name: number(value, expr.loc) for name, value in evaluate_parameters(checked, {}).items()
+    }
+    value = _fold(expr, known, checked).value
+    assert value is not None
+    return value
 
 
 def check_defaults(checked: CheckedModule) -> None:

@@ -30,8 +30,9 @@ _GRAMMAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verilog_a.l
 _TERMINAL_WORDS = {"NAME": "a name", "NUMBER": "a number", "SYSTEM_NAME": "a system function",
                    "STRING_LITERAL": "a string", "$END": "the end of the file"}  # fmt: skip
 _EXPRESSION_START = frozenset(
-    {"NUMBER", "STRING_LITERAL", "NAME", "SYSTEM_NAME", "LPAR", "PLUS", "MINUS", "BANG", "TILDE"}
-)
+    {"NUMBER", "STRING_LITERAL", "NAME", "SYSTEM_NAME", "LPAR", "PLUS", "MINUS", "BANG", "TILDE",
+     "QUOTE_LBRACE", "LBRACE"}
+)  # fmt: skip
 _STATEMENT_START = frozenset({"BEGIN", "IF", "CASE", "FOR", "WHILE", "NAME", "SEMICOLON"})
 _STATEMENT_EXTRA = frozenset({"REPEAT", "AT", "SYSTEM_NAME", "REAL", "INTEGER", "STRING",
                               "PARAMETER", "LOCALPARAM", "INPUT", "OUTPUT", "INOUT"})  # fmt: skip

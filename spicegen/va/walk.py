@@ -27,6 +27,10 @@ def expressions(expr: ast.Expr | None) -> Iterator[ast.Expr]:
                 pending.extend((current.right, current.left))
             case ast.Ternary():
                 pending.extend((current.otherwise, current.then, current.condition))
+            case ast.Index():
+                pending.append(current.index)
+            case ast.ArrayLiteral():
+                pending.extend(reversed(current.items))
 
 
 def statements(statement: ast.Statement | None) -> Iterator[ast.Statement]:
@@ -54,6 +58,9 @@ def statements(statement: ast.Statement | None) -> Iterator[ast.Statement]:
         case ast.While():
             yield statement
             yield from statements(statement.body)
+        case ast.EventControl():
+            yield statement
+            yield from statements(statement.body)
         case _:
             yield statement
 
@@ -65,6 +72,14 @@ def own_expressions(statement: ast.Statement) -> tuple[ast.Expr, ...]:
             return (statement.value,)
         case ast.Assign():
             return (statement.value,)
+        case ast.IndexedAssign():
+            return (statement.index, statement.value)
+        case ast.SystemTask():
+            return statement.args
+        case ast.CallStatement():
+            return (statement.call,)
+        case ast.EventControl():
+            return statement.events
         case ast.If():
             return (statement.condition,)
         case ast.Case():

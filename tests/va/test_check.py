@@ -217,11 +217,11 @@ def test_builtin_and_user_function_arity_and_unknown_functions() -> None:
 def test_system_functions() -> None:
     body = (
         "module m(a);\n inout a; electrical a;\n"
-        ' analog I(a) <+ $vt + $temperature + $simparam("gmin") + $rdist_normal(1, 2)'
+        ' analog I(a) <+ $vt + $temperature + $simparxx("gmin") + $rdist_normal(1, 2)'
         " + $foo;\nendmodule\n"
     )
     assert _errors(body) == [
-        (3, 38, "unsupported system function `$simparam`"),
+        (3, 38, "unsupported system function `$simparxx`"),
         (3, 58, "`$rdist_normal` takes 3 to 4 argument(s), got 2"),
         (3, 80, "unsupported system function `$foo`"),
     ]

@@ -239,7 +239,7 @@ def test_rdist_is_reproducible_per_seed() -> None:
 @pytest.mark.parametrize(
     ("analog", "declarations", "line", "message"),
     [
-        ("I(p, n) <+ flicker_noise(1, 1);", "", 5, "`flicker_noise` is not supported"),
+        ("I(p, n) <+ flicker_noise(1, 1);", "", 5, "`flicker_noise` has no transient form"),
         ("I(p, n) <+ idt(V(p), 0, V(n) > 1);", "", 5, "reset (assert) argument"),
         ("V(p, n) <+ 1; I(p, n) <+ 1;", "", 5, "unconditional voltage contribution"),
         ("I(p, n) <+ $noise_uniform(V(p));", "", 5, "noise step must depend on parameters"),
