@@ -11,7 +11,8 @@ directory), and every route to commands or code is refused unless the Run allows
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,7 +38,14 @@ from spicegen.sim.scan import (
     scan_lines,
 )
 
-__all__ = ["Analysis", "Deck", "codemodel_commands", "write_deck"]
+__all__ = [
+    "Analysis",
+    "Deck",
+    "available_cores",
+    "codemodel_commands",
+    "osdi_commands",
+    "write_deck",
+]
 
 _Named = TypeVar("_Named", Param, Option)
 
@@ -68,6 +76,12 @@ def write_deck(run: Run) -> Deck:
     )
     setup = tuple(variable.command for variable in run.variables)
     setup += codemodel_commands(run.codemodels)
+    libraries = list(run.osdi)
+    if isinstance(run.netlist, Circuit):
+        libraries += [m.library for m in _models(run.netlist) if m.library is not None]
+    setup += osdi_commands(dict.fromkeys(libraries))
+    if libraries and not any(v.name.lower() == "num_threads" for v in run.variables):
+        setup += (f"set num_threads={available_cores()}",)
     if isinstance(run.netlist, Circuit):
         return _circuit_deck(run, run.netlist, base, compatibility, setup)
     return _text_deck(run, run.netlist, base, compatibility, setup)
@@ -177,17 +191,35 @@ def _models(owner: Circuit | Subckt) -> Iterator[Model]:
         yield from _models(subckt)
 
 
+def available_cores() -> int:
+    """The cores this process may run on: ngspice evaluates OSDI devices on that many threads
+    (Debian's spinit asks for 8, which on a smaller machine only adds contention). A parallel
+    sweep runs one thread per worker (``Variable("num_threads", 1)`` on its runs)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def osdi_commands(libraries: Iterable[str | Path]) -> tuple[str, ...]:
+    """ngspice ``osdi`` commands that load OSDI device libraries, each a file that exists:
+    the user named it (``Run.osdi``, ``Model.library``) or spicegen compiled it."""
+    return _load_commands("osdi", "OSDI library", libraries)
+
+
 def codemodel_commands(codemodels: Sequence[str | Path]) -> tuple[str, ...]:
     """ngspice ``codemodel`` commands that load XSPICE code-model libraries (``.cm`` files)."""
+    return _load_commands("codemodel", "code model library", codemodels)
+
+
+def _load_commands(command: str, what: str, paths: Iterable[str | Path]) -> tuple[str, ...]:
     commands = []
-    for path in codemodels:
+    for path in paths:
         resolved = Path(path).resolve()
         text = str(resolved)
         if not resolved.is_file():
-            raise UnsafeNetlistError(f"code model library not found: {text}")
+            raise UnsafeNetlistError(f"{what} not found: {text}")
         if any(ch in text for ch in "\n\r;\"'`$ \t") or not text.isprintable():
-            raise UnsafeNetlistError(
-                f"code model path has characters ngspice cannot take: {text!r}"
-            )
-        commands.append(f"codemodel {text}")
+            raise UnsafeNetlistError(f"{what} path has characters ngspice cannot take: {text!r}")
+        commands.append(f"{command} {text}")
     return tuple(commands)

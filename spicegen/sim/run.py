@@ -80,9 +80,11 @@ class Run:
     own ``.param``/``.options`` of the same name (later ones win, so ``options + more`` adds or
     overrides). ``variables`` are ngspice ``set`` variables read before the netlist (compatibility
     modes such as ``Variable("ngbehavior", "ps")``). ``codemodels`` are XSPICE ``.cm`` files to
-    load. ``base_dir`` is where relative ``.include``/``.lib`` paths are found (default: the
-    current directory). ``allow_control`` lets the netlist run ngspice commands (``.control``
-    blocks, ``*#`` lines, command scripts), which can run any program: only for trusted decks.
+    load; ``osdi`` are OSDI device libraries to load (a Circuit's compiled models name their
+    own in ``Model.library`` and need not be listed). ``base_dir`` is where relative
+    ``.include``/``.lib`` paths are found (default: the current directory). ``allow_control``
+    lets the netlist run ngspice commands (``.control`` blocks, ``*#`` lines, command scripts),
+    which can run any program: only for trusted decks.
     """
 
     netlist: Circuit | str
@@ -91,6 +93,7 @@ class Run:
     options: tuple[Option, ...] = ()
     variables: tuple[Variable, ...] = ()
     codemodels: tuple[str, ...] = ()
+    osdi: tuple[str, ...] = ()
     base_dir: str | None = None
     allow_control: bool = False
 
@@ -110,6 +113,9 @@ class Run:
         if isinstance(self.codemodels, str | os.PathLike):
             raise InvalidRequestError("Run.codemodels: expected a tuple of paths, not one path")
         _set(self, "codemodels", tuple(_path(p, "Run.codemodels") for p in self.codemodels))
+        if isinstance(self.osdi, str | os.PathLike):
+            raise InvalidRequestError("Run.osdi: expected a tuple of paths, not one path")
+        _set(self, "osdi", tuple(_path(p, "Run.osdi") for p in self.osdi))
         if self.base_dir is not None:
             _set(self, "base_dir", _path(self.base_dir, "Run.base_dir"))
         if type(self.allow_control) is not bool:

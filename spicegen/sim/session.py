@@ -46,9 +46,16 @@ class Session:
         sources: Mapping[str, SourceFunction] | None = None,
         allow_control: bool = False,
         codemodels: Sequence[str | Path] = (),
+        osdi: Sequence[str | Path] = (),
         timeout: float | None = 600.0,
     ) -> None:
-        run = as_run(netlist, allow_control=allow_control, codemodels=codemodels, what="Session")
+        run = as_run(
+            netlist,
+            allow_control=allow_control,
+            codemodels=codemodels,
+            osdi=osdi,
+            what="Session",
+        )
         deck = write_deck(run)
         self._deck = deck.text
         self._commands = deck.setup

@@ -13,7 +13,17 @@ import time
 from dataclasses import dataclass
 
 from spicegen.netlist import Tran
-from spicegen.sim import Analysis, ConvergenceError, Result, SimulationError, simulate
+from spicegen.sim import (
+    Analysis,
+    ConvergenceError,
+    Result,
+    Run,
+    SimulationError,
+    Variable,
+    simulate,
+)
+
+_ONE_THREAD = (Variable("num_threads", 1),)
 
 # rung -> ngspice option cards it adds (``tmax`` changes the analysis instead)
 RUNGS: dict[str, str] = {
@@ -73,6 +83,7 @@ def run_ladder(
     rungs: tuple[str, ...],
     timeout: float,
     base_dir: str | None = None,
+    osdi: tuple[str, ...] = (),
 ) -> Outcome:
     """Simulate ``text`` (batch backend), then climb ``rungs`` while it fails to converge.
 
@@ -86,7 +97,11 @@ def run_ladder(
         deck, card = _rung_deck(text, analysis, rung)
         start = time.perf_counter()
         try:
-            result = simulate(deck, card, timeout=timeout, base_dir=base_dir)
+            # one ngspice thread per point: the sweep runs points in parallel already
+            run = Run(
+                deck, card, base_dir=base_dir, osdi=osdi, variables=_ONE_THREAD if osdi else ()
+            )
+            result = simulate(run, timeout=timeout)
         except SimulationError as err:
             error = err
             attempts.append(

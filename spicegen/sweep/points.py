@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spicegen.errors import SpicegenError
-from spicegen.netlist import Circuit, to_ngspice
+from spicegen.netlist import Circuit, Subckt, to_ngspice
 from spicegen.sweep.errors import SpecError
 from spicegen.sweep.spec import SweepSpec, Template
 
@@ -71,6 +71,12 @@ def render(spec: SweepSpec, point: Point) -> str:
 
     A stochastic spec adds ``.options seed=N`` so ngspice's own random functions repeat too.
     """
+    return render_point(spec, point)[0]
+
+
+def render_point(spec: SweepSpec, point: Point) -> tuple[str, tuple[str, ...]]:
+    """``render``'s text and the OSDI libraries the point's circuit names (``Model.library``)."""
+    libraries: tuple[str, ...] = ()
     if isinstance(spec.circuit, Template):
         lines = _LINE_BREAK.split(spec.circuit.text)
         cards = [f".param {name}={value!r}" for name, value in point.params]
@@ -88,6 +94,7 @@ def render(spec: SweepSpec, point: Point) -> str:
             ) from err
         if isinstance(made, Circuit):
             text = to_ngspice(made)
+            libraries = osdi_libraries(made)
         elif isinstance(made, str):
             text = made
         else:
@@ -97,7 +104,15 @@ def render(spec: SweepSpec, point: Point) -> str:
             )
     if spec.stochastic:
         text = _insert_after_title(text, f".options seed={point.seed}")
-    return text if text.endswith("\n") else text + "\n"
+    return (text if text.endswith("\n") else text + "\n"), libraries
+
+
+def osdi_libraries(circuit: Circuit | Subckt) -> tuple[str, ...]:
+    """The OSDI libraries of every model in ``circuit`` and its subcircuits, once each."""
+    found = [m.library for m in circuit.models if m.library is not None]
+    for subckt in circuit.subckts:
+        found.extend(osdi_libraries(subckt))
+    return tuple(dict.fromkeys(found))
 
 
 def netlist_hash(text: str, analysis: str) -> str:

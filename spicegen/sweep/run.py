@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from spicegen.netlist import analysis_card
 from spicegen.sweep.executors import make_executor
-from spicegen.sweep.points import Point, expand, netlist_hash, render
+from spicegen.sweep.points import Point, expand, netlist_hash, render_point
 from spicegen.sweep.progress import Progress
 from spicegen.sweep.spec import SweepSpec, Template
 from spicegen.sweep.store import Store
@@ -101,8 +101,8 @@ class _Tally:
 
 
 def _task(spec: SweepSpec, point: Point, card: str) -> Task:
-    text = render(spec, point)
-    return Task(point, text, netlist_hash(text, card))
+    text, libraries = render_point(spec, point)
+    return Task(point, text, netlist_hash(text, card), libraries)
 
 
 def _auto_batch(count: int, workers: int) -> int:

@@ -45,6 +45,7 @@ class Task:
     point: Point
     netlist: str
     netlist_hash: str
+    osdi: tuple[str, ...] = ()  # OSDI libraries the netlist's models need
 
 
 def pack(job: Job, tasks: tuple[Task, ...]) -> bytes:
@@ -63,7 +64,12 @@ def run_task(job: Job, task: Task) -> Record:
     started = time.time()
     clock = time.perf_counter()
     outcome = run_ladder(
-        task.netlist, job.analysis, rungs=job.ladder, timeout=job.timeout, base_dir=job.base_dir
+        task.netlist,
+        job.analysis,
+        rungs=job.ladder,
+        timeout=job.timeout,
+        base_dir=job.base_dir,
+        osdi=task.osdi,
     )
     measurements: tuple[tuple[str, float], ...] = ()
     waves: tuple[tuple[str, np.ndarray], ...] = ()

@@ -56,6 +56,6 @@ def native_model(model: CheckedModel, checked: CheckedModule, *, seed: int = 0) 
         checked.port_names,
         tuple(params),
         (instance,),
-        models=(Model(model_name, device_type(checked.module.name)),),
+        models=(Model(model_name, device_type(checked.module.name), library=str(library)),),
     )
     return NativeModel(subckt, device.draws, library, device)

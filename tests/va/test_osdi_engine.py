@@ -1,0 +1,102 @@
+"""Native devices in the engine: both backends, Session and sweeps load a compiled library
+without a ``.control`` block, and nothing else gets loaded."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from spicegen import simulate
+from spicegen.netlist import Circuit, Dc, Model, Op, OsdiInstance, Resistor, VoltageSource
+from spicegen.sim import Run, Session, UnsafeNetlistError, Variable
+from spicegen.sim.deck import available_cores, write_deck
+from spicegen.sweep import Measure, SweepSpec, load, parameters
+from spicegen.sweep import run as run_sweep
+from spicegen.va.compile import compile_model
+
+RESISTOR = """`include "disciplines.vams"
+module res(p, n);
+  inout p, n; electrical p, n;
+  parameter real r = 1k from (0:inf);
+  analog I(p, n) <+ V(p, n)/r;
+endmodule
+"""
+
+
+@pytest.fixture(scope="module")
+def resistor():  # type: ignore[no-untyped-def]
+    return compile_model(RESISTOR, target="osdi")
+
+
+def _divider(model, r: float = 3e3) -> Circuit:  # type: ignore[no-untyped-def]
+    return Circuit(
+        "divider",
+        elements=(
+            VoltageSource("V1", "in", "0", 1.0),
+            Resistor("R1", "in", "mid", 1e3),
+            model.instance("X1", ("mid", "0"), r=r),
+        ),
+        subckts=(model.subckt,),
+    )
+
+
+@pytest.mark.parametrize("backend", ["batch", "shared"])
+def test_both_backends_load_the_compiled_library(resistor, backend: str) -> None:  # type: ignore[no-untyped-def]
+    w = simulate(_divider(resistor), Op(), backend=backend).waveforms  # type: ignore[arg-type]
+    # 1 V over 1k + 3k: a linear device is solved exactly (float rounding only)
+    assert w.v("mid")[0] == pytest.approx(0.75, abs=1e-12)
+
+
+def test_session_loads_it_too(resistor) -> None:  # type: ignore[no-untyped-def]
+    with Session(_divider(resistor)) as session:
+        assert session.op().v("mid")[0] == pytest.approx(0.75, abs=1e-12)
+
+
+def test_the_setup_loads_the_library_and_sets_the_thread_count(resistor) -> None:  # type: ignore[no-untyped-def]
+    deck = write_deck(Run(_divider(resistor), Op()))
+    assert f"osdi {Path(resistor.library).resolve()}" in deck.setup
+    assert f"set num_threads={available_cores()}" in deck.setup
+    assert "osdi" not in deck.text  # the deck itself loads nothing
+    one = write_deck(Run(_divider(resistor), Op(), variables=(Variable("num_threads", 1),)))
+    assert [c for c in one.setup if "num_threads" in c] == ["set num_threads=1"]
+
+
+def test_a_library_that_is_not_there_is_refused_before_ngspice(tmp_path: Path) -> None:
+    model = Model("m1", "res_va", library=str(tmp_path / "missing.osdi"))
+    circuit = Circuit(
+        "t",
+        elements=(VoltageSource("V1", "a", "0", 1.0), OsdiInstance("N1", ("a", "0"), "m1")),
+        models=(model,),
+    )
+    with pytest.raises(UnsafeNetlistError, match="OSDI library not found"):
+        simulate(circuit, Op())
+    with pytest.raises(UnsafeNetlistError, match="OSDI library not found"):
+        simulate(Run("t\nR1 a 0 1\n.end\n", Op(), osdi=(str(tmp_path / "x.osdi"),)))
+
+
+def test_netlist_text_cannot_name_a_library_itself(resistor) -> None:  # type: ignore[no-untyped-def]
+    # a deck may use the device type, but only a Run (or a Model) loads a library
+    text = "t\nV1 a 0 1\n.model m1 res_va\nN1 a 0 m1\n.op\n.end\n"
+    with pytest.raises(Exception, match="(?i)model|unknown|unable"):
+        simulate(text)
+    loaded = simulate(Run(text, osdi=(str(resistor.library),))).waveforms
+    assert -loaded.i("v1")[0] == pytest.approx(1e-3, rel=1e-12)
+
+
+def _factory(params, seed):  # type: ignore[no-untyped-def]
+    model = compile_model(RESISTOR, target="osdi")  # cached: compiled once
+    return _divider(model, params["r"]).with_analyses(Dc("V1", 1.0, 1.0, 1.0))
+
+
+def test_a_sweep_of_native_devices_loads_them_on_its_workers(tmp_path: Path) -> None:
+    spec = SweepSpec(
+        _factory,
+        parameters(grid={"r": [1e3, 3e3]}),
+        measures=(Measure("mid", "final", "v(mid)"),),
+    )
+    summary = run_sweep(spec, store=tmp_path / "store", workers=2, progress=False)
+    assert summary.failed == 0
+    table = load(tmp_path / "store")
+    # r/(1k + r) for r = 1k, 3k
+    assert list(table["mid"]) == pytest.approx([0.5, 0.75], abs=1e-12)
