@@ -4,6 +4,7 @@ from spicegen.netlist import Ac, Analysis, Dc, Op, Option, Param, Tran
 from spicegen.sim.errors import (
     ConvergenceError,
     InvalidRequestError,
+    ModelError,
     NetlistSyntaxError,
     SessionError,
     SimulationError,
@@ -23,6 +24,7 @@ __all__ = [
     "ConvergenceError",
     "Dc",
     "InvalidRequestError",
+    "ModelError",
     "NetlistSyntaxError",
     "Op",
     "Option",

@@ -12,6 +12,7 @@ import re
 
 from spicegen.sim.errors import (
     ConvergenceError,
+    ModelError,
     NetlistSyntaxError,
     SimulationError,
     SimulatorCrashed,
@@ -49,6 +50,9 @@ _CONVERGENCE = re.compile(
     re.IGNORECASE,
 )
 _NOISE = re.compile(r"^\s*(note:|warning:|\s*$)", re.IGNORECASE)
+# what a native device prints for $error/$fatal (va/osdi/state.py): ngspice's OSDI log line
+# "OSDI(<level>) <instance>: " and the model's message
+_MODEL_ERROR = re.compile(r"^OSDI\(\w+\) (\S+): Verilog-A (\$error|\$fatal): (.*)$")
 
 
 def classify_failure(
@@ -75,6 +79,11 @@ def classify_failure(
     )
     if not failed:
         return None
+    for line in lines:
+        found = _MODEL_ERROR.match(line.strip())
+        if found:
+            instance, task, text = found.groups()
+            return ModelError(f"{task} in {instance}: {text}", analysis=analysis, log=log)
     syntax = [i for i, line in enumerate(lines) if _SYNTAX.search(line)]
     if syntax:
         message = _around(lines, syntax[0])

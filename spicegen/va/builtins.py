@@ -205,7 +205,15 @@ BUILTINS: Mapping[str, Builtin] = MappingProxyType(
             (2, 2),
             fold=_pow_fold,
             render=_pow_render,
-            c=CForm("pow({x}, {y})", ("{y}*pow({x}, {y} - 1.0)", "{v}*log({x})")),
+            # d/dx is 0 for y = 0 (0*pow(0, -1) would be NaN at x = 0); d/dy only where
+            # log(x) exists
+            c=CForm(
+                "pow({x}, {y})",
+                (
+                    "({y} == 0.0 ? 0.0 : {y}*pow({x}, {y} - 1.0))",
+                    "({x} > 0.0 ? {v}*log({x}) : 0.0)",
+                ),
+            ),
         ),
         "hypot": Builtin(
             (2, 2),

@@ -81,6 +81,7 @@ def compile_model(
                 0 if seed is None else seed,
                 target="osdi",
                 library=native.library,
+                renamed={k: v for k, v in native.names.items() if k != v},
             )
         lowered = lower(chosen, seed=seed)
     except VaError as err:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from spicegen.errors import SpicegenError
@@ -32,6 +32,8 @@ class CompiledModel:
     seed: int
     target: str = "subckt"
     library: Path | None = None  # the osdi target's compiled library, to load before a deck
+    # parameters the subckt calls otherwise (ngspice reserves the name): Verilog-A -> subckt
+    renamed: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -43,8 +45,17 @@ class CompiledModel:
 
     @property
     def parameters(self) -> tuple[str, ...]:
-        """Instance parameters in declared order (random draws excluded)."""
-        return tuple(p.name for p in self.checked.module.parameters if not p.local)
+        """Instance parameters in declared order (random draws excluded), then those the
+        compiler adds (``noise_step`` of ``white_noise``)."""
+        declared = tuple(p.name for p in self.checked.module.parameters if not p.local)
+        draws = {d.parameter for d in self.draws}
+        renamed = set(self.renamed.values())
+        added = tuple(
+            name
+            for name, _ in self.subckt.params
+            if name not in declared and name not in draws and name not in renamed
+        )
+        return declared + added
 
     @property
     def libraries(self) -> tuple[Path, ...]:
@@ -87,10 +98,11 @@ class CompiledModel:
         self._check_names(params)
         numeric = {k: v for k, v in params.items() if not isinstance(v, str)}
         checked = self.parameter_values(numeric)
-        chosen = {k: (checked[k] if k in numeric else v) for k, v in params.items()}
+        chosen = {k: (checked.get(k, v) if k in numeric else v) for k, v in params.items()}
         variates = draw_values(
             self.draws, self.seed if seed is None else seed, self.name, instance=name
         )
+        chosen = {self.renamed.get(k, k): v for k, v in chosen.items()}
         return SubcktInstance(name, tuple(nodes), self.name, {**chosen, **variates})
 
 

@@ -19,9 +19,10 @@ def node_key(name: str) -> str:
     return "".join(ch if ch.isalnum() else "_" for ch in name)
 
 
-def check_ngspice_names(checked: CheckedModule) -> None:
+def check_ngspice_names(checked: CheckedModule, *, reserved: bool = True) -> None:
     """ngspice folds case, reserves some names and takes only letters, digits and ``_``;
-    refuse what it would misread, at the name's declaration."""
+    refuse what it would misread, at the name's declaration. ``reserved=False`` lets names
+    that mean something in ngspice expressions through (the osdi target renames them)."""
     module = checked.module
     _check_plain(module.name, "module", module.loc)
     for net in (*checked.port_names, *checked.internal_nodes):
@@ -32,11 +33,11 @@ def check_ngspice_names(checked: CheckedModule) -> None:
     seen: dict[str, str] = {}
     for parameter in module.parameters:
         folded = parameter.name.lower()
-        if folded in RESERVED and not parameter.local:
+        if reserved and folded in RESERVED and not parameter.local:
             raise located_error(
                 parameter.loc,
                 f"parameter name `{parameter.name}` means something else in ngspice "
-                "expressions; rename it",
+                "expressions; rename it, or compile with --target osdi",
             )
         if folded in seen and not parameter.local:
             raise located_error(
@@ -75,3 +76,13 @@ def _net_location(checked: CheckedModule, net: str) -> Location:
         if net in declaration.names:
             return declaration.loc
     return module.loc
+
+
+def subckt_parameter(name: str, taken: set[str]) -> str:
+    """The name a wrapper subcircuit gives parameter ``name``: itself, unless ngspice
+    expressions reserve it (``pi``, ``pwr``, ...), then ``<name>_va``."""
+    result = name if name.lower() not in RESERVED else f"{name}_va"
+    while result.lower() in taken:
+        result += "_"
+    taken.add(result.lower())
+    return result

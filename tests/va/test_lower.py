@@ -367,3 +367,43 @@ def test_variables_assigned_first_or_never_are_not_state() -> None:
         "real x; real k = 3;",
     )
     assert _expression(subckt) == "((((v(p) > 1) ? 1 : 2) * v(p,n)) + 3)"
+
+
+@pytest.mark.parametrize(
+    ("analog", "declarations", "construct"),
+    [
+        ("@(cross(V(p) - 1, 1)) x = 1; I(p, n) <+ x;", "real x;", "@(cross)"),
+        ("@(timer(1n)) x = 1; I(p, n) <+ x;", "real x;", "@(timer)"),
+        ("@(initial_step) x = V(p); I(p, n) <+ x;", "real x;", "assigning a simulated"),
+        ('$strobe("v = %g", V(p)); I(p, n) <+ V(p);', "", "`$strobe`"),
+        ("$bound_step(1n); I(p, n) <+ V(p);", "", "`$bound_step`"),
+        ("I(p, n) <+ transition(V(p) > 1 ? 1 : 0, 0, 1n);", "", "`transition`"),
+        ("I(p, n) <+ absdelay(V(p), 1n);", "", "`absdelay`"),
+        ("I(p, n) <+ ddx(V(p)*V(p), V(p));", "", "`ddx`"),
+        ('I(p, n) <+ $simparam("gmin", 0)*V(p);', "", "`$simparam`"),
+        ('I(p, n) <+ analysis("tran");', "", "`analysis`"),
+        ("k = V(p); a[k] = 1; I(p, n) <+ a[0];", "integer k; real a[0:1];", "array index"),
+        ("I(p, n) <+ pi*V(p);", "parameter real pi = 3;", "means something else"),
+    ],
+)
+def test_what_a_subcircuit_cannot_express_names_the_osdi_target(
+    analog: str, declarations: str, construct: str
+) -> None:
+    body = f"""module m(p, n);
+  inout p, n; electrical p, n;
+  {declarations}
+  analog begin
+    {analog}
+  end
+endmodule
+"""
+    _, message = _error(body)
+    assert construct in message and "--target osdi" in message
+
+
+def test_an_initial_step_of_parameters_lowers_as_plain_statements() -> None:
+    subckt = _two_terminal(
+        "@(initial_step) begin g = 2*g0; c[1] = g; end I(p, n) <+ c[1]*V(p, n);",
+        "parameter real g0 = 1m; real g; real c[0:1];",
+    )
+    assert _expression(subckt) == "((2 * g0) * v(p,n))"

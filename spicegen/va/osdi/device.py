@@ -10,6 +10,7 @@ target. The library must be loaded (``osdi <path>``) before the deck; the engine
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from spicegen.netlist import Model, OsdiInstance, Subckt
 from spicegen.va.builtins import Scalar
 from spicegen.va.check import CheckedModel, CheckedModule
 from spicegen.va.lower import parameter_defaults
-from spicegen.va.names import check_ngspice_names
+from spicegen.va.names import check_ngspice_names, subckt_parameter
 from spicegen.va.osdi.build import build
 from spicegen.va.osdi.descriptor import device_type
 from spicegen.va.osdi.generate import NativeDevice, generate
@@ -33,29 +34,46 @@ class NativeModel:
     draws: tuple[Draw, ...]
     library: Path
     device: NativeDevice
+    names: dict[str, str]  # Verilog-A parameter -> the wrapper subckt's parameter
 
 
 def native_model(model: CheckedModel, checked: CheckedModule, *, seed: int = 0) -> NativeModel:
     """Generate, compile (or find in the cache) and wrap one module."""
-    check_ngspice_names(checked)
+    check_ngspice_names(checked, reserved=False)
     device = generate(model, checked, seed=seed)
     library = build(device.c_source, checked.module.name, checked.module.loc)
-    params: list[tuple[str, Scalar | str]] = list(parameter_defaults(checked))
+    params: list[tuple[str, Scalar | str]] = list(_defaults(checked))
     if device.adds_noise_step:
         params.append((NOISE_STEP, 1e-9))
     params.extend(draw_values(device.draws, seed, checked.module.name).items())
+    taken: set[str] = set()
+    names = {name: subckt_parameter(name, taken) for name, _ in params}
     model_name = f"{checked.module.name}_m"
     instance = OsdiInstance(
         "N1",
         checked.port_names,
         model_name,
-        tuple((name, f"{{{name}}}") for name, _ in params),
+        tuple((name, f"{{{names[name]}}}") for name, _ in params),
     )
     subckt = Subckt(
         checked.module.name,
         checked.port_names,
-        tuple(params),
+        tuple((names[name], _renamed(value, names)) for name, value in params),
         (instance,),
         models=(Model(model_name, device_type(checked.module.name), library=str(library)),),
     )
-    return NativeModel(subckt, device.draws, library, device)
+    return NativeModel(subckt, device.draws, library, device, names)
+
+
+def _defaults(checked: CheckedModule) -> tuple[tuple[str, Scalar | str], ...]:
+    """Parameter defaults as ngspice expressions (``pi`` in a default is ngspice's pi)."""
+    return parameter_defaults(checked)
+
+
+def _renamed(value: Scalar | str, names: dict[str, str]) -> Scalar | str:
+    """A default expression with renamed parameters renamed in it too."""
+    if isinstance(value, str):
+        for old, new in names.items():
+            if old != new:
+                value = re.sub(rf"\b{re.escape(old)}\b", new, value)
+    return value

@@ -257,8 +257,8 @@ class Translator:
         emit.line(f"int32_t {k} = {value.value} - ({variable.low});")
         emit.open(f"if ({k} < 0 || {k} >= {variable.length})")
         emit.line(
-            f'sg_message(handle, SG_LOG_ERR, "Error: %s: index %d is outside the array'
-            f' ({loc.file}:{loc.line})", sg_instance_name(handle), (int){value.value});'
+            f'sg_message(handle, SG_LOG_ERR, "Verilog-A $error: index %d is outside the array'
+            f' ({loc.file}:{loc.line})", (int){value.value});'
         )
         emit.line("ret |= SG_EVAL_FATAL;")
         emit.line(f"{k} = 0;")

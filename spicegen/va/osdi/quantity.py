@@ -127,6 +127,14 @@ def _sum(terms: Iterable[str]) -> str:
     return text
 
 
+def _negated(atom: str) -> str:
+    if atom.startswith("-"):
+        return atom[1:]
+    if atom.startswith("(-") and atom.endswith(")") and is_literal(atom[2:-1]):
+        return atom[2:-1]
+    return f"-{atom}"
+
+
 def _product(a: str, b: str) -> str:
     if a in ("0.0", "0") or b in ("0.0", "0"):
         return "0.0"
@@ -135,9 +143,9 @@ def _product(a: str, b: str) -> str:
     if b == "1.0":
         return a
     if a == "-1.0":
-        return f"-{b}"
+        return _negated(b)
     if b == "-1.0":
-        return f"-{a}"
+        return _negated(a)
     return f"{a}*{b}"
 
 

@@ -25,7 +25,7 @@ from spicegen.va.builtins import BUILTINS, SYSTEM_FUNCTIONS, CForm
 from spicegen.va.osdi import quantity as q
 from spicegen.va.osdi.evaluate import CVar, Hooks, Translator
 from spicegen.va.osdi.quantity import Quantity
-from spicegen.va.osdi.tasks import message_call
+from spicegen.va.osdi.tasks import c_literal, message_call
 from spicegen.va.randomness import SYSTEM_DISTRIBUTIONS, Distribution, Draw
 from spicegen.va.values import located_error
 
@@ -306,10 +306,14 @@ class DeviceState(Hooks):
         if name == "$fatal" and args and not isinstance(args[0], ast.String):
             args = args[1:]  # $fatal(finish_number, "format", ...)
         format_, values = message_call(translator, ast.SystemTask(name, args, statement.loc))
-        prefix = {"$warning": "Warning: ", "$error": "Error: ", "$fatal": "Error: "}.get(name, "")
+        # words the engine reads (sim/log.py): ngspice prints the instance before them
+        prefix = {
+            "$warning": "Warning: ",
+            "$error": "Verilog-A $error: ",
+            "$fatal": "Verilog-A $fatal: ",
+        }.get(name, "")
         if prefix:
-            format_ = f'"{prefix}%s: " {format_}'
-            values = f", sg_instance_name(handle){values}"
+            format_ = f"{c_literal(prefix)} {format_}"
         emit.line(f"sg_message(handle, {levels[name]}, {format_}{values});")
         if name in ("$error", "$fatal"):
             emit.line("ret |= SG_EVAL_FATAL;")
@@ -540,8 +544,8 @@ class DeviceState(Hooks):
         if len(args) == 1:
             emit.open(f"if (!{found})")
             emit.line(
-                f'sg_message(handle, SG_LOG_ERR, "Error: %s: $simparam(\\"{quoted}\\") is not'
-                ' known to ngspice and has no default", sg_instance_name(handle));'
+                f'sg_message(handle, SG_LOG_ERR, "Verilog-A $error: $simparam(\\"{quoted}\\") is'
+                ' not known to ngspice and has no default");'
             )
             emit.line("ret |= SG_EVAL_FATAL;")
             emit.close()
