@@ -51,7 +51,7 @@ def native_model(model: CheckedModel, checked: CheckedModule, *, seed: int = 0) 
     model_name = f"{checked.module.name}_m"
     instance = OsdiInstance(
         "N1",
-        checked.port_names,
+        (*checked.port_names, *checked.internal_nodes),
         model_name,
         tuple((name, f"{{{names[name]}}}") for name, _ in params),
     )

@@ -226,7 +226,8 @@ def apply(emitter: Emitter, form: CForm, args: Sequence[Quantity], is_int: bool)
     for argument, template in zip(args, form.partials, strict=True):
         if not argument.partials:
             continue
-        factor = emitter.temp(template.format(v=value, **names))
+        slope = template.format(v=value, **names)
+        factor = emitter.temp(slope if is_literal(slope) else f"sg_finite({slope})")
         for unknown, atom in argument.partials:
             gathered.setdefault(unknown, []).append(_product(factor, atom))
     return Quantity(value, _partials(emitter, gathered))

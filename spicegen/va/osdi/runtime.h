@@ -164,6 +164,15 @@ static inline double sg_simparam(const sg_sim_paras *paras, const char *name, do
     return fallback;
 }
 
+/* a built-in's derivative where it is infinite (sqrt at 0, ...): a large finite slope, so
+ * that a zero factor before it (the common 0*sqrt(|v|) at 0 V) still gives 0, not NaN */
+static inline double sg_finite(double slope)
+{
+    if (isfinite(slope))
+        return slope;
+    return isnan(slope) ? 0.0 : copysign(1e30, slope);
+}
+
 /* ---- random numbers: counter-based (splitmix64), so a draw depends only on its inputs ---- */
 static inline uint64_t sg_mix(uint64_t z)
 {
@@ -221,18 +230,21 @@ static inline void sg_land(double *bound, double t_prev, double t_now, double t_
     double step = t_now - t_prev;
     if (step <= 0.0 || t_now - t_event <= tolerance)
         return;
-    double wanted = t_event - t_prev;
+    /* a hair past the event, so that rounding cannot leave the retry just short of it */
+    double wanted = (t_event - t_prev) * (1.0 + 1e-9);
     if (wanted < 0.9 * step && wanted > 0.0 && wanted < *bound)
         *bound = wanted;
 }
 
 /* an accepted point before t_event: keep the next step from passing it when that does not
- * reject the present one */
+ * reject the present one. The bound is a hair longer than the distance: a step that
+ * reaches exactly an ngspice breakpoint is forced onto it, while one a rounding error short
+ * of it would be halved (dctran.c "equalise the last two time steps"), again and again. */
 static inline void sg_approach(double *bound, double t_prev, double t_now, double t_event)
 {
     double left = t_event - t_now, step = t_now - t_prev;
-    if (left > 0.0 && left >= 0.9 * step && left < *bound)
-        *bound = left;
+    if (left > 0.0 && left >= 0.9 * step && left * (1.0 + 1e-9) < *bound)
+        *bound = left * (1.0 + 1e-9);
 }
 
 static inline int sg_crossed(double before, double now, int direction)

@@ -60,7 +60,13 @@ class Topology:
 
     @property
     def terminal_count(self) -> int:
-        return len(self.checked.port_names)
+        """Ports and internal nets: the wrapper subckt connects the internal nets to local
+        nodes, so that ngspice names them ``<instance>.<net>`` on both targets."""
+        return len(self.checked.port_names) + len(self.checked.internal_nodes)
+
+    @property
+    def terminals(self) -> tuple[str, ...]:
+        return (*self.checked.port_names, *self.checked.internal_nodes)
 
     def add_node(self, name: str, kind: Kind) -> int:
         taken = {node.name for node in self.nodes}
