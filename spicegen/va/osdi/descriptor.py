@@ -313,14 +313,24 @@ def _loads(
     mapping = "inst->node_mapping"
     residual_resist = [f"dst[{mapping}[{r}]] += inst->res_resist[{r}];" for r in range(count)]
     residual_react = [f"dst[{mapping}[{r}]] += inst->res_react[{r}];" for r in range(count)]
-    rhs_dc = [f"dst[{mapping}[{r}]] -= inst->res_resist[{r}];" for r in range(count)] + [
-        f"dst[{mapping}[{r}]] += inst->jac_resist[{index[(r, c)]}]*x[{mapping}[{c}]];"
-        for r, c in entries
-    ]
-    rhs_tran = rhs_dc + [
-        f"dst[{mapping}[{r}]] += alpha*inst->jac_react[{index[(r, c)]}]*x[{mapping}[{c}]];"
-        for r, c in react_entries
-    ]
+
+    def rhs(react: bool) -> list[str]:
+        lines = []
+        for r in range(count):
+            body = [f"double s = -inst->res_resist[{r}], c = 0.0;"]
+            for row, column in entries:
+                if row == r:
+                    k = index[(row, column)]
+                    x = f"x[{mapping}[{column}]]"
+                    body.append(f"sg_accumulate(&s, &c, inst->jac_resist[{k}], {x});")
+                    if react and (row, column) in react_index:
+                        body.append(f"sg_accumulate(&s, &c, alpha*inst->jac_react[{k}], {x});")
+            body.append(f"dst[{mapping}[{r}]] += s + c;")
+            lines += ["{", *("    " + b for b in body), "}"]
+        return lines
+
+    rhs_dc = rhs(False)
+    rhs_tran = rhs(True)
     jacobian_resist = [
         f"*inst->jac_ptr[{k}] += inst->jac_resist[{k}];" for k in range(len(entries))
     ]
