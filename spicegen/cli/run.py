@@ -11,6 +11,7 @@ from spicegen.cli.common import (
     OUTPUT_DIRECTORY_RULE,
     CliError,
     SubParsers,
+    input_file,
     output_file,
     read_text,
 )
@@ -43,6 +44,11 @@ def register(commands: SubParsers) -> None:
         "--allow-control", action="store_true",
         help="run .control blocks (they can execute shell commands)",
     )  # fmt: skip
+    parser.add_argument(
+        "--osdi", action="append", default=[], type=Path, metavar="LIB",
+        help="load this OSDI device library first (`spicegen compile --target osdi`; "
+        "repeatable)",
+    )  # fmt: skip
     parser.set_defaults(handler=handle)
 
 
@@ -63,6 +69,7 @@ def handle(args: argparse.Namespace) -> None:
         allow_control=args.allow_control,
         raw_path=args.raw,
         base_dir=args.netlist.resolve().parent,
+        osdi=[input_file(path, "OSDI library") for path in args.osdi],
     )
     print(f"{args.netlist}: {len(result.plots)} plot(s), ngspice {result.elapsed:.3f} s "
           f"({result.backend})")  # fmt: skip

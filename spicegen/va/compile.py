@@ -17,6 +17,7 @@ from spicegen.va.model import CompiledModel, check_defaults
 
 Target = Literal["subckt", "osdi"]
 TARGETS: tuple[Target, ...] = ("subckt", "osdi")
+DEFAULT_TARGET: Target = "subckt"
 
 
 def compile_va(
