@@ -322,6 +322,10 @@ class Translator:
 
     def _finish_branches(self) -> None:
         emit = self.emitter
+        for net in self.topology.sources:
+            if net not in self.topology.integrators:  # the net's row: V(x) - e = 0
+                source = self.read(self.branch_accumulator(net, "s"))
+                self.stamp(net, q.subtract(emit, self.unknown(net), source))
         for branch in self.topology.branches.values():
             flow = self.unknown(branch.flow)
             scale = "inst->p_mfactor"
@@ -467,6 +471,12 @@ class Translator:
         positive, negative = topology.access_nets(statement.access, statement.args, statement.loc)
         if positive == negative:
             raise located_error(statement.loc, "contribution to a branch from a net to itself")
+        if negative is None and positive in topology.sources:
+            value = self.expression(statement.value)  # an integrator stamps its own row
+            if positive not in topology.integrators:
+                source = self.branch_accumulator(positive, "s")
+                self.assign(source, q.add(self.emitter, self.read(source), value), statement.loc)
+            return
         value = self.expression(statement.value)
         found = topology.flow_branch(positive, negative)
         if topology.is_potential(statement.access):

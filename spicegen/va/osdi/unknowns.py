@@ -57,6 +57,11 @@ class Topology:
     potential_access: frozenset[str] = frozenset()
     flow_access: frozenset[str] = frozenset()
     implicit: dict[object, int] = field(default_factory=dict)
+    # internal nets set by their one potential contribution, V(x) <+ e: the net's own row is
+    # the equation V(x) - e = 0 (no branch current); for V(x) <+ idt(...), the net is the
+    # integrator's node itself
+    sources: dict[int, ast.Contribution] = field(default_factory=dict)
+    integrators: set[int] = field(default_factory=set)
 
     @property
     def terminal_count(self) -> int:
@@ -157,10 +162,11 @@ def topology(model: CheckedModel, checked: CheckedModule) -> Topology:
         branch.potential_contributed = True
         branch.meter = True
         result.port_inner[port] = inner
+    _sole_sources(result)
     for statement in walk.contributions(checked):
         if result.is_potential(statement.access):
             positive, negative = result.access_nets(statement.access, statement.args, statement.loc)
-            if positive != negative:
+            if positive != negative and not (negative is None and positive in result.sources):
                 result._add_branch(positive, negative).potential_contributed = True
     for call in walk.calls(checked):
         if (
@@ -181,3 +187,50 @@ def _access_kinds(checked: CheckedModule) -> tuple[frozenset[str], frozenset[str
     kinds = checked.access_kinds
     potential = frozenset(name for name, kind in kinds.items() if kind == "potential")
     return potential, frozenset(name for name, kind in kinds.items() if kind == "flow")
+
+
+def _unconditional(statements: tuple[ast.Statement, ...]) -> list[ast.Statement]:
+    """Statements that run at every evaluation: the analog block's, through plain blocks."""
+    found: list[ast.Statement] = []
+    for statement in statements:
+        if isinstance(statement, ast.Block):
+            found.extend(_unconditional(statement.statements))
+        else:
+            found.append(statement)
+    return found
+
+
+def _sole_sources(topology: Topology) -> None:
+    """Find internal nets whose only contribution is an unconditional ``V(x) <+ e``, whose
+    branch current nothing reads: each saves the branch-current unknown, and an integrator
+    ``V(x) <+ idt(...)`` saves its implicit node too."""
+    checked = topology.checked
+    touching: dict[int, list[ast.Contribution]] = {}
+    for statement in walk.contributions(checked):
+        nets = topology.access_nets(statement.access, statement.args, statement.loc)
+        for net in set(nets):
+            if net is not None:
+                touching.setdefault(net, []).append(statement)
+    read: set[int] = set()
+    for call in walk.calls(checked):
+        if isinstance(call, ast.Call) and call.name in topology.flow_access | {"I"} and call.args:
+            if isinstance(call.args[0], ast.PortBranch):
+                continue
+            nets = topology.access_nets(call.name, call.args, call.loc)
+            read.update(n for n in nets if n is not None)
+    top = {id(s) for s in _unconditional(checked.module.analog)}
+    internal = {topology.nets[n] for n in checked.internal_nodes}
+    for net, statements in touching.items():
+        if net not in internal or net in read or len(statements) != 1:
+            continue
+        (statement,) = statements
+        nets = topology.access_nets(statement.access, statement.args, statement.loc)
+        if id(statement) not in top or not topology.is_potential(statement.access):
+            continue
+        if nets != (net, None):
+            continue
+        topology.sources[net] = statement
+        value = statement.value
+        if isinstance(value, ast.Call) and value.name == "idt" and len(value.args) <= 2:
+            topology.implicit[(value.loc, ())] = net
+            topology.integrators.add(net)
