@@ -11,9 +11,10 @@ from typing import Literal
 from spicegen.netlist import Subckt
 from spicegen.va.check import CheckedModule, check
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
-from spicegen.va.frontend import read_source
+from spicegen.va.frontend import parse_preprocessed
 from spicegen.va.lower import lower
 from spicegen.va.model import CompiledModel, check_defaults
+from spicegen.va.preprocess import preprocess
 
 Target = Literal["subckt", "osdi"]
 TARGETS: tuple[Target, ...] = ("subckt", "osdi")
@@ -62,20 +63,31 @@ def compile_model(
     implementing OSDI, compiles it (cached by content hash) and wraps it in a subcircuit, so
     both give the same kind of model; ``CompiledModel.library`` is the library to load.
     """
-    pre, tree = read_source(source, filename=filename, include_dirs=include_dirs)
+    if target not in TARGETS:
+        where = Location(filename or "<string>", 1, 1)
+        raise VaError(
+            [Diagnostic(where, f"unknown target {target!r}; expected 'subckt' or 'osdi'")]
+        )
+    pre = preprocess(source, filename=filename, include_dirs=include_dirs)
+    key = None
+    if target == "osdi":
+        from spicegen.va.osdi import cache
+
+        key = cache.compile_key(pre, module, 0 if seed is None else seed)
+        found = cache.load(key)
+        if isinstance(found, CompiledModel):
+            return found
+    tree = parse_preprocessed(pre, filename)
     model = check(tree, source_line=pre.source_line)
     chosen = _pick(model.modules, module, tree.loc)
-    if target not in TARGETS:
-        raise VaError(
-            [Diagnostic(tree.loc, f"unknown target {target!r}; expected 'subckt' or 'osdi'")]
-        )
     try:
         check_defaults(chosen)
         if target == "osdi":
+            from spicegen.va.osdi import cache
             from spicegen.va.osdi.device import native_model
 
             native = native_model(model, chosen, seed=0 if seed is None else seed)
-            return CompiledModel(
+            result = CompiledModel(
                 native.subckt,
                 chosen,
                 native.draws,
@@ -84,6 +96,9 @@ def compile_model(
                 library=native.library,
                 renamed={k: v for k, v in native.names.items() if k != v},
             )
+            assert key is not None
+            cache.store(key, result)
+            return result
         lowered = lower(chosen, seed=seed)
     except VaError as err:
         raise VaError(
