@@ -227,6 +227,20 @@ class _Lowerer:
             raise located_error(
                 statement.loc, _needs_osdi(f"@({' or '.join(names)})", "runs code at an event")
             )
+        # a variable the event sets that the rest of the block changes holds state from the
+        # first point on: running the event at every point would reset it each time
+        inside = _assigned_variables(self._checked, (statement.body,))
+        outside = _assigned_variables(self._checked, _without(self._module.analog, statement))
+        changed = sorted(inside & outside)
+        if changed:
+            raise located_error(
+                statement.loc,
+                _needs_osdi(
+                    f"@({names[0]}) sets `{changed[0]}`, which the analog block then changes: "
+                    "the model",
+                    "holds state from the first point on",
+                ),
+            )
         self._initial = names[0]
         try:
             self._exec(statement.body, env, path)
@@ -618,11 +632,13 @@ def _held_message(name: str) -> str:
     )
 
 
-def _assigned_variables(checked: CheckedModule) -> frozenset[str]:
-    """Module variables that the analog block assigns: by ``=``, as a loop variable or as
-    the output argument of an analog function."""
+def _assigned_variables(
+    checked: CheckedModule, statements: tuple[ast.Statement, ...] | None = None
+) -> frozenset[str]:
+    """Module variables that ``statements`` (default: the analog block) assign: by ``=``,
+    as a loop variable or as the output argument of an analog function."""
     names: set[str] = set()
-    for statement in checked.module.analog:
+    for statement in checked.module.analog if statements is None else statements:
         for inner in walk.statements(statement):
             if isinstance(inner, ast.Assign | ast.IndexedAssign):
                 names.add(inner.target)
@@ -637,6 +653,33 @@ def _assigned_variables(checked: CheckedModule) -> frozenset[str]:
                         if argument.direction != "input" and isinstance(value, ast.Identifier):
                             names.add(value.name)
     return frozenset(names & set(checked.variable_types))
+
+
+def _without(
+    statements: tuple[ast.Statement, ...], removed: ast.Statement
+) -> tuple[ast.Statement, ...]:
+    """``statements`` with ``removed`` (an event) taken out, at any depth of plain blocks
+    and conditions: what runs besides it."""
+    result: list[ast.Statement] = []
+    for statement in statements:
+        if statement is removed:
+            continue
+        if isinstance(statement, ast.Block):
+            result.append(
+                ast.Block(
+                    statement.name,
+                    statement.declarations,
+                    _without(statement.statements, removed),
+                    statement.loc,
+                )
+            )
+        elif isinstance(statement, ast.If):
+            then = _without((statement.then,), removed)
+            otherwise = _without((statement.otherwise,), removed) if statement.otherwise else ()
+            result.extend((*then, *otherwise))
+        else:
+            result.append(statement)
+    return tuple(result)
 
 
 __all__ = ["Lowered", "lower", "parameter_defaults"]

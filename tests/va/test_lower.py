@@ -407,3 +407,20 @@ def test_an_initial_step_of_parameters_lowers_as_plain_statements() -> None:
         "parameter real g0 = 1m; real g; real c[0:1];",
     )
     assert _expression(subckt) == "((2 * g0) * v(p,n))"
+
+
+def test_an_initial_step_that_seeds_held_state_names_the_osdi_target() -> None:
+    # the Stanford/PKU pattern: the gap starts in @(initial_step) and is integrated after
+    _, message = _error(
+        """module m(p, n);
+  inout p, n; electrical p, n;
+  real gap;
+  analog begin
+    @(initial_step) gap = 1;
+    I(p, n) <+ V(p, n)*gap;
+    gap = gap + 1m*V(p, n);
+  end
+endmodule
+"""
+    )
+    assert "sets `gap`" in message and "--target osdi" in message
