@@ -4,6 +4,7 @@ and how a net becomes part of an element name."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from spicegen.va import ast
 from spicegen.va.check import CheckedModule
@@ -21,8 +22,9 @@ def node_key(name: str) -> str:
 
 def check_ngspice_names(checked: CheckedModule, *, reserved: bool = True) -> None:
     """ngspice folds case, reserves some names and takes only letters, digits and ``_``;
-    refuse what it would misread, at the name's declaration. ``reserved=False`` lets names
-    that mean something in ngspice expressions through (the osdi target renames them)."""
+    refuse what it would misread, at the name's declaration. ``reserved=False`` lets
+    parameter names that mean something in ngspice expressions, or differ only in case,
+    through (the osdi target renames them)."""
     module = checked.module
     _check_plain(module.name, "module", module.loc)
     for net in (*checked.port_names, *checked.internal_nodes):
@@ -39,11 +41,11 @@ def check_ngspice_names(checked: CheckedModule, *, reserved: bool = True) -> Non
                 f"parameter name `{parameter.name}` means something else in ngspice "
                 "expressions; rename it, or compile with --target osdi",
             )
-        if folded in seen and not parameter.local:
+        if reserved and folded in seen and not parameter.local:
             raise located_error(
                 parameter.loc,
                 f"parameters `{seen[folded]}` and `{parameter.name}` differ only in case, "
-                "which ngspice ignores; rename one",
+                "which ngspice ignores; rename one, or compile with --target osdi",
             )
         seen[folded] = parameter.name
     nets: dict[str, str] = {}
@@ -78,11 +80,18 @@ def _net_location(checked: CheckedModule, net: str) -> Location:
     return module.loc
 
 
-def subckt_parameter(name: str, taken: set[str]) -> str:
-    """The name a wrapper subcircuit gives parameter ``name``: itself, unless ngspice
-    expressions reserve it (``pi``, ``pwr``, ...), then ``<name>_va``."""
-    result = name if name.lower() not in RESERVED else f"{name}_va"
-    while result.lower() in taken:
-        result += "_"
-    taken.add(result.lower())
+def ngspice_parameters(names: Iterable[str]) -> dict[str, str]:
+    """The name ngspice sees for each parameter: itself, unless ngspice expressions reserve it
+    (``pi``, ``pwr``, ...) or an earlier one differs from it only in case (ngspice folds
+    case), then a suffix makes it unique (``pi_va``, ``v0_2``)."""
+    taken: set[str] = set()
+    result: dict[str, str] = {}
+    for name in names:
+        unique = name if name.lower() not in RESERVED else f"{name}_va"
+        count = 2
+        while unique.lower() in taken:
+            unique = f"{name}_{count}"
+            count += 1
+        taken.add(unique.lower())
+        result[name] = unique
     return result

@@ -11,12 +11,14 @@ subckt target.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 from spicegen.va import ast
 from spicegen.va.check import CheckedModule
+from spicegen.va.names import ngspice_parameters
 from spicegen.va.osdi import quantity as q
 from spicegen.va.osdi.evaluate import EvalCode, Hooks, Translator
 from spicegen.va.osdi.state import DeviceState, HeldField
@@ -35,10 +37,11 @@ class InstanceParameter:
     default: str  # C expression, when there is no Verilog-A declaration
     model: bool  # also settable on the .model card
     declaration: ast.Parameter | None = None
+    source: str = ""  # the Verilog-A name, when ngspice sees another one
 
     @property
     def field(self) -> str:
-        return self.name.lstrip("$")
+        return (self.source or self.name).lstrip("$")
 
     @property
     def exposed(self) -> bool:
@@ -139,6 +142,8 @@ def _instance_struct(
         "    int32_t has_pending, accepted_any, instance_started, initialised;",
     ]
     lines += [f"    sg_history history{k};" for k in range(state.histories)]
+    for k in range(state.latches):
+        lines += [f"    double latch_time{k};", f"    int32_t latched{k};"]
     for k in range(state.strobes):
         lines += [
             f"    char strobe{k}[256];",
@@ -256,6 +261,7 @@ def _eval(
         f"        inst->history{k}.count = 0; inst->history{k}.next = 0;"
         for k in range(state.histories)
     ]
+    lines += [f"        inst->latched{k} = 0;" for k in range(state.latches)]
     lines += [
         "    } else if (inst->has_pending && abstime > inst->pending_time) {",
         "        inst->committed = inst->pending;",
@@ -543,4 +549,6 @@ def instance_parameters(
                 draw.parameter, draw.distribution == "integer", q.c_number(value), False
             )
         )
-    return result
+    # the names ngspice sees: unique without case, none it reserves (the wrapper's too)
+    renamed = ngspice_parameters(p.name for p in result if p.exposed and p.name != "$mfactor")
+    return [dataclasses.replace(p, name=renamed.get(p.name, p.name), source=p.name) for p in result]

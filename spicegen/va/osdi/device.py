@@ -18,7 +18,7 @@ from spicegen.netlist import Model, OsdiInstance, Subckt
 from spicegen.va.builtins import Scalar
 from spicegen.va.check import CheckedModel, CheckedModule
 from spicegen.va.lower import parameter_defaults
-from spicegen.va.names import check_ngspice_names, subckt_parameter
+from spicegen.va.names import check_ngspice_names, ngspice_parameters
 from spicegen.va.osdi.build import build
 from spicegen.va.osdi.descriptor import device_type
 from spicegen.va.osdi.generate import NativeDevice, generate
@@ -46,14 +46,13 @@ def native_model(model: CheckedModel, checked: CheckedModule, *, seed: int = 0) 
     if device.adds_noise_step:
         params.append((NOISE_STEP, 1e-9))
     params.extend(draw_values(device.draws, seed, checked.module.name).items())
-    taken: set[str] = set()
-    names = {name: subckt_parameter(name, taken) for name, _ in params}
+    names = ngspice_parameters(name for name, _ in params)
     model_name = f"{checked.module.name}_m"
     instance = OsdiInstance(
         "N1",
         (*checked.port_names, *checked.internal_nodes),
         model_name,
-        tuple((name, f"{{{names[name]}}}") for name, _ in params),
+        tuple((names[name], f"{{{names[name]}}}") for name, _ in params),
     )
     subckt = Subckt(
         checked.module.name,

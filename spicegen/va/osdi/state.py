@@ -60,6 +60,7 @@ class DeviceState(Hooks):
     draws: list[Draw] = field(default_factory=list)
     strobes: int = 0
     histories: int = 0
+    latches: int = 0
     uses_noise_step: bool = False
     implicit: list[int] = field(default_factory=list)
     _sites: int = 0
@@ -70,6 +71,7 @@ class DeviceState(Hooks):
         self.draws = []
         self.strobes = 0
         self.histories = 0
+        self.latches = 0
         self.implicit = []
         self._sites = 0
         self.uses_noise_step = False
@@ -220,6 +222,13 @@ class DeviceState(Hooks):
             emit.line(
                 f"if (!inst->committed.{valid} && sg_first_point && {now} >= 0.0) {fired} = 1;"
             )
+        # an event that fired at this time point stays fired through its Newton iterations:
+        # the body may move the expression back (a reset), which must not undo the event
+        latch = self.latches
+        self.latches += 1
+        emit.line(f"if (inst->latch_time{latch} == abstime && inst->latched{latch}) {fired} = 1;")
+        emit.line(f"inst->latch_time{latch} = abstime;")
+        emit.line(f"inst->latched{latch} = {fired};")
         emit.line(f"inst->pending.{held} = {now};")
         emit.line(f"inst->pending.{valid} = sg_transient;")
         return fired
