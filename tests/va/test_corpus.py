@@ -14,7 +14,6 @@ from spicegen.netlist import (
     Circuit,
     CurrentSource,
     Dc,
-    Op,
     Pulse,
     Pwl,
     Resistor,
@@ -106,7 +105,7 @@ def test_rram_sets_abruptly_and_resets_at_negative_voltage() -> None:
     # the gap's conductance I/sinh(V/V0) (V0 = 0.25 V), read at points of the sweep
     g = i / np.where(v == 0, 1, np.sinh(v / 0.25))
     at = lambda t: float(np.interp(t, time, g))  # noqa: E731
-    start, before_set, after_set, end_set = at(0.2e-6), at(0.4e-6), at(0.6e-6), at(1.9e-6)
+    start, before_set, end_set = at(0.2e-6), at(0.4e-6), at(1.9e-6)
     assert end_set > 100 * start  # SET: high- to low-resistance state
     # abrupt: most of it within 0.28 V of the 1.4 V ramp (0.56 V to 0.84 V)
     assert before_set < end_set / 100 and at(0.62e-6) > end_set / 10
