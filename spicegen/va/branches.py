@@ -12,7 +12,7 @@ from spicegen.va import arrangements, ast, walk
 from spicegen.va.auxiliary import SIMULATED, Auxiliary
 from spicegen.va.check import CheckedModule
 from spicegen.va.diagnostics import Location
-from spicegen.va.names import node_key
+from spicegen.va.names import access_net_names, node_key
 from spicegen.va.values import Val, binary, located_error, number, unary
 
 Evaluate = Callable[[ast.Expr], Val]
@@ -66,21 +66,8 @@ class Branches:
 
     def nodes(self, access: str, args: tuple[ast.Expr, ...], loc: Location) -> tuple[str, str]:
         """The (positive, negative) ngspice nodes of an access ``access(args)``."""
-        names: list[str] = []
-        for argument in args:
-            if not isinstance(argument, ast.Identifier):
-                raise located_error(
-                    argument.loc, f"expected a net or branch name in `{access}(...)`"
-                )
-            names.append(argument.name)
-        if len(names) == 1 and names[0] in self._checked.branches:
-            positive, negative = self._checked.branches[names[0]]
-            return self._node(positive), self._node(negative or "0")
-        if len(names) == 1:
-            return self._node(names[0]), "0"
-        if len(names) == 2:
-            return self._node(names[0]), self._node(names[1])
-        raise located_error(loc, f"access function `{access}` takes 1 or 2 nets or 1 branch")
+        positive, negative = access_net_names(self._checked, access, args, loc)
+        return self._node(positive), self._node(negative or "0")
 
     def _potential_branches(self) -> dict[tuple[str, str], tuple[str, str]]:
         """Each orientation of every branch with a V contribution -> the orientation of its

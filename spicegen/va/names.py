@@ -95,3 +95,22 @@ def ngspice_parameters(names: Iterable[str]) -> dict[str, str]:
         taken.add(unique.lower())
         result[name] = unique
     return result
+
+
+def access_net_names(
+    checked: CheckedModule, access: str, args: tuple[ast.Expr, ...], loc: Location
+) -> tuple[str, str | None]:
+    """The (positive, negative) net names of ``access(args)``: two nets, one net (negative
+    ``None``: ground), or a named branch."""
+    names: list[str] = []
+    for argument in args:
+        if not isinstance(argument, ast.Identifier):
+            raise located_error(argument.loc, f"expected a net or branch name in `{access}(...)`")
+        names.append(argument.name)
+    if len(names) == 1 and names[0] in checked.branches:
+        return checked.branches[names[0]]
+    if len(names) == 1:
+        return names[0], None
+    if len(names) == 2:
+        return names[0], names[1]
+    raise located_error(loc, f"access function `{access}` takes 1 or 2 nets or 1 branch")

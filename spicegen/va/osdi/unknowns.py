@@ -15,7 +15,7 @@ from typing import Literal
 from spicegen.va import ast, walk
 from spicegen.va.check import CheckedModel, CheckedModule
 from spicegen.va.diagnostics import Location
-from spicegen.va.values import located_error
+from spicegen.va.names import access_net_names
 
 Kind = Literal["terminal", "internal", "flow", "implicit"]
 Net = int | None  # an unknown's index, None for ground
@@ -100,21 +100,8 @@ class Topology:
     ) -> tuple[Net, Net]:
         """The (positive, negative) unknowns of ``access(args)``: two nets, one net to ground,
         or a named branch."""
-        names: list[str] = []
-        for argument in args:
-            if not isinstance(argument, ast.Identifier):
-                raise located_error(
-                    argument.loc, f"expected a net or branch name in `{access}(...)`"
-                )
-            names.append(argument.name)
-        if len(names) == 1 and names[0] in self.checked.branches:
-            positive, negative = self.checked.branches[names[0]]
-            return self.net(positive), None if negative is None else self.net(negative)
-        if len(names) == 1:
-            return self.net(names[0]), None
-        if len(names) == 2:
-            return self.net(names[0]), self.net(names[1])
-        raise located_error(loc, f"access function `{access}` takes 1 or 2 nets or 1 branch")
+        positive, negative = access_net_names(self.checked, access, args, loc)
+        return self.net(positive), None if negative is None else self.net(negative)
 
     def flow_branch(self, positive: Net, negative: Net) -> tuple[Branch, float] | None:
         """The flow branch between two unknowns and the sign of the given orientation."""
