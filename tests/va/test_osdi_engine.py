@@ -100,3 +100,16 @@ def test_a_sweep_of_native_devices_loads_them_on_its_workers(tmp_path: Path) -> 
     table = load(tmp_path / "store")
     # r/(1k + r) for r = 1k, 3k
     assert list(table["mid"]) == pytest.approx([0.5, 0.75], abs=1e-12)
+
+
+def test_the_wrapper_is_plain_netlist_data(resistor) -> None:  # type: ignore[no-untyped-def]
+    from spicegen.netlist import NetlistError, subckt_text
+
+    text = subckt_text(resistor.subckt)
+    # the library is data on the Model, never text: the deck names only the device type
+    assert text.splitlines()[1:3] == [".model res_m res_va", "N1 p n res_m r={r}"]
+    assert str(resistor.library) not in text
+    with pytest.raises(NetlistError, match=r"OsdiInstance\.name"):
+        OsdiInstance("X1", ("a", "0"), "res_m")
+    with pytest.raises(NetlistError, match=r"Model\.library"):
+        Model("m1", "res_va", library="lib;rm -rf.osdi")
