@@ -35,10 +35,6 @@ class Draw:
     index: int
 
 
-# the derivation lives in spicegen.seeds; the old name stays for callers
-seed_of = draw_seed
-
-
 def variate(distribution: Distribution, stream_seed: int) -> float | int:
     """The standard variate of ``distribution`` drawn from ``stream_seed``."""
     rng = np.random.default_rng(stream_seed)
