@@ -485,3 +485,50 @@ endmodule
     )
     _, current = _current(_probe(model, VoltageSource("V1", "a", "0", 1.0), pi=2.0), Op())
     assert current[0] == pytest.approx(0.5e-3 * 2.0, rel=1e-12)
+
+
+def test_final_step_and_initial_instance_run_where_the_docs_say() -> None:
+    model = _model(
+        """module marks(p, n);
+  inout p, n; electrical p, n;
+  integer finals, instances, steps;
+  analog begin
+    @(final_step) finals = finals + 1;
+    @(initial_instance) instances = instances + 1;
+    @(initial_step) steps = steps + 1;
+    """
+        + READOUT.format(value="finals + 10*instances + 100*steps")
+        + """
+  end
+endmodule
+"""
+    )
+    # a DC analysis is its own last point: final_step runs there, once per point (a .dc
+    # sweep commits nothing, so every point starts from the initializers)
+    volts, static = _current(_probe(model), Dc("V1", 0.0, 1.0, 0.5))
+    np.testing.assert_allclose((static - volts / 1e6) / 1e-6, 111.0, atol=1e-6)
+    # a transient: ngspice calls no device at its end, so final_step never runs; the two
+    # initial events ran once, in the operating point, and are held from there
+    _, transient = _current(_probe(model), Tran(step=1e-9, stop=1e-8))
+    np.testing.assert_allclose(transient / 1e-6, 110.0, atol=1e-6)
+
+
+def test_display_and_warning_reach_the_log_and_fatal_stops_the_run() -> None:
+    model = _model(
+        """module talk(p, n);
+  inout p, n; electrical p, n;
+  analog begin
+    I(p, n) <+ V(p, n)/1k;
+    $display("drive %g V", V(p, n));
+    if (V(p, n) > 0.7) $warning("above 0.7 V: %g", V(p, n));
+    if (V(p, n) > 1.5) $fatal(1, "outside the model: %g V", V(p, n));
+  end
+endmodule
+"""
+    )
+    calm = simulate(_probe(model, VoltageSource("V1", "a", "0", 0.5)), Op()).log
+    assert "drive 0.5 V" in calm and "above 0.7 V" not in calm
+    warm = simulate(_probe(model, VoltageSource("V1", "a", "0", 1.0)), Op()).log
+    assert "Warning: above 0.7 V: 1" in warm
+    with pytest.raises(ModelError, match=r"\$fatal in .*x1.*: outside the model: 2 V"):
+        simulate(_probe(model, VoltageSource("V1", "a", "0", 2.0)), Op())
