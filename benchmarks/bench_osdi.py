@@ -50,7 +50,7 @@ ANALYSIS = Tran(step=0.2e-9, stop=2e-9, max_step=0.5e-9)
 
 def _mtj_crossbar(target: str) -> object:
     device = CompiledDevice(
-        models.load("mtj", target=target).subckt, "rp", "resistance",
+        models.load("mtj", target=target), "rp", "resistance",
         params=(("stochastic", 0), ("state0", 1)),
     )  # fmt: skip
     params = CrossbarParams(
@@ -102,8 +102,9 @@ def _resistor_crossbar() -> object:
     and parameters), so that the rest of the circuit's equations can be counted."""
     from spicegen.netlist import Resistor, Subckt
 
-    mtj = models.load("mtj").subckt
-    stub = Subckt(mtj.name, mtj.ports, mtj.params, (Resistor("R1", "p", "n", "{rp}"),))
+    mtj = models.load("mtj")
+    body = (Resistor("R1", "p", "n", "{rp}"),)
+    stub = dataclasses.replace(mtj, subckt=Subckt(mtj.name, mtj.ports, mtj.subckt.params, body))
     device = CompiledDevice(stub, "rp", "resistance", params=(("stochastic", 0), ("state0", 1)))
     params = CrossbarParams(
         WEIGHTS,

@@ -418,8 +418,10 @@ class _Lowerer:
             if value.value is None:
                 raise located_error(
                     condition.loc,
-                    "loop bound must be known at compile time to unroll the loop; this one "
-                    "depends on an instance parameter or a simulated value",
+                    "the loop's bound is known only at run time (it depends on an instance "
+                    "parameter or a simulated value); the subckt target unrolls loops "
+                    "(ngspice B-sources have none), so it cannot express this one: compile "
+                    "with --target osdi",
                 )
             if not value.value:
                 return

@@ -252,7 +252,14 @@ def test_rdist_is_reproducible_per_seed() -> None:
             "x = 0; for (k = 0; k < nmax; k = k + 1) x = x + 1; I(p, n) <+ x;",
             "parameter integer nmax = 3; integer k; real x;",
             5,
-            "loop bound must be known at compile time",
+            "the loop's bound is known only at run time",
+        ),
+        (
+            "x = 1; while (x < V(p, n)) x = 2*x; I(p, n) <+ x;",
+            "real x;",
+            5,
+            "subckt target unrolls loops (ngspice B-sources have none), so it cannot express "
+            "this one: compile with --target osdi",
         ),
         ("I(p, n) <+ V(p) & 1;", "", 5, "operator `&` is only supported on constant integers"),
         ("I(p, n) <+ 1/0;", "", 5, "`/` by zero"),

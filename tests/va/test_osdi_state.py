@@ -532,3 +532,42 @@ endmodule
     assert "Warning: above 0.7 V: 1" in warm
     with pytest.raises(ModelError, match=r"\$fatal in .*x1.*: outside the model: 2 V"):
         simulate(_probe(model, VoltageSource("V1", "a", "0", 2.0)), Op())
+
+
+def test_a_loop_bounded_at_run_time_iterates_in_the_device() -> None:
+    # Newton's iteration for sqrt(v) inside the model, to a tolerance (the ferroelectric FET
+    # models solve their surface potential this way); the derivatives follow the iterations,
+    # so the conductance is d sqrt(v)/dv = 1/(2 sqrt v) and ngspice converges on it
+    model = _model(
+        """module root(p, n);
+  inout p, n; electrical p, n;
+  real v, x;
+  integer count;
+  analog begin
+    v = V(p, n);
+    x = 1;
+    count = 0;
+    while (abs(x*x - v) > 1e-14 && count < 100) begin
+      x = (x + v/x)/2;
+      count = count + 1;
+    end
+    I(p, n) <+ 1m*x;
+  end
+endmodule
+"""
+    )
+    plain = _model(
+        """module plain(p, n);
+  inout p, n; electrical p, n;
+  analog I(p, n) <+ 1m*sqrt(V(p, n));
+endmodule
+"""
+    )
+    sweep = Dc("V1", 0.25, 4.0, 0.25)
+    volts, current = _current(_probe(model), sweep)
+    _, reference = _current(_probe(plain), sweep)
+    # the same as the closed form written out, to rounding: the same Newton steps in ngspice
+    np.testing.assert_allclose(current, reference, rtol=1e-12)
+    # and within ngspice's reltol (1e-3) of sqrt: it accepts a sweep point's current once
+    # successive iterates agree that well, for either model
+    np.testing.assert_allclose(current, 1e-3 * np.sqrt(volts), rtol=1e-3)
