@@ -244,6 +244,11 @@ SYSTEM_FUNCTIONS: Mapping[str, SystemFunction] = MappingProxyType(
         "$rdist_uniform": SystemFunction((3, 4)),
         "$rdist_exponential": SystemFunction((2, 3)),
         "$random": SystemFunction((0, 1), "integer"),
+        # the Verilog-HDL forms tools accept in analog blocks: the same draws, rounded to
+        # integers (Cadence: "$dist_normal ... to generate integer numbers")
+        "$dist_normal": SystemFunction((3, 3), "integer"),
+        "$dist_uniform": SystemFunction((3, 3), "integer"),
+        "$dist_exponential": SystemFunction((2, 2), "integer"),
         # spicegen's seeded transient noise (docs/compiler.md): a held random level per step
         "$noise_uniform": SystemFunction((1, 1)),
         "$noise_normal": SystemFunction((1, 1)),

@@ -616,6 +616,9 @@ _NEEDS_OSDI = {
     "flicker_noise": "has no transient form",
     "$simparam": "reads the simulator's parameters",
     "$param_given": "needs to know which parameters an instance sets",
+    "$dist_normal": "rounds its draw to an integer",
+    "$dist_uniform": "rounds its draw to an integer",
+    "$dist_exponential": "rounds its draw to an integer",
 }
 
 

@@ -262,6 +262,7 @@ def test_rdist_is_reproducible_per_seed() -> None:
             "this one: compile with --target osdi",
         ),
         ("I(p, n) <+ V(p) & 1;", "", 5, "operator `&` is only supported on constant integers"),
+        ("I(p, n) <+ $dist_normal(1, 0, 1);", "", 5, "rounds its draw to an integer"),
         ("I(p, n) <+ 1/0;", "", 5, "`/` by zero"),
     ],
 )

@@ -357,6 +357,26 @@ endmodule
     assert values.min() > 0.0 and values.max() < 1.0
 
 
+def test_dist_functions_are_the_rdist_draws_rounded_to_integers() -> None:
+    # the Verilog-HDL names public models use in analog blocks (Cadence: "$dist_normal ...
+    # to generate integer numbers"): the $rdist_* draw of the same seed, rounded
+    source = """module shot(p, n);
+  inout p, n; electrical p, n;
+  integer seed = 5;
+  real u;
+  analog begin
+    u = {call}(seed, 0, 2);
+    I(p, n) <+ 1u*u + V(p, n)/1M;
+  end
+endmodule
+"""
+    analysis = Tran(step=1e-9, stop=4e-7)
+    rounded = _current(_probe(_model(source.format(call="$dist_normal"))), analysis)[1]
+    real = _current(_probe(_model(source.format(call="$rdist_normal"))), analysis)[1]
+    np.testing.assert_allclose(rounded / 1e-6, np.round(real / 1e-6), atol=1e-9)
+    assert np.ptp(rounded / 1e-6) >= 4  # a spread of integers, not one value
+
+
 def test_white_noise_has_its_power_spectral_density() -> None:
     # held levels of variance pwr/(2 ts): one sample per noise step, independent
     model = _model(

@@ -18,6 +18,7 @@ is below 0.9 of it).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from spicegen.va import ast
@@ -26,7 +27,12 @@ from spicegen.va.osdi import quantity as q
 from spicegen.va.osdi.evaluate import CVar, Hooks, Translator
 from spicegen.va.osdi.quantity import Quantity
 from spicegen.va.osdi.tasks import c_literal, message_call
-from spicegen.va.randomness import SYSTEM_DISTRIBUTIONS, Distribution, Draw
+from spicegen.va.randomness import (
+    INTEGER_DISTRIBUTIONS,
+    SYSTEM_DISTRIBUTIONS,
+    Distribution,
+    Draw,
+)
 from spicegen.va.values import located_error
 
 NOISE_STEP = "noise_step"  # instance parameter: sample interval of white_noise, s
@@ -525,6 +531,11 @@ class DeviceState(Hooks):
             return self._noise_level(translator, name.removeprefix("$noise_"), step.value)
         if name in SYSTEM_DISTRIBUTIONS:
             return self._random(translator, call)
+        if name in INTEGER_DISTRIBUTIONS:  # the real draw, rounded half away from zero
+            real = self._random(
+                translator, dataclasses.replace(call, name=INTEGER_DISTRIBUTIONS[name])
+            )
+            return q.plain(translator.emitter, f"(int32_t)lround({real.value})", True)
         if name == "$limit":  # the probe itself: no limiting, which Newton converges to anyway
             if not args:
                 raise located_error(call.loc, "`$limit` needs the probe it limits")
