@@ -18,6 +18,7 @@ from spicegen.sim import (
     SimulationTimeout,
     SimulatorCrashed,
     Tran,
+    UnsafeNetlistError,
     Variable,
     simulate,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "SpicegenError",
     "Subckt",
     "Tran",
+    "UnsafeNetlistError",
     "VaError",
     "Variable",
     "Waveforms",

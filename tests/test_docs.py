@@ -17,6 +17,7 @@ PAGES = [
     "docs/models/mtj_sp.md",
     "docs/models/rram_hfo2.md",
     "docs/models/dw_synapse.md",
+    "docs/security.md",
 ]
 
 
