@@ -37,12 +37,38 @@ def ngspice_executable() -> str:
 INIT_FILE = ".spiceinit"
 DECK_FILE = "spicegen-deck.cir"  # a name no user include is likely to reach by accident
 RAW_FILE = "spicegen-out.raw"
+COLLECT_FILE = "spicegen-collect.cir"
 _DROPPED_ENVIRONMENT = ("SPICE_ASCIIRAWFILE", "SPICE_USERINIT_DIR", "USERPROFILE")
 
 
 def init_text(setup: Sequence[str]) -> str:
     """The private ``.spiceinit``: spicegen's start-up commands only."""
     return "* spicegen: start-up commands of this run\n" + "".join(f"{c}\n" for c in setup)
+
+
+def collect_text(raw: Path) -> str:
+    """A control section read after an allowed control script: it writes every plot the
+    script made to ``raw`` and stops, so ``-r`` does not run the deck's analysis a second
+    time; when the script made none, ngspice goes on to run the deck's analysis as usual."""
+    if any(ch.isspace() or ch in "\"'`$;" for ch in str(raw)):
+        raise SimulationError(f"the private folder's path {str(raw.parent)!r} has a blank or quote")
+    return (
+        "* spicegen: hand the plots of the control script back, then stop\n"
+        ".control\n"
+        "set appendwrite\n"
+        "foreach spicegen_plot $plots\n"
+        "  strcmp spicegen_is_const $spicegen_plot const\n"
+        "  if $spicegen_is_const ne 0\n"
+        "    setplot $spicegen_plot\n"
+        f"    write {raw}\n"
+        "    set spicegen_wrote\n"
+        "  end\n"
+        "end\n"
+        "if $?spicegen_wrote\n"
+        "  quit 0\n"
+        "end\n"
+        ".endc\n"
+    )
 
 
 def ngspice_environment() -> dict[str, str]:
@@ -69,11 +95,16 @@ def run_batch(
         (work / DECK_FILE).write_text(deck.text, encoding="utf-8")
         (work / INIT_FILE).write_text(init_text(deck.setup), encoding="utf-8")
         raw = work / RAW_FILE
+        command = [executable, "-b", "-r", str(raw), str(work / DECK_FILE)]
+        if deck.control:
+            # ngspice reads the files given one after the other as one deck
+            (work / COLLECT_FILE).write_text(collect_text(raw), encoding="utf-8")
+            command.append(str(work / COLLECT_FILE))
         # an allowed control script finds its own files (source, load, write) beside the deck
         cwd = deck.base_dir if deck.control else work
         start = time.perf_counter()
         process = subprocess.Popen(
-            [executable, "-b", "-r", str(raw), str(work / DECK_FILE)],
+            command,
             cwd=cwd,
             env=ngspice_environment(),
             stdin=subprocess.DEVNULL,

@@ -1,9 +1,11 @@
 """The one reader of ngspice's printed log: turns it into a typed error, or None.
 
-ngspice prints notes and warnings (gmin stepping, singular matrix checks...) that are not
-failures: ngspice 46 falls back to a transient operating point and often succeeds. A run has
-failed only when ngspice says so: a non-zero exit status, an ``Error`` line, an aborted
-analysis, or an element line it threw away.
+ngspice prints notes, warnings and even ``Error:`` lines (a ``.meas`` out of its interval, a
+``print`` of a missing vector) that it does not treat as failures. A batch run has failed when
+ngspice says so with its exit status; the shared library has no exit status, so there a run has
+failed when an analysis was aborted, or when ngspice printed an error and produced no plot.
+In both, an element line ngspice threw away fails the run: the circuit that ran is not the
+circuit that was written.
 """
 
 from __future__ import annotations
@@ -17,11 +19,10 @@ from spicegen.sim.errors import (
     SimulatorCrashed,
 )
 
-# "Error: ...", "Error on line 4", "Error in netlist line no. 4", "ERROR: fatal error": but not
-# a .meas result named "error" ("error = 7.5e-01").
-_ERROR_LINE = re.compile(
-    r"^\s*(error\s*:|error on line|error in netlist|.*\bfatal error\b)", re.IGNORECASE
-)
+# "Error: ...", "ERROR, library file...", "Error on line 4", "Error in netlist line no. 4",
+# "ERROR: fatal error": but not a .meas result named "error" ("error = 7.5e-01").
+_ERROR_LINE = re.compile(r"^\s*(error\b(?!\s*=)|.*\bfatal error\b)", re.IGNORECASE)
+_FATAL = re.compile(r"\bfatal error\b", re.IGNORECASE)
 _ABORTED = re.compile(r"simulation\(s\) aborted|simulation interrupted", re.IGNORECASE)
 
 # ngspice warns and goes on when it cannot read an element line: the circuit that runs is not
@@ -52,12 +53,17 @@ _NOISE = re.compile(r"^\s*(note:|warning:|\s*$)", re.IGNORECASE)
 
 
 def classify_failure(
-    log: str, returncode: int | None, *, analysis: str | None = None
+    log: str,
+    returncode: int | None,
+    *,
+    analysis: str | None = None,
+    produced: bool = False,
 ) -> SimulationError | None:
     """Return the typed error a finished ngspice run reports, or None when it succeeded.
 
     ``returncode`` is the batch process's exit status (negative: killed by a signal), or None
-    for the shared library, where only the log tells.
+    for the shared library, where only the log tells; ``produced`` says whether the shared
+    library's run made a plot.
     """
     if returncode is not None and returncode < 0:
         return SimulatorCrashed(
@@ -67,12 +73,12 @@ def classify_failure(
             log=log,
         )
     lines = log.splitlines()
-    failed = (
-        (returncode is not None and returncode != 0)
-        or any(_ERROR_LINE.match(line) for line in lines)
-        or _ABORTED.search(log) is not None
-        or _IGNORED_LINE.search(log) is not None
-    )
+    if returncode is not None:
+        failed = returncode != 0
+    else:
+        errors_printed = any(_ERROR_LINE.match(line) for line in lines)
+        failed = _ABORTED.search(log) is not None or (errors_printed and not produced)
+    failed = failed or _IGNORED_LINE.search(log) is not None
     if not failed:
         return None
     syntax = [i for i, line in enumerate(lines) if _SYNTAX.search(line)]
@@ -90,7 +96,16 @@ def classify_failure(
         return ConvergenceError("\n".join(_unique(convergence)), analysis=analysis, log=log)
     errors = [i for i, line in enumerate(lines) if _ERROR_LINE.match(line)]
     message = "\n".join(_around(lines, i) for i in errors[:3]) if errors else _tail(log)
+    if errors and _FATAL.search(lines[errors[0]]):
+        message = _cause(lines, errors[0]) + message
     return SimulationError(message, analysis=analysis, log=log)
+
+
+def _cause(lines: list[str], fatal: int, count: int = 3) -> str:
+    """The lines ngspice printed just before its "fatal error" line: the reason for it."""
+    before = [line.rstrip() for line in lines[:fatal] if not _NOISE.match(line)]
+    picked = before[-count:]
+    return "".join(line + "\n" for line in picked)
 
 
 def _around(lines: list[str], index: int, after: int = 3) -> str:
