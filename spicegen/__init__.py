@@ -1,7 +1,8 @@
 """spicegen: Verilog-A compact models, neuromorphic circuit generators and ngspice co-simulation.
 
-The public API; see the README for a tour. Names are imported on first use (PEP 562): a
-script that only simulates never loads the Verilog-A compiler, and ``import spicegen`` is cheap.
+The public API; see the README for a tour. Names are imported on first use (PEP 562), so
+``import spicegen`` (and every ``spicegen`` command) starts without loading numpy, the
+Verilog-A compiler or the simulator until something needs them.
 """
 
 from __future__ import annotations
@@ -9,56 +10,38 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from spicegen.errors import SpicegenError
-    from spicegen.netlist import Circuit, NetlistError, Subckt, to_ngspice
-    from spicegen.sim import (
-        Ac,
-        ConvergenceError,
-        Dc,
-        NetlistSyntaxError,
-        Op,
-        Result,
-        Run,
-        Session,
-        SimulationError,
-        SimulationTimeout,
-        SimulatorCrashed,
-        Tran,
-        UnsafeNetlistError,
-        Variable,
-        simulate,
-    )
-    from spicegen.va import CompiledModel, ParameterError, VaError
-    from spicegen.va.compile import compile_model, compile_va
-    from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots
+from spicegen.errors import SpicegenError
 
-_WHERE = {
-    "SpicegenError": "spicegen.errors",
-    **dict.fromkeys(("Circuit", "NetlistError", "Subckt", "to_ngspice"), "spicegen.netlist"),
-    **dict.fromkeys(
-        (
-            "Ac",
-            "ConvergenceError",
-            "Dc",
-            "NetlistSyntaxError",
-            "Op",
-            "Result",
-            "Run",
-            "Session",
-            "SimulationError",
-            "SimulationTimeout",
-            "SimulatorCrashed",
-            "Tran",
-            "UnsafeNetlistError",
-            "Variable",
-            "simulate",
-        ),
-        "spicegen.sim",
-    ),
-    **dict.fromkeys(("CompiledModel", "ParameterError", "VaError"), "spicegen.va"),
-    **dict.fromkeys(("compile_model", "compile_va"), "spicegen.va.compile"),
-    **dict.fromkeys(("RawFileError", "Waveforms", "read_raw", "read_raw_plots"), "spicegen.waves"),
+# public name -> the module that defines it
+_EXPORTS = {
+    "Ac": "spicegen.sim",
+    "Circuit": "spicegen.netlist",
+    "CompiledModel": "spicegen.va",
+    "ConvergenceError": "spicegen.sim",
+    "Dc": "spicegen.sim",
+    "NetlistError": "spicegen.netlist",
+    "NetlistSyntaxError": "spicegen.sim",
+    "Op": "spicegen.sim",
+    "ParameterError": "spicegen.va",
+    "RawFileError": "spicegen.waves",
+    "Result": "spicegen.sim",
+    "Run": "spicegen.sim",
+    "Session": "spicegen.sim",
+    "SimulationError": "spicegen.sim",
+    "SimulationTimeout": "spicegen.sim",
+    "SimulatorCrashed": "spicegen.sim",
+    "Subckt": "spicegen.netlist",
+    "Tran": "spicegen.sim",
+    "UnsafeNetlistError": "spicegen.sim",
+    "VaError": "spicegen.va",
+    "Variable": "spicegen.sim",
+    "Waveforms": "spicegen.waves",
+    "compile_model": "spicegen.va.compile",
+    "compile_va": "spicegen.va.compile",
+    "read_raw": "spicegen.waves",
+    "read_raw_plots": "spicegen.waves",
+    "simulate": "spicegen.sim",
+    "to_ngspice": "spicegen.netlist",
 }
 
 __all__ = [
@@ -95,17 +78,37 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    module = _WHERE.get(name)
+    module = _EXPORTS.get(name)
     if module is None:
-        # a submodule reached as an attribute (spicegen.models, spicegen.circuits...)
-        try:
-            return importlib.import_module(f"spicegen.{name}")
-        except ModuleNotFoundError:
-            raise AttributeError(f"module 'spicegen' has no attribute {name!r}") from None
+        raise AttributeError(f"module 'spicegen' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups skip this function
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Circuit, NetlistError, Subckt, to_ngspice
+    from spicegen.sim import (
+        Ac,
+        ConvergenceError,
+        Dc,
+        NetlistSyntaxError,
+        Op,
+        Result,
+        Run,
+        Session,
+        SimulationError,
+        SimulationTimeout,
+        SimulatorCrashed,
+        Tran,
+        UnsafeNetlistError,
+        Variable,
+        simulate,
+    )
+    from spicegen.va import CompiledModel, ParameterError, VaError
+    from spicegen.va.compile import compile_model, compile_va
+    from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots
