@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from spicegen.sim.result import Result
     from spicegen.sim.run import Run, Variable, variables_from_init
     from spicegen.sim.session import Session
-    from spicegen.sim.simulate import Backend, simulate
+    from spicegen.sim.simulation import Backend, simulate
 
 _WHERE = {
     **dict.fromkeys(("Ac", "Analysis", "Dc", "Op", "Option", "Param", "Tran"), "spicegen.netlist"),
@@ -46,8 +46,8 @@ _WHERE = {
     "Variable": "spicegen.sim.run",
     "variables_from_init": "spicegen.sim.run",
     "Session": "spicegen.sim.session",
-    "Backend": "spicegen.sim.simulate",
-    "simulate": "spicegen.sim.simulate",
+    "Backend": "spicegen.sim.simulation",
+    "simulate": "spicegen.sim.simulation",
 }
 
 __all__ = [

@@ -21,7 +21,7 @@ from spicegen.sim.errors import SessionError
 from spicegen.sim.names import circuit_names, text_names
 from spicegen.sim.run import Run
 from spicegen.sim.shared import Worker, pickle_sources, to_waveforms
-from spicegen.sim.simulate import as_run
+from spicegen.sim.simulation import as_run
 from spicegen.waves import Waveforms
 
 SourceFunction = Callable[[float], float]

@@ -221,7 +221,7 @@ def to_waveforms(plots: Sequence[PlotData]) -> tuple[Waveforms, ...]:
     out = []
     for title, plotname, columns, axis in plots:
         arrays = [
-            (name, kind, np.frombuffer(data, np.complex128 if is_complex else np.float64).copy())
+            (name, kind, np.frombuffer(data, np.complex128 if is_complex else np.float64))
             for name, kind, is_complex, data in columns
         ]
         out.append(Waveforms.from_arrays(title, plotname, arrays, axis))

@@ -210,11 +210,19 @@ class Engine:
             # the axis always comes along: Waveforms need it to be one of their vectors
             names = ([axis] if axis is not None and axis not in picked else []) + picked
         columns: list[Column] = []
+        points: int | None = None
         for name in names:
             found = self._ngspice.vector(f"{plot}.{name}")
             if found is None:
                 raise KeyError(f"no vector {name!r} in plot {plot}")
             vector_type, is_complex, data = found
+            size = len(data) // (16 if is_complex else 8)
+            if points is None:
+                points = size
+            elif size != points and wanted is None:
+                # a control script's `let` or `meas` result of another length: a plot's
+                # vectors share one length (ngspice's `write` would pad it)
+                continue
             vkind = _VECTOR_KINDS[vector_type] if 0 <= vector_type < len(_VECTOR_KINDS) else ""
             columns.append((name, vkind or "notype", is_complex, data))
         return self.title, _PLOTNAMES.get(kind, kind), columns, axis

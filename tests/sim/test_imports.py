@@ -47,3 +47,16 @@ def test_the_public_names_still_resolve() -> None:
     for module in (spicegen, spicegen.sim):
         for name in module.__all__:
             assert getattr(module, name) is not None, name
+
+
+def test_no_submodule_hides_a_public_name() -> None:
+    # importing a submodule binds it as an attribute of its package: a module called like a
+    # public name (sim/simulate.py once) would replace the function after that import
+    probe = (
+        "import spicegen.sim.session, spicegen.sim.shared, spicegen.sim.deck\n"
+        "import spicegen, spicegen.sim, types\n"
+        "bad = [n for m in (spicegen, spicegen.sim) for n in m.__all__\n"
+        "       if isinstance(getattr(m, n), types.ModuleType)]\n"
+        "assert not bad, bad\n"
+    )
+    subprocess.run([sys.executable, "-c", probe], cwd=ROOT, check=True)
