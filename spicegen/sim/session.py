@@ -280,13 +280,8 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.#:-]+")
 
 
 def _vector_name(name: str) -> str:
-    """ngspice's in-memory name of a vector asked for as ``v(out)``, ``i(v1)`` or ``out``."""
-    if not isinstance(name, str):
-        raise SessionError(f"{name!r} is not a vector name")
-    match = _VECTOR.fullmatch(name)
-    if match:
-        kind, inner = match.groups()
-        return inner if kind.lower() == "v" else f"{inner}#branch"
-    if _PLAIN.fullmatch(name):
+    """A vector asked for as ``v(out)``, ``i(v1)`` or ``out``, checked; the worker finds it
+    under the name ngspice writes or the one it keeps in memory."""
+    if isinstance(name, str) and (_VECTOR.fullmatch(name) or _PLAIN.fullmatch(name)):
         return name
     raise SessionError(f"{name!r} is not a vector name")

@@ -39,6 +39,8 @@ _PLOTNAMES = {
     "sens": "Sensitivity Analysis",
     "pz": "Pole-Zero Analysis",
 }
+_VOLTAGE = _VECTOR_KINDS.index("voltage")
+_CURRENT = _VECTOR_KINDS.index("current")
 _HEADER = struct.Struct("<Q")
 _WATCH_INTERVAL = 0.2  # s between checks that the parent is alive
 _HISTORY = 1000  # commands between frees of ngspice's command history (it grows otherwise)
@@ -205,8 +207,7 @@ class Engine:
         kind = plot.rstrip("0123456789")
         axis = names[0] if names and kind not in ("op", "tf", "sens", "pz") else None
         if wanted is not None:
-            lowered = {n.lower(): n for n in names}
-            picked = [lowered.get(w.lower(), w) for w in wanted]
+            picked = self._pick(plot, names, wanted)
             # the axis always comes along: Waveforms need it to be one of their vectors
             names = ([axis] if axis is not None and axis not in picked else []) + picked
         columns: list[Column] = []
@@ -224,8 +225,39 @@ class Engine:
                 # vectors share one length (ngspice's `write` would pad it)
                 continue
             vkind = _VECTOR_KINDS[vector_type] if 0 <= vector_type < len(_VECTOR_KINDS) else ""
-            columns.append((name, vkind or "notype", is_complex, data))
+            columns.append((written_name(name, vector_type), vkind or "notype", is_complex, data))
         return self.title, _PLOTNAMES.get(kind, kind), columns, axis
+
+    def _pick(self, plot: str, names: list[str], wanted: tuple[str, ...]) -> list[str]:
+        """The in-memory names of the ``wanted`` vectors, asked for as ngspice writes them
+        (``v(out)``, ``i(v1)``, ``i(a1)``) or as it keeps them (``out``, ``v1#branch``)."""
+        index = {name.lower(): name for name in names}
+        picked = []
+        for name in wanted:
+            key = name.lower()
+            found = index.get(key)
+            if found is None and key[:2] in ("v(", "i(") and key.endswith(")"):
+                inner = key[2:-1]
+                found = index.get(inner if key[0] == "v" else f"{inner}#branch")
+            if found is None:  # an XSPICE current (a1#branch_1_0): compare written names
+                for candidate in names:
+                    info = self._ngspice.vector(f"{plot}.{candidate}")
+                    if info is not None and written_name(candidate, info[0]).lower() == key:
+                        found = candidate
+                        break
+            picked.append(found if found is not None else name)
+        return picked
+
+
+def written_name(name: str, vector_type: int) -> str:
+    """The name ngspice's raw writer gives a vector (rawfile.c raw_write): a current
+    ``x#branch...`` becomes ``i(x)``, a voltage ``x`` becomes ``v(x)``, others stay as they are."""
+    if vector_type == _CURRENT:
+        base = name.split("#branch", 1)[0]
+        return base if base[:2].lower() == "i(" else f"i({base})"
+    if vector_type == _VOLTAGE:
+        return name if name[:2].lower() == "v(" else f"v({name})"
+    return name
 
 
 # -- the serving loop ------------------------------------------------------------------------
