@@ -103,10 +103,14 @@ def run_batch(
         # an allowed control script finds its own files (source, load, write) beside the deck
         cwd = deck.base_dir if deck.control else work
         start = time.perf_counter()
+        # XSPICE models open their data files (filesource, d_state, table2D...) from the deck's
+        # folder, else from $NGSPICE_INPUT_DIR (dlmain.c fopen_with_path): the deck's folder
+        # is the user's, not the private one ngspice runs in
+        environment = ngspice_environment() | {"NGSPICE_INPUT_DIR": str(deck.base_dir)}
         process = subprocess.Popen(
             command,
             cwd=cwd,
-            env=ngspice_environment(),
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,

@@ -60,6 +60,7 @@ class Session:
         self._deck = deck.text
         self._setup = deck.setup
         self._cwd = str(deck.base_dir) if deck.control else None
+        self._folder = str(deck.base_dir)
         if isinstance(run.netlist, Circuit):
             self._names = circuit_names(run.netlist, tuple(p.name for p in run.params))
         else:
@@ -249,7 +250,7 @@ class Session:
 
     def _start(self) -> None:
         self._worker = Worker()
-        self._request("load", (self._deck, self._setup, self._cwd))
+        self._request("load", (self._deck, self._setup, self._cwd, self._folder))
 
     def _live(self) -> Worker:
         if self._worker is None:

@@ -281,7 +281,7 @@ def run_shared(deck: Deck, *, timeout: float | None) -> tuple[tuple[Waveforms, .
             # printed while loading count only if no plot came out
             made = worker.request(
                 "load",
-                (deck.text, deck.setup, cwd),
+                (deck.text, deck.setup, cwd, str(deck.base_dir)),
                 timeout=timeout,
                 analysis=deck.analysis,
                 check=False,

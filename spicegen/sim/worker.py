@@ -128,9 +128,17 @@ class Engine:
             return 0.0
 
     # -- requests -----------------------------------------------------------------------------
-    def load(self, deck: str, setup: tuple[str, ...], cwd: str | None) -> list[str]:
+    def load(
+        self, deck: str, setup: tuple[str, ...], cwd: str | None, folder: str | None = None
+    ) -> list[str]:
         """Run ``setup`` commands (variables, code models), then load ``deck`` (from ``cwd``
-        when given: an allowed control script's own folder); return the plots it made."""
+        when given: an allowed control script's own folder); return the plots it made.
+
+        ``folder`` is the deck's own folder, where XSPICE models look for their data files
+        (through $NGSPICE_INPUT_DIR, read when they open them: dlmain.c fopen_with_path).
+        """
+        if folder is not None:
+            os.environ["NGSPICE_INPUT_DIR"] = folder
         for command in setup:
             self.command(command)
         self.command("destroy all")

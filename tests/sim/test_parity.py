@@ -155,3 +155,20 @@ def test_a_session_reads_a_vector_by_its_written_name() -> None:
     assert abs(waves.v("out")[-1] - 0.5) < 0.01
     batch = simulate(XSPICE_INTEGRATOR).waveforms
     assert abs(waves.v("out")[-1] - batch.v("out")[-1]) < 1e-12
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_xspice_model_finds_its_data_file_beside_the_deck(backend: str, tmp_path: Path) -> None:
+    # filesource, d_state, table2D... open their files from the deck's folder (19 of
+    # ngspice's example decks failed when that folder was spicegen's private one)
+    (tmp_path / "ramp.txt").write_text("0 0\n1e-3 1\n")  # time (s), value (V): a 1 V/ms ramp
+    deck = (
+        'filesource\nafile %v([in]) src\n.model src filesource(file="ramp.txt" amploffset=[0]'
+        " amplscale=[1] timeoffset=0 timescale=1 timerelative=false amplstep=false)\n"
+        "R1 in 0 1k\n.tran 1e-5 1e-3\n.end\n"
+    )
+    waves = simulate(deck, backend=backend, base_dir=tmp_path).waveforms  # type: ignore[arg-type]
+    # the source interpolates the file linearly: v(in) = t / 1 ms
+    assert abs(waves.v("in")[-1] - 1.0) < 1e-6
+    middle = len(waves) // 2
+    assert abs(waves.v("in")[middle] - waves.axis[middle] / 1e-3) < 1e-6
