@@ -52,15 +52,15 @@ def library_path() -> str:
 class Ngspice:
     """One libngspice in this process (the library holds global state: one per process).
 
-    ``printer(line)`` receives every line ngspice prints (with its ``stdout ``/``stderr ``
-    prefix); ``on_exit(status, quit)`` is called when ngspice leaves through its exit
+    ``printer(line)`` receives every line ngspice prints, as bytes (with its ``stdout ``/
+    ``stderr `` prefix); ``on_exit(status, quit)`` is called when ngspice leaves through its exit
     callback (a fatal error, or ``quit``), after which the library must not be used again;
     ``source(name, time)`` gives the value (V or A) of an external source at time (s).
     """
 
     def __init__(
         self,
-        printer: Callable[[str], None] | None,
+        printer: Callable[[bytes], None] | None,
         on_exit: Callable[[int, bool], None],
         source: Callable[[str, float], float] | None = None,
     ) -> None:
@@ -85,7 +85,7 @@ class Ngspice:
         if printer is not None:
 
             def print_line(message: bytes | None, ident: int, user: int) -> int:
-                printer((message or b"").decode("utf-8", "replace"))
+                printer(message or b"")
                 return 0
 
             print_callback = _PRINT(print_line)
