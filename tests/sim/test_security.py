@@ -200,3 +200,27 @@ def test_allow_control_is_the_only_opt_in(root: Path) -> None:
     folder, sentinel, deck = _prepare(root, "hash-line", "opt-in")
     simulate(deck, allow_control=True, base_dir=folder)
     assert sentinel.exists()
+
+
+DIGITAL = """an XSPICE AND gate: its models come from digital.cm, which the system spinit loads
+V1 a 0 pulse(0 1 0 1n 1n 10n 20n)
+V2 b 0 dc 1
+abridge [a b] [da db] adc
+.model adc adc_bridge(in_low=0.3 in_high=0.7)
+agate [da db] dy and1
+.model and1 d_and
+abridge2 [dy] [y] dac
+.model dac dac_bridge(out_low=0 out_high=1)
+Ry y 0 1k
+.tran 0.1n 40n
+.end
+"""
+
+
+@pytest.mark.parametrize("backend", ["batch", "shared"])
+def test_the_system_spinit_still_loads_the_xspice_code_models(backend: str) -> None:
+    # no user start-up file is read, but spinit is: an AND gate of a pulse and 1 follows it
+    waves = simulate(DIGITAL, backend=backend).waveforms  # type: ignore[arg-type]
+    high = waves.v("y")[(waves.axis > 5e-9) & (waves.axis < 9e-9)]
+    low = waves.v("y")[(waves.axis > 15e-9) & (waves.axis < 19e-9)]
+    assert high.min() > 0.99 and low.max() < 0.01
