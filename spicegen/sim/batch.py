@@ -95,7 +95,7 @@ def run_batch(
         (work / DECK_FILE).write_text(deck.text, encoding="utf-8")
         (work / INIT_FILE).write_text(init_text(deck.setup), encoding="utf-8")
         raw = work / RAW_FILE
-        command = [executable, "-b", "-r", str(raw), str(work / DECK_FILE)]
+        command = [*_bound_to_parent(), executable, "-b", "-r", str(raw), str(work / DECK_FILE)]
         if deck.control:
             # ngspice reads the files given one after the other as one deck
             (work / COLLECT_FILE).write_text(collect_text(raw), encoding="utf-8")
@@ -152,6 +152,14 @@ def run_batch(
                 f"ngspice wrote an unreadable raw file: {err}", analysis=deck.analysis, log=log
             ) from err
         return plots, log, elapsed
+
+
+def _bound_to_parent() -> list[str]:
+    """A prefix that makes the kernel kill ngspice when the process that started it dies
+    (even by SIGKILL), so a killed sweep leaves no ngspice running: util-linux's setpriv
+    sets PR_SET_PDEATHSIG and then runs ngspice in its place. Nothing when it is missing."""
+    found = shutil.which("setpriv")
+    return [found, "--pdeathsig", "KILL", "--"] if found else []
 
 
 def _check_writable(path: Path) -> Path:

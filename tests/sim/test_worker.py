@@ -99,3 +99,30 @@ def test_a_killed_parent_takes_its_session_worker_down() -> None:
     while Path(directory.strip()).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not Path(directory.strip()).exists()
+
+
+_BATCH_ORPHAN = """
+from spicegen.sim import simulate
+from tests.sim.conftest import HANGS
+simulate(HANGS, timeout=None)
+"""
+
+
+def test_a_killed_parent_takes_its_batch_ngspice_down() -> None:
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _BATCH_ORPHAN],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    deadline = time.monotonic() + 60.0
+    children: list[int] = []
+    while not children and time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
+        children = [int(pid) for pid in found.stdout.split()]
+    assert children, "the parent never started ngspice"
+    with open(f"/proc/{children[0]}/cmdline", "rb") as handle:
+        assert b"ngspice" in handle.read()  # HANGS never finishes on its own
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    assert _gone(children[0], 20.0), "ngspice outlived its killed parent"
