@@ -1,8 +1,8 @@
 """Engine overhead, each figure against a baseline measured in the same run.
 
-1. Start-up: ``import spicegen.sim`` in a fresh interpreter against ``python -c pass``, and
+1. Start-up: ``import spicegen.sim`` in a fresh interpreter against ``python -c pass``,
    ``simulate()`` (batch) on a trivial deck against bare ``ngspice -b -r`` on the same file
-   (medians of >= 20 runs).
+   (medians of >= 20 runs), and a shared-library worker's start against ``python -c pass``.
 2. ``Session`` per call on a tiny divider: ``alter`` + ``op`` (one value) and ``alter_many``
    (100 values) + ``op``, against the same ngspice commands on libngspice loaded in this
    process (ctypes, no isolation): once with no print callback (ngspice's own cost) and once
@@ -28,6 +28,7 @@ from spicegen import Circuit, Session, Tran, simulate, to_ngspice
 from spicegen.netlist import Option, Resistor, VoltageSource
 from spicegen.sim.batch import ngspice_executable
 from spicegen.sim.libngspice import Ngspice
+from spicegen.sim.shared import Worker
 
 TINY = "tiny divider\nV1 in 0 dc 1\nR1 in out 1k\nR2 out 0 1k\n.op\n.end\n"
 LOADS = 100  # resistors changed per call in the bulk case
@@ -118,7 +119,10 @@ def start_up(repeat: int) -> None:
         ours = median_time(lambda: simulate(TINY), repeat)
     print(f"  bare ngspice -b -r, trivial deck:       {bare * 1e3:9.1f} ms")
     print(f"  simulate(), batch, same deck:           {ours * 1e3:9.1f} ms"
-          f"   {ours / bare:5.2f}x (+{(ours - bare) * 1e3:.1f} ms)\n")  # fmt: skip
+          f"   {ours / bare:5.2f}x (+{(ours - bare) * 1e3:.1f} ms)")  # fmt: skip
+    worker = median_time(lambda: Worker().close(), max(5, repeat // 3))
+    print(f"  shared-library worker start (+ close):  {worker * 1e3:9.1f} ms"
+          f"   {worker / python:5.2f}x python -c pass\n")  # fmt: skip
 
 
 class InProcess:
