@@ -166,6 +166,8 @@ def sessions(calls: int) -> None:
 
         ours_single = per_call(one, calls)
         ours_bulk = per_call(many, calls // 4)
+        worker = session._live()
+        ping = per_call(lambda k: worker.request("ping", ()), calls)
     print(f"per call, {LOADS + 2}-element circuit, medians of {calls} (bulk: {calls // 4}) calls")
     print(f"{'':40}{'in-process':>12}{'+ log':>10}{'Session':>10}{'ratio':>8}{'vs +log':>9}")
     for label, quiet_cost, logged_cost, ours in (
@@ -174,6 +176,9 @@ def sessions(calls: int) -> None:
     ):
         costs = f"{quiet_cost * 1e6:>9.1f} us{logged_cost * 1e6:>7.1f} us{ours * 1e6:>7.1f} us"
         print(f"  {label:<38}{costs}{ours / quiet_cost:>7.2f}x{ours / logged_cost:>8.2f}x")
+    # on a busy machine a process waiting for a reply also waits for a CPU, the longer the
+    # longer it slept: the Session's cost over in-process is mostly that, not its own work
+    print(f"  pipe round trip to the worker (ping):   {ping * 1e6:9.1f} us")
     print()
 
 

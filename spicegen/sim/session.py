@@ -32,6 +32,7 @@ parameter) such as ``("M1", "w")``."""
 # names reach ngspice commands: fullmatch, so that no trailing newline slips through
 _TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_RESOLVED_LIMIT = 1 << 20  # checked names kept (a bound, so odd callers cannot grow it forever)
 
 
 class Session:
@@ -68,9 +69,10 @@ class Session:
         self._timeout = timeout
         self._sources: dict[str, SourceFunction] = {}
         # the latest command per target, re-sent after a `reset` (which undoes alterations)
-        self._alterations: dict[tuple[str, str | None], str] = {}
+        self._alterations: dict[str, str] = {}  # by "alter <device> [<parameter>] = "
         self._param_alterations: dict[str, str] = {}
         self._pending: list[str] = []
+        self._resolved: dict[Target, tuple[str, bool, str]] = {}
         self._worker: Worker | None = None
         self._start()
         try:
@@ -98,23 +100,29 @@ class Session:
         """
         if not isinstance(values, Mapping):
             raise SessionError(f"alter_many: expected a mapping of names to values, not {values!r}")
-        elements: list[tuple[tuple[str, str | None], str]] = []
+        elements: list[tuple[str, str]] = []
         params: list[tuple[str, str]] = []
         for target, value in values.items():
-            name, parameter = target if isinstance(target, tuple) else (target, None)
-            key = self._check_target(name, parameter)
-            number = _finite(value, f"alter {name}")
-            if key in self._names.params and parameter is None:
-                params.append((key, f"alterparam {key} = {number}"))
+            # a training loop changes the same names every step: check each name once
+            try:
+                resolved = self._resolved.get(target)
+            except TypeError:  # unhashable: not a name nor a (name, parameter) pair
+                raise SessionError(
+                    f"alter: {target!r} is not an element or parameter name"
+                ) from None
+            if resolved is None:
+                resolved = self._resolve(target)
+            key, is_param, prefix = resolved
+            number = _finite(value, f"alter {target}")
+            if is_param:
+                params.append((key, prefix + number))
             else:
-                device = self._device(key, name)
-                where = f"{device} {parameter}" if parameter else device
-                elements.append(((key, parameter), f"alter {where} = {number}"))
+                elements.append((prefix, prefix + number))
         for key, command in params:
             self._param_alterations[key] = command
             self._pending.append(command)
-        for target_key, command in elements:
-            self._alterations[target_key] = command
+        for prefix, command in elements:
+            self._alterations[prefix] = command
         if params:
             # `reset` re-reads every instance from the parsed circuit, which undoes element
             # alterations: send them all again after it
@@ -230,6 +238,23 @@ class Session:
         return str(self._live().version)
 
     # -- helpers ----------------------------------------------------------------------------
+    def _resolve(self, target: object) -> tuple[str, bool, str]:
+        """(lower-case name, is a .param?, command up to the value) of an alter target."""
+        if isinstance(target, tuple) and len(target) == 2:
+            name, parameter = target
+        else:
+            name, parameter = target, None
+        key = self._check_target(name, parameter)
+        if key in self._names.params and parameter is None:
+            resolved = (key, True, f"alterparam {key} = ")
+        else:
+            device = self._device(key, str(name))
+            where = f"{device} {parameter}" if parameter else device
+            resolved = (key, False, f"alter {where} = ")
+        if len(self._resolved) < _RESOLVED_LIMIT:
+            self._resolved[target] = resolved  # type: ignore[index]
+        return resolved
+
     def _check_target(self, name: object, parameter: object) -> str:
         if not isinstance(name, str) or not _TARGET.fullmatch(name):
             raise SessionError(f"alter: {name!r} is not an element or parameter name")
