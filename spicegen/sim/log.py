@@ -24,7 +24,6 @@ from spicegen.sim.errors import (
 _ERROR_LINE = re.compile(r"^\s*(error\b(?!\s*=)|.*\bfatal error\b)", re.IGNORECASE)
 _ANY_ERROR_LINE = re.compile(_ERROR_LINE.pattern, re.IGNORECASE | re.MULTILINE)
 _FATAL = re.compile(r"\bfatal error\b", re.IGNORECASE)
-_ABORTED = re.compile(r"simulation\(s\) aborted|simulation interrupted", re.IGNORECASE)
 
 # ngspice warns and goes on when it cannot read an element line: the circuit that runs is not
 # the circuit that was written, so spicegen treats it as a rejected netlist.
@@ -79,7 +78,8 @@ def classify_failure(
     if returncode is not None:
         failed = returncode != 0
     else:
-        failed = "simulation(s) aborted" in low or "simulation interrupted" in low
+        # "simulation interrupted" is not a failure: ngspice resets its error (runcoms.c dosim)
+        failed = "simulation(s) aborted" in low or "simulation not started" in low
         failed = failed or (
             not produced and "error" in low and _ANY_ERROR_LINE.search(log) is not None
         )

@@ -298,6 +298,8 @@ def _read(reader: _Reader, path: Path, depth: int, where: str, *, library: bool)
             f"{where}: includes nested deeper than {MAX_INCLUDE_DEPTH} levels ({path})"
         )
     real = path.resolve()
+    if library and (real in reader.reading or str(real) in reader.files):
+        return  # ngspice reads a library file once and takes every section from that copy
     if real in reader.reading:
         raise UnsafeNetlistError(
             f"{where} includes {str(path)!r}, which includes itself (ngspice would not stop)"

@@ -291,9 +291,15 @@ def run_shared(deck: Deck, *, timeout: float | None) -> tuple[tuple[Waveforms, .
                 return (), log, time.perf_counter() - start
             if deck.control and made:
                 plots = worker.request("collect", (None,), timeout=timeout, check=False)
+            elif deck.control and deck.analysis is None:
+                plots = []  # a script that made no plot, and no analysis card to run
             else:
                 plots = worker.request(
-                    "run", ((), "run", None), timeout=timeout, analysis=deck.analysis, check=False
+                    "run",
+                    ((), "run", None, True),
+                    timeout=timeout,
+                    analysis=deck.analysis,
+                    check=False,
                 )
             log = "\n".join(part for part in (log, worker.last_log) if part)
         failure = classify_failure(log, None, analysis=deck.analysis, produced=bool(plots))

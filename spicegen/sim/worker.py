@@ -173,10 +173,15 @@ class Engine:
             self.log.append(f"Error: command {command!r} returned {status}".encode())
 
     def run(
-        self, commands: tuple[str, ...], analysis: str | None, vectors: tuple[str, ...] | None
+        self,
+        commands: tuple[str, ...],
+        analysis: str | None,
+        vectors: tuple[str, ...] | None,
+        exact: bool = False,
     ) -> list[PlotData]:
         """Destroy old plots, run ``commands`` then ``analysis`` (``op``, ``tran ...``,
-        ``run``); return the plots it made, limited to ``vectors`` when given."""
+        ``run``); return the plots it made, limited to ``vectors`` when given (``exact``:
+        ask ngspice for each plot's name instead of naming it by its kind)."""
         # old plots would pile up, and each analysis gets slower with every plot kept (7 ms
         # instead of 50 us per operating point after a few thousand); only `const` stays
         self.command("destroy all")
@@ -189,11 +194,11 @@ class Engine:
         if self.source_error is not None:
             lines = self.source_error.strip().splitlines()
             raise _SourceFailed(f"{lines[-1]}\n" + "\n".join(lines[:-1]))
-        return [self._plot(name, vectors) for name in self._made()]
+        return [self._plot(name, vectors, exact) for name in self._made()]
 
     def collect(self, vectors: tuple[str, ...] | None) -> list[PlotData]:
         """Every plot that exists (an allowed control script's results), oldest first."""
-        return [self._plot(name, vectors) for name in self._made()]
+        return [self._plot(name, vectors, exact=True) for name in self._made()]
 
     def set_sources(self, pickled: bytes) -> None:
         """Install the external-source callbacks (a cloudpickled {name: f(t)} mapping)."""
@@ -216,7 +221,7 @@ class Engine:
         """Plot names other than ``const``, oldest first."""
         return [name for name in reversed(self._ngspice.plots()) if name != "const"]
 
-    def _plot(self, plot: str, wanted: tuple[str, ...] | None) -> PlotData:
+    def _plot(self, plot: str, wanted: tuple[str, ...] | None, exact: bool = False) -> PlotData:
         names = list(reversed(self._ngspice.vectors(plot)))
         kind = plot.rstrip("0123456789")
         axis = names[0] if names and kind not in ("op", "tf", "sens", "pz") else None
@@ -226,9 +231,12 @@ class Engine:
             names = ([axis] if axis is not None and axis not in picked else []) + picked
         columns: list[Column] = []
         points: int | None = None
+        axis_written = None
         for name in names:
             found = self._ngspice.vector(f"{plot}.{name}")
             if found is None:
+                if wanted is None:
+                    continue  # listed but not readable by name (a plot a script made)
                 raise KeyError(f"no vector {name!r} in plot {plot}")
             vector_type, is_complex, data = found
             size = len(data) // (16 if is_complex else 8)
@@ -239,8 +247,23 @@ class Engine:
                 # vectors share one length (ngspice's `write` would pad it)
                 continue
             vkind = _VECTOR_KINDS[vector_type] if 0 <= vector_type < len(_VECTOR_KINDS) else ""
-            columns.append((written_name(name, vector_type), vkind or "notype", is_complex, data))
-        return self.title, _PLOTNAMES.get(kind, kind), columns, axis
+            written = written_name(name, vector_type)
+            if name == axis:
+                axis_written = written
+            columns.append((written, vkind or "notype", is_complex, data))
+        plotname = self._plotname(plot) if exact else _PLOTNAMES.get(kind, kind)
+        return self.title, plotname, columns, axis_written
+
+    def _plotname(self, plot: str) -> str:
+        """The plot's own name (``Integrated Noise``, ``SP Analysis``...), asked of ngspice."""
+        mark = len(self.log)
+        self._ngspice.command(f"setplot {plot}")
+        self._ngspice.command("echo $curplotname")
+        printed = [line for line in self.log[mark:] if line.strip()]
+        del self.log[mark:]  # spicegen's own question: not part of the run's log
+        name = _PREFIX.sub(b"", printed[-1]).decode("utf-8", "replace").strip() if printed else ""
+        kind = plot.rstrip("0123456789")
+        return name or _PLOTNAMES.get(kind, kind)
 
     def _pick(self, plot: str, names: list[str], wanted: tuple[str, ...]) -> list[str]:
         """The in-memory names of the ``wanted`` vectors, asked for as ngspice writes them

@@ -172,3 +172,32 @@ def test_an_xspice_model_finds_its_data_file_beside_the_deck(backend: str, tmp_p
     assert abs(waves.v("in")[-1] - 1.0) < 1e-6
     middle = len(waves) // 2
     assert abs(waves.v("in")[middle] - waves.axis[middle] / 1e-3) < 1e-6
+
+
+NOISE = """resistive divider noise
+V1 in 0 dc 0 ac 1
+R1 in out 1k
+R2 out 0 1k
+.noise v(out) V1 dec 10 1k 1meg
+.end
+"""
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_noise_plots_keep_their_names_and_scales(backend: str) -> None:
+    # the integrated-noise plot has no scale vector; the shared backend named its first vector
+    # as the axis under another spelling (examples/noise/resdiv.cir)
+    result = simulate(NOISE, backend=backend)  # type: ignore[arg-type]
+    names = [plot.plotname for plot in result.plots]
+    assert names == ["Noise Spectral Density Curves", "Integrated Noise"]
+    # thermal noise of 1k || 1k at 300.15 K: 4 k T R with R = 500 ohm
+    density = result.plots[0]["onoise_spectrum"]
+    assert abs(density[0] - (4 * 1.380649e-23 * 300.15 * 500.0) ** 0.5) / density[0] < 1e-3
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_script_that_only_computes_is_not_an_error(backend: str) -> None:
+    # examples/various/compose-examples.cir: vectors made in the const plot, no analysis
+    deck = "t\n.control\ncompose v start=1 stop=2 step=0.5\nprint v\n.endc\n.end\n"
+    result = simulate(deck, backend=backend, allow_control=True)  # type: ignore[arg-type]
+    assert result.plots == ()
