@@ -1,16 +1,23 @@
-"""The batch image without a Docker engine: lint the Dockerfile with hadolint, check that it
+"""The batch image without a container engine: lint the Dockerfile with hadolint, check that it
 installs through the Makefile's script, run that script, and install spicegen the way the
-image does (the files it copies, a fresh venv, a non-editable pip install)."""
+image does (the files it copies, a fresh venv, a non-editable pip install). The parts of
+``scripts/image_check.py`` (``make image-check``, which builds and runs the image for real)
+that need no container engine: reading apt sources, the entry point, and comparing the
+tables of real sweeps."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
+import numpy as np
+import pytest
 import yaml  # PyYAML comes with dask[distributed]
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,3 +89,136 @@ def test_install_script_then_a_fresh_venv_runs_spicegen(tmp_path: Path) -> None:
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr
+
+
+# ---- scripts/image_check.py ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def image_check() -> ModuleType:
+    """The script loaded by path (scripts/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "image_check", ROOT / "scripts" / "image_check.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["image_check"] = module  # dataclasses look their module up while decorating
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_image_check_is_a_make_target_outside_make_test() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY:(.*)$", makefile, re.MULTILINE)
+    assert phony and "image-check" in phony.group(1).split()
+    recipe = re.search(r"^image-check:.*\n\t(.*)$", makefile, re.MULTILINE)
+    assert recipe and recipe.group(1).endswith("scripts/image_check.py")
+    test_prerequisites = re.search(r"^test:(.*)$", makefile, re.MULTILINE)
+    assert test_prerequisites and "image-check" not in test_prerequisites.group(1)
+
+
+def test_debian_mirror_from_one_line_and_deb822_sources(image_check: ModuleType) -> None:
+    one_line = (
+        "# deb http://old.example/debian bookworm main\n"
+        "deb http://security.example/debian-security bookworm-security main\n"
+        "deb [arch=amd64 signed-by=/usr/share/keyrings/k.gpg] http://mirror.example/debian/ "
+        "bookworm main contrib\n"
+    )
+    assert image_check.debian_mirror([one_line]) == "http://mirror.example/debian"
+    deb822 = (
+        "Types: deb\nURIs: http://security.example/debian-security\n"
+        "Suites: bookworm-security\nComponents: main\n\n"
+        "Types: deb deb-src\n# a comment\nURIs: http://deb822.example/debian\n"
+        "Suites: bookworm bookworm-updates\nComponents: main\n"
+    )
+    assert image_check.debian_mirror(["", deb822]) == "http://deb822.example/debian"
+    # backports and other distributions only: Debian's own archive
+    other = (
+        "deb http://deb.example/debian bookworm-backports main\ndeb http://x.example/ jammy main"
+    )
+    assert image_check.debian_mirror([other]) == image_check.DEFAULT_MIRROR
+
+
+def test_entry_point_is_the_console_script_pyproject_declares(image_check: ModuleType) -> None:
+    module, function = image_check.entry_point((ROOT / "pyproject.toml").read_text())
+    assert callable(getattr(importlib.import_module(module), function))
+
+
+def test_steps_time_each_block_and_name_the_one_that_failed(image_check: ModuleType) -> None:
+    steps = image_check.Steps()
+    with steps.step("first"):
+        pass
+    with pytest.raises(image_check.CheckError), steps.step("second"):
+        raise image_check.CheckError("broken")
+    assert list(steps.seconds) == ["first", "second"] and steps.failed == "second"
+    lines = image_check.summary_lines(steps, {"build time": "1.0 s"}, None, "broken")
+    assert "  tables equal: not compared" in lines and lines[-1] == "FAILED at second: broken"
+    passed = image_check.summary_lines(image_check.Steps(), {}, True, "")
+    assert passed[-2:] == ["  tables equal: yes", "passed"]
+
+
+@pytest.fixture(scope="module")
+def sweeps(image_check: ModuleType, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The image check's spec swept on the host twice through the script's own local run, and
+    once with another seed (real ngspice, two local workers each)."""
+    from spicegen.sweep import load_spec
+
+    folder = tmp_path_factory.mktemp("image-check")
+    other = folder / "other_seed.toml"
+    text = image_check.SPEC.read_text()
+    other.write_text(re.sub(r"^seed\s*=\s*\d+", "seed = 2", text, count=1, flags=re.MULTILINE))
+    assert load_spec(other).seed == 2
+    log = folder / "log"
+    out = {name: folder / name for name in ("first", "second", "other")}
+    image_check.local_sweep(image_check.SPEC, out["first"], log)
+    image_check.local_sweep(image_check.SPEC, out["second"], log)
+    image_check.local_sweep(other, out["other"], log)
+    return out
+
+
+def test_two_runs_of_the_same_spec_compare_equal(
+    image_check: ModuleType, sweeps: dict[str, Path]
+) -> None:
+    from spicegen.sweep import load
+
+    first, second = load(sweeps["first"]), load(sweeps["second"])
+    assert not image_check.not_done("first", first) and len(first["index"]) == 12
+    assert not np.array_equal(first["elapsed"], second["elapsed"])  # wall times differ...
+    comparison = image_check.compare_tables("second", first, second)
+    assert comparison.differences == () and comparison.max_relative == 0.0  # ...nothing else
+
+
+def test_another_seed_differs_in_the_drawn_capacitance(
+    image_check: ModuleType, sweeps: dict[str, Path]
+) -> None:
+    from spicegen.sweep import load
+
+    comparison = image_check.compare_tables("other", load(sweeps["first"]), load(sweeps["other"]))
+    assert any("column 'c'" in line for line in comparison.differences)
+    assert any("column 'seed'" in line for line in comparison.differences)
+    assert not any("column 'r'" in line for line in comparison.differences)  # the grid is fixed
+    assert comparison.max_relative > 1e-3  # C has a 10 % spread
+
+
+def test_one_ulp_a_failed_point_and_a_missing_column_are_reported(
+    image_check: ModuleType, sweeps: dict[str, Path]
+) -> None:
+    from spicegen.sweep import load
+
+    reference = load(sweeps["first"])
+    changed = dict(reference)
+    changed["v_final"] = reference["v_final"].copy()
+    changed["v_final"][5] = np.nextafter(changed["v_final"][5], np.inf)
+    changed["status"] = reference["status"].astype("<U16")  # room for a longer status
+    changed["status"][3] = "failed"
+    del changed["t_rise"]
+    comparison = image_check.compare_tables("changed", reference, changed)
+    assert any("point 5 column 'v_final'" in line for line in comparison.differences)
+    assert any("point 3 column 'status'" in line for line in comparison.differences)
+    assert any("missing ['t_rise']" in line for line in comparison.differences)
+    assert image_check.not_done("changed", changed) == ["changed: point 3 is failed: "]
+    shorter = {name: column[:-1] for name, column in reference.items()}
+    assert (
+        "row counts differ"
+        in image_check.compare_tables("short", reference, shorter).differences[0]
+    )
