@@ -14,14 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from spicegen import Tran, to_ngspice  # noqa: E402
-from spicegen.demo import (  # noqa: E402
-    LIKELIHOODS,
+from spicegen import Tran, models, to_ngspice  # noqa: E402
+from spicegen.circuits.decks import (  # noqa: E402
     bayesian_machine_deck,
     neuron_pair_deck,
     oscillator_neuron_deck,
-    rc_step_circuit,
 )
+from spicegen.demo import LIKELIHOODS, rc_step_circuit  # noqa: E402
 
 
 def _rc_step() -> str:
@@ -37,11 +36,12 @@ def _crossbar_8x8() -> str:
 
 
 def _oscillator_population_3() -> str:
-    return to_ngspice(oscillator_neuron_deck((1.4, 1.5, 1.6), inhibition=1e-5))
+    device = models.load("threshold_switch")
+    return to_ngspice(oscillator_neuron_deck(device, (1.4, 1.5, 1.6), inhibition=1e-5))
 
 
 def _neuron_pair() -> str:
-    return to_ngspice(neuron_pair_deck(50e-6, 2e-6))
+    return to_ngspice(neuron_pair_deck(models.load("mtj"), 50e-6, 2e-6))
 
 
 def _bayesian_machine_2x2() -> str:

@@ -1,27 +1,47 @@
 """spicegen: Verilog-A compact models, neuromorphic circuit generators and ngspice co-simulation.
 
-The public API; see the README for a tour.
+The public API; see the README for a tour. Names are imported on first use (PEP 562), so
+``import spicegen`` (and every ``spicegen`` command) starts without loading numpy, the
+Verilog-A compiler or the simulator until something needs them.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from spicegen.errors import SpicegenError
-from spicegen.netlist import Circuit, NetlistError, Subckt, to_ngspice
-from spicegen.sim import (
-    Ac,
-    ConvergenceError,
-    Dc,
-    NetlistSyntaxError,
-    Op,
-    Result,
-    Session,
-    SimulationError,
-    SimulationTimeout,
-    SimulatorCrashed,
-    Tran,
-    simulate,
-)
-from spicegen.va import CompiledModel, ParameterError, VaError
-from spicegen.va.compile import compile_model, compile_va
-from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "Ac": "spicegen.sim",
+    "Circuit": "spicegen.netlist",
+    "CompiledModel": "spicegen.va",
+    "ConvergenceError": "spicegen.sim",
+    "Dc": "spicegen.sim",
+    "NetlistError": "spicegen.netlist",
+    "NetlistSyntaxError": "spicegen.sim",
+    "Op": "spicegen.sim",
+    "ParameterError": "spicegen.va",
+    "RawFileError": "spicegen.waves",
+    "Result": "spicegen.sim",
+    "Run": "spicegen.sim",
+    "Session": "spicegen.sim",
+    "SimulationError": "spicegen.sim",
+    "SimulationTimeout": "spicegen.sim",
+    "SimulatorCrashed": "spicegen.sim",
+    "Subckt": "spicegen.netlist",
+    "Tran": "spicegen.sim",
+    "VaError": "spicegen.va",
+    "Variable": "spicegen.sim",
+    "Waveforms": "spicegen.waves",
+    "compile_model": "spicegen.va.compile",
+    "compile_va": "spicegen.va.compile",
+    "read_raw": "spicegen.waves",
+    "read_raw_plots": "spicegen.waves",
+    "simulate": "spicegen.sim",
+    "to_ngspice": "spicegen.netlist",
+}
 
 __all__ = [
     "Ac",
@@ -35,6 +55,7 @@ __all__ = [
     "ParameterError",
     "RawFileError",
     "Result",
+    "Run",
     "Session",
     "SimulationError",
     "SimulationTimeout",
@@ -43,6 +64,7 @@ __all__ = [
     "Subckt",
     "Tran",
     "VaError",
+    "Variable",
     "Waveforms",
     "compile_model",
     "compile_va",
@@ -51,3 +73,39 @@ __all__ = [
     "simulate",
     "to_ngspice",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spicegen' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_EXPORTS})
+
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Circuit, NetlistError, Subckt, to_ngspice
+    from spicegen.sim import (
+        Ac,
+        ConvergenceError,
+        Dc,
+        NetlistSyntaxError,
+        Op,
+        Result,
+        Run,
+        Session,
+        SimulationError,
+        SimulationTimeout,
+        SimulatorCrashed,
+        Tran,
+        Variable,
+        simulate,
+    )
+    from spicegen.va import CompiledModel, ParameterError, VaError
+    from spicegen.va.compile import compile_model, compile_va
+    from spicegen.waves import RawFileError, Waveforms, read_raw, read_raw_plots

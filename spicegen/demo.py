@@ -4,43 +4,28 @@ small example of each circuit generator, simulated and plotted.
 Run with ``python -m spicegen.demo`` (``make demo``). Writes ``out/demo/rc_step.png``,
 ``oscillator_neuron.png``, ``neuron_pair.png``, ``bayesian_machine.png`` and ``crossbar.png``.
 
-The ``*_deck`` functions wrap each generator in a complete, runnable test circuit (sources and
-an analysis); ``spicegen build`` and ``scripts/regen_netlists.py`` use them too.
+The generators' runnable decks (sources and an analysis) are ``spicegen.circuits.decks``,
+shared with ``spicegen build`` and ``scripts/regen_netlists.py``.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from spicegen import models
-from spicegen.circuits import (
-    CrossbarParams,
-    LinearConductance,
-    OscillatorNeuronParams,
-    PopulationParams,
-    Wires,
-    bayesian_machine,
-    neuron_pair,
-    oscillator_neuron,
-    population,
-    read_circuit,
+from spicegen.circuits import bayesian_machine
+from spicegen.circuits.decks import (
+    bayesian_machine_deck,
+    crossbar_read_deck,
+    neuron_pair_deck,
+    oscillator_neuron_deck,
+    random_weights,
 )
-from spicegen.circuits.errors import CircuitSpecError
-from spicegen.netlist import (
-    Capacitor,
-    Circuit,
-    Op,
-    Pulse,
-    Resistor,
-    SubcktInstance,
-    Tran,
-    VoltageSource,
-)
+from spicegen.netlist import Capacitor, Circuit, Pulse, Resistor, Tran, VoltageSource
 from spicegen.plot import plot_waveforms
 from spicegen.sim import simulate
 
@@ -59,102 +44,9 @@ def rc_step_circuit(resistance: float = 1e3, capacitance: float = 1e-9) -> Circu
     )
 
 
-# -- runnable example decks of the circuit generators ------------------------------------------
-DEVICES = ("threshold_switch", "nbox")
-
-
-def oscillator_neuron_deck(
-    v_in: Sequence[float] = (1.5,),
-    *,
-    r_load: float = 5e3,
-    c: float = 1e-9,
-    device: str = "threshold_switch",
-    inhibition: float = 0.0,
-    stop: float | None = None,
-) -> Circuit:
-    """Oscillator neurons driven by supply steps (0 -> ``v_in`` V at t = 0), with a transient.
-
-    One value of ``v_in``: one ``oscillator_neuron`` (``r_load`` ohm, ``c`` F), top-level
-    nodes ``vdd``, ``m`` (membrane) and ``out`` (spike output, ``readout * I_device``). Several:
-    a ``population`` of that size with lateral ``inhibition`` (S), nodes ``vdd{i}``, ``out{i}``
-    and membranes ``xpop.m{i}``. ``device``: ``threshold_switch`` or ``nbox``. ``stop`` (s):
-    end of the transient, default ``6 r_load c``; the step is at most ``r_load c / 200``.
-    """
-    supplies = [float(v) for v in v_in]
-    if not supplies:
-        raise CircuitSpecError("expected at least one supply voltage", field="v_in")
-    if device not in DEVICES:
-        raise CircuitSpecError(f"expected one of {', '.join(DEVICES)}", field="device")
-    model = models.load(device)
-    neuron = OscillatorNeuronParams(r_load=r_load, c=c)
-    tau = neuron.r_load * neuron.c
-    end = 6.0 * tau if stop is None else stop
-    if not end > 0 or end == float("inf"):
-        raise CircuitSpecError(f"expected a positive time, got {stop!r}", field="stop")
-    step = min(tau / 200.0, end / 100.0)
-    sources = [
-        VoltageSource(
-            f"Vin{i}" if len(supplies) > 1 else "Vin",
-            f"vdd{i}" if len(supplies) > 1 else "vdd",
-            "0",
-            waveform=Pulse(0.0, v, 0.0, 1e-12, 1e-12, 1.0, 2.0),
-        )
-        for i, v in enumerate(supplies)
-    ]
-    if len(supplies) == 1:
-        subckt = oscillator_neuron(model, neuron)
-        instance = SubcktInstance("X1", ("vdd", "m", "out", "0"), subckt.name)
-        title = f"oscillator neuron ({device}), {supplies[0]:g} V supply"
-    else:
-        n = len(supplies)
-        subckt = population(model, PopulationParams(n, neuron, inhibition))
-        ports = tuple(f"vdd{i}" for i in range(n)) + tuple(f"out{i}" for i in range(n))
-        instance = SubcktInstance("Xpop", (*ports, "0"), subckt.name)
-        title = f"{n} oscillator neurons ({device}), inhibition {inhibition:g} S"
-    return Circuit(
-        title=title,
-        elements=(*sources, instance),
-        subckts=(subckt,),
-        analyses=(Tran(step=step, stop=end, max_step=step),),
-    )
-
-
-def neuron_pair_deck(
-    bias: float = 50e-6,
-    delta: float = 2e-6,
-    mismatch: float = 0.0,
-    *,
-    gain: float = 1.0,
-    state0: int = 1,
-) -> Circuit:
-    """The MTJ ``neuron_pair`` (``bias``/``delta`` in A) at its operating point: top-level nodes
-    ``v1`` (``f(I)``, V) and ``dout`` (``gain * (f2(I + dI) - f(I))``, V)."""
-    pair = neuron_pair(models.load("mtj"), bias, delta, mismatch, gain=gain, state0=state0)
-    return Circuit(
-        title=f"mtj neuron pair, I = {bias:g} A, dI = {delta:g} A, mismatch {mismatch:g}",
-        elements=(SubcktInstance("Xp", ("v1", "dout", "0"), pair.name),),
-        subckts=(pair,),
-        analyses=(Op(),),
-    )
-
-
-def bayesian_machine_deck(
-    table: Sequence[Sequence[Sequence[float]]],
-    observation: Sequence[int],
-    *,
-    bits: int = 8,
-    cycles: int | None = None,
-    priors: Sequence[float] | None = None,
-    clock_period: float = 1e-6,
-) -> tuple[Circuit, bayesian_machine.BayesianMachine]:
-    """``bayesian_machine.from_likelihoods`` (already a complete deck with its transient)."""
-    return bayesian_machine.from_likelihoods(
-        table, bits, observation=observation, priors=priors, cycles=cycles,
-        clock_period=clock_period,
-    )  # fmt: skip
-
-
 def main(out_dir: str = "out/demo") -> Path:
+    """Run both demos, writing their figures into ``out_dir`` (created with its parents)."""
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
     path = rc_demo(out_dir)
     generators_demo(out_dir)
     return path
@@ -202,7 +94,8 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
 
     # oscillator neurons: a 3-neuron population with lateral inhibition
     supplies = (1.4, 1.5, 1.6)
-    waves = simulate(oscillator_neuron_deck(supplies, inhibition=1e-5)).waveforms
+    deck = oscillator_neuron_deck(models.load("threshold_switch"), supplies, inhibition=1e-5)
+    waves = simulate(deck).waveforms
     counts = [len(crossings(waves["time"], waves.v(f"out{i}"), 0.5, "rise")) for i in range(3)]
     paths.append(
         plot_waveforms(
@@ -216,7 +109,7 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     biases = np.linspace(10e-6, 90e-6, 9)
     v1, dout = [], []
     for bias in biases:
-        point = simulate(neuron_pair_deck(float(bias))).waveforms
+        point = simulate(neuron_pair_deck(models.load("mtj"), float(bias))).waveforms
         v1.append(float(point.v("v1")[0]))
         dout.append(float(point.v("dout")[0]))
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))
@@ -248,14 +141,10 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     )
 
     # crossbar: a 4x4 1R read with 2-ohm wires against the ideal V @ G
-    rng = np.random.default_rng(1)
-    params = CrossbarParams(
-        tuple(tuple(float(w) for w in row) for row in rng.uniform(0.0, 1.0, size=(4, 4))),
-        mapping=LinearConductance(1e-6, 1e-4),
-        wires=Wires(2.0, 2.0),
-    )
     volts = [0.2, 0.15, 0.1, 0.05]
-    measured = column_currents(simulate(read_circuit(params, volts)).waveforms, params)[0]
+    weights = random_weights(4, 4, signed=False, seed=1)
+    circuit, params = crossbar_read_deck(weights, volts, g_min=1e-6, g_max=1e-4, wire=2.0)
+    measured = column_currents(simulate(circuit).waveforms, params)[0]
     ideal = ideal_column_currents(params, volts)
     figure, axes = plt.subplots(figsize=(5, 3.5))
     axes.bar(np.arange(4) - 0.2, np.asarray(ideal) * 1e6, 0.4, label="ideal V @ G")

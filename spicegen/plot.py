@@ -29,7 +29,8 @@ def plot_waveforms(
     """Plot ``names`` against the plot's axis into an image file (PNG, SVG, PDF by suffix).
 
     Vectors are grouped in one panel per unit; complex (AC) vectors are drawn as magnitude in
-    dB and phase in degrees over a logarithmic frequency axis. Returns the written path.
+    dB and phase in degrees over a logarithmic frequency axis. The directory of ``path``
+    must exist. Returns the written path.
     """
     import matplotlib
 
@@ -75,7 +76,6 @@ def plot_waveforms(
     figure.suptitle(title or f"{waveforms.title} — {waveforms.plotname}")
     figure.tight_layout()
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
         figure.savefig(out, dpi=120)
     except OSError as err:
         raise PlotError(f"cannot write {str(out)!r}: {err.strerror or err}") from None

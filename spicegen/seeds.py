@@ -13,6 +13,9 @@ a user gives, never on scheduling, worker count or the order of calls.
   point sets it to its ``point_seed``.
 - ``training_seed`` (a trainer's ``seed=``), derived by ``stream``: a trainer's initial
   weights, shuffles, folds and write noise.
+- ``circuit_seed`` (a generator's ``seed=``, ``spicegen build crossbar --seed``), used as given
+  by ``circuit_rng``: what a circuit generator draws itself (a layer's ``rp`` spread and its
+  devices' instance seeds, 2T2R cell resistances, random crossbar weights).
 
 A trainer never calls ``numpy.random.default_rng(seed)`` on a user's seed directly: it asks
 ``stream(seed, "init", layer)`` for each independent use, so adding a new use of randomness
@@ -25,7 +28,7 @@ import hashlib
 
 import numpy as np
 
-__all__ = ["draw_seed", "point_seed", "stream", "stream_seed"]
+__all__ = ["circuit_rng", "draw_seed", "point_seed", "stream", "stream_seed"]
 
 _MASK_31 = 0x7FFFFFFF
 
@@ -57,3 +60,14 @@ def stream_seed(training_seed: int, *keys: str | int) -> int:
 def stream(training_seed: int, *keys: str | int) -> np.random.Generator:
     """A numpy Generator for one named use of randomness under ``training_seed``."""
     return np.random.default_rng(stream_seed(training_seed, *keys))
+
+
+def circuit_rng(circuit_seed: int | None, *keys: int) -> np.random.Generator:
+    """The numpy Generator of a circuit generator's own draws under ``circuit_seed``.
+
+    ``keys`` select a further independent stream (``circuit_rng(seed, 1)``); ``None`` draws
+    fresh operating-system entropy, so only a given seed repeats.
+    """
+    if circuit_seed is None or not keys:
+        return np.random.default_rng(circuit_seed)
+    return np.random.default_rng([circuit_seed, *keys])

@@ -13,6 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BLOCK = re.compile(r"```python\n(.*?)```", re.DOTALL)
 PAGES = [
     "docs/compiler.md",
+    "docs/learn.md",
     "docs/models/mtj.md",
     "docs/models/mtj_sp.md",
     "docs/models/rram_hfo2.md",

@@ -50,3 +50,29 @@ def test_memory_testbenches_run_and_write_their_figures(
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / figure).stat().st_size > 10_000
+
+
+def test_unknown_model_is_a_spicegen_error_and_a_key_error() -> None:
+    from spicegen import SpicegenError
+
+    with pytest.raises(SpicegenError) as caught:
+        models.load("nosuch")
+    assert isinstance(caught.value, KeyError)
+    assert str(caught.value) == (
+        f"no shipped model 'nosuch'; available: {', '.join(models.available())}"
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SHIPPED))
+def test_describe_reads_the_ports_the_compiler_finds(name: str) -> None:
+    info = models.describe(name)
+    assert info.ports == models.load(name).ports  # the header scan against the real compiler
+    assert info.path == models.path(name)
+    assert info.description.endswith(".")
+    assert not info.description.startswith(f"{name}:")
+    assert "  " not in info.description and "//" not in info.description
+
+
+def test_describe_joins_a_word_broken_across_lines() -> None:
+    # dw_synapse.va breaks "wall-" / "position" over two comment lines
+    assert "Gaussian wall-position noise" in models.describe("dw_synapse").description

@@ -13,12 +13,12 @@ import numbers
 import os
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias
-
-from lark import Lark
-from lark.exceptions import LarkError, UnexpectedInput
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from spicegen.netlist.errors import netlist_error
+
+if TYPE_CHECKING:
+    from lark import Lark
 
 Value: TypeAlias = float | int | str
 """A number (SI units) or a string: a SPICE number (``"1k"``, ``"10meg"``) or an expression."""
@@ -55,7 +55,10 @@ _GRAMMAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expression.
 @functools.cache
 def _parser() -> Lark:
     # Built on first use: a LALR parser is linear in the text and needs no backtracking, and the
-    # grammar stays in a .lark file where it reads as a grammar (see STYLE.md).
+    # grammar stays in a .lark file where it reads as a grammar (see STYLE.md). lark is imported
+    # here, not with the module, so a program that writes only plain numbers never loads it.
+    from lark import Lark
+
     return Lark.open(_GRAMMAR, parser="lalr", start="start")
 
 
@@ -70,6 +73,8 @@ def _classify(text: str) -> tuple[int, str]:
     # here too, so that the decision never rests on a lexer detail.
     if not text.isprintable() and any(ch != "\t" and not ch.isprintable() for ch in text):
         return _KIND_INVALID, "it holds a control character or line break"
+    from lark.exceptions import LarkError, UnexpectedInput
+
     try:
         _parser().parse(text)
     except UnexpectedInput as err:

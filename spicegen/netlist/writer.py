@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spicegen.netlist.analyses import Ac, Analysis, Dc, Op, Tran
-from spicegen.netlist.circuit import Circuit, Model, Subckt
+from spicegen.netlist.circuit import Circuit, Model, Option, Param, Subckt
 from spicegen.netlist.elements import (
     BSource,
     Capacitor,
@@ -246,11 +246,25 @@ def model_card(model: Model) -> str:
     return f".model {model.name} {model.kind}"
 
 
+def param_card(param: Param) -> str:
+    """``.param name=value``."""
+    return f".param {param.name}={_value(param.value)}"
+
+
+def option_card(option: Option) -> str:
+    """``.options name`` or ``.options name=value``; a str value is written as given, never
+    braced (it is a word such as ``gear`` or a SPICE number)."""
+    if option.value is None:
+        return f".options {option.name}"
+    value = option.value if type(option.value) is str else _value(option.value)
+    return f".options {option.name}={value}"
+
+
 def _subckt_chunks(subckt: Subckt) -> Iterator[str]:
     header = " ".join((".subckt", subckt.name, *subckt.ports))
     yield _with_params(f"{header} params:", subckt.params) if subckt.params else header
     for param in subckt.param_statements:
-        yield f".param {param.name}={_value(param.value)}"
+        yield param_card(param)
     for model in subckt.models:
         yield model_card(model)
     for nested in subckt.subckts:
@@ -269,7 +283,7 @@ def _deck_chunks(circuit: Circuit) -> Iterator[str]:
     for path in circuit.includes:
         yield f'.include "{path}"'
     for param in circuit.params:
-        yield f".param {param.name}={_value(param.value)}"
+        yield param_card(param)
     for model in circuit.models:
         yield model_card(model)
     for subckt in circuit.subckts:
@@ -278,11 +292,7 @@ def _deck_chunks(circuit: Circuit) -> Iterator[str]:
     for condition in circuit.initial_conditions:
         yield f".ic v({condition.node})={_value(condition.value)}"
     for option in circuit.options:
-        if option.value is None:
-            yield f".options {option.name}"
-        else:  # a str option value is a word or a number: written as given, never braced
-            value = option.value if type(option.value) is str else _value(option.value)
-            yield f".options {option.name}={value}"
+        yield option_card(option)
     for vector in circuit.saves:
         yield f".save {vector}"
     for analysis in circuit.analyses:

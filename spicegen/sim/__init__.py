@@ -1,7 +1,6 @@
 """Running ngspice: ``simulate`` (batch or shared library) and ``Session`` for co-simulation."""
 
-from spicegen.netlist import Ac, Dc, Op, Tran
-from spicegen.sim.deck import Analysis
+from spicegen.netlist import Ac, Analysis, Dc, Op, Option, Param, Tran
 from spicegen.sim.errors import (
     ConvergenceError,
     InvalidRequestError,
@@ -13,6 +12,7 @@ from spicegen.sim.errors import (
     UnsafeNetlistError,
 )
 from spicegen.sim.result import Result
+from spicegen.sim.run import Run, Variable
 from spicegen.sim.session import Session
 from spicegen.sim.simulate import Backend, simulate
 
@@ -25,7 +25,10 @@ __all__ = [
     "InvalidRequestError",
     "NetlistSyntaxError",
     "Op",
+    "Option",
+    "Param",
     "Result",
+    "Run",
     "Session",
     "SessionError",
     "SimulationError",
@@ -33,5 +36,6 @@ __all__ = [
     "SimulatorCrashed",
     "Tran",
     "UnsafeNetlistError",
+    "Variable",
     "simulate",
 ]

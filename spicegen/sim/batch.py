@@ -31,31 +31,51 @@ def ngspice_executable() -> str:
     return found
 
 
+# ngspice's start-up files: spicegen writes its own .spiceinit beside the deck, which ngspice 46
+# reads first (main.c: the deck's folder, then SPICE_USERINIT_DIR, the current folder, HOME,
+# USERPROFILE; the first one found is the only one read), so no user init file is ever read.
+INIT_FILE = ".spiceinit"
+DECK_FILE = "spicegen-deck.cir"  # a name no user include is likely to reach by accident
+RAW_FILE = "spicegen-out.raw"
+_DROPPED_ENVIRONMENT = ("SPICE_ASCIIRAWFILE", "SPICE_USERINIT_DIR", "USERPROFILE")
+
+
+def init_text(setup: Sequence[str]) -> str:
+    """The private ``.spiceinit``: spicegen's start-up commands only."""
+    return "* spicegen: start-up commands of this run\n" + "".join(f"{c}\n" for c in setup)
+
+
+def ngspice_environment() -> dict[str, str]:
+    """The caller's environment without what would make ngspice read other start-up files or
+    write ASCII raw files."""
+    return {k: v for k, v in os.environ.items() if k not in _DROPPED_ENVIRONMENT}
+
+
 def run_batch(
     deck: Deck,
     *,
     timeout: float | None = 600.0,
-    codemodels: Sequence[str] = (),
     keep_raw: str | os.PathLike[str] | None = None,
 ) -> tuple[tuple[Waveforms, ...], str, float]:
     """Run ``deck`` in ``ngspice -b``; return (plots, log, elapsed seconds).
 
-    ``codemodels`` are ``codemodel`` commands run at start-up (through ``.spiceinit`` in the
-    private working directory). ``keep_raw`` copies the raw file there.
+    ngspice runs in a private directory holding the deck and spicegen's ``.spiceinit`` (the
+    deck's ``setup`` commands). ``keep_raw`` copies the raw file there.
     """
     executable = ngspice_executable()
     keep = _check_writable(Path(keep_raw)) if keep_raw is not None else None
     with tempfile.TemporaryDirectory(prefix="spicegen-") as workdir:
         work = Path(workdir)
-        (work / "circuit.cir").write_text(deck.text, encoding="utf-8")
-        if codemodels:
-            (work / ".spiceinit").write_text("\n".join(codemodels) + "\n", encoding="utf-8")
-        env = {k: v for k, v in os.environ.items() if k != "SPICE_ASCIIRAWFILE"}
+        (work / DECK_FILE).write_text(deck.text, encoding="utf-8")
+        (work / INIT_FILE).write_text(init_text(deck.setup), encoding="utf-8")
+        raw = work / RAW_FILE
+        # an allowed control script finds its own files (source, load, write) beside the deck
+        cwd = deck.base_dir if deck.control else work
         start = time.perf_counter()
         process = subprocess.Popen(
-            [executable, "-b", "-r", "out.raw", "circuit.cir"],
-            cwd=work,
-            env=env,
+            [executable, "-b", "-r", str(raw), str(work / DECK_FILE)],
+            cwd=cwd,
+            env=ngspice_environment(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -83,7 +103,6 @@ def run_batch(
         failure = classify_failure(log, process.returncode, analysis=deck.analysis)
         if failure is not None:
             raise failure
-        raw = work / "out.raw"
         if not raw.exists():
             return (), log, elapsed
         if keep is not None:

@@ -1,110 +1,180 @@
-"""Turn what the user gave (a Circuit or netlist text) into the exact deck ngspice will run."""
+"""Turn a ``Run`` into the exact deck ngspice will read: the one place a run becomes text.
+
+A Circuit goes through the netlist writer with the Run's analysis, parameters and options put
+into its data first. Netlist text is kept as the user wrote it, normalised the way ngspice's
+reader would see it anyway (no carriage returns or leading blanks, every ``.end`` but a final
+one commented out, as ngspice does), with the Run's cards, written by the netlist writer,
+before the final ``.end``. Include paths become absolute (ngspice runs in a private
+directory), and every route to commands or code is refused unless the Run allows control.
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from spicegen.netlist import Ac, Circuit, Dc, Op, Tran, analysis_card, to_ngspice
-from spicegen.sim.errors import UnsafeNetlistError
+from spicegen.netlist import (
+    Analysis,
+    Circuit,
+    Model,
+    Option,
+    Param,
+    Subckt,
+    analysis_card,
+    option_card,
+    param_card,
+    to_ngspice,
+)
+from spicegen.sim.errors import InvalidRequestError, UnsafeNetlistError
+from spicegen.sim.run import Run
+from spicegen.sim.scan import (
+    ascii_lower,
+    check_model_kind,
+    check_route,
+    scan_include_paths,
+    scan_lines,
+)
 
-Analysis = Op | Dc | Tran | Ac
+__all__ = ["Analysis", "Deck", "codemodel_commands", "write_deck"]
 
-# ngspice starts a control section at any line beginning with ".control" (a prefix match:
-# ".control_x" counts) and treats a deck whose title is "*ng_script" as a control script.
-_CONTROL = re.compile(r"^\s*\.(control|endc)", re.IGNORECASE | re.MULTILINE)
-_SCRIPT_TITLE = re.compile(r"^\s*\*\s*ng_script", re.IGNORECASE)
-_INCLUDE = re.compile(r"^(\s*\.(?:include|inc|lib)\s+)(\"[^\"]*\"|'[^']*'|\S+)(.*)$", re.IGNORECASE)
-_END = re.compile(r"^\s*\.end\s*$", re.IGNORECASE | re.MULTILINE)
-_ANALYSIS = re.compile(r"^\s*\.(op|tran|ac|dc|noise|tf|sens|pz|disto|four)\b", re.IGNORECASE)
-_MAX_INCLUDE_DEPTH = 16
+_Named = TypeVar("_Named", Param, Option)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class Deck:
-    """A netlist ready for ngspice: its text and a label of what it runs (for error messages)."""
+    """A netlist ready for ngspice.
+
+    ``text`` is the deck; ``analysis`` labels what it runs (for messages); ``setup`` are the
+    ngspice commands run before it is read (``set`` variables, ``codemodel`` loads);
+    ``control`` is true when the deck runs ngspice commands itself (allowed ``.control``);
+    ``base_dir`` is the folder its relative paths came from; ``files`` the files it includes.
+    """
 
     text: str
     analysis: str | None
+    setup: tuple[str, ...]
+    control: bool
+    base_dir: Path
+    files: tuple[str, ...] = ()
 
 
-def prepare_deck(
-    netlist: Circuit | str,
-    analysis: Analysis | None = None,
-    *,
-    allow_control: bool = False,
-    base_dir: str | Path | None = None,
+def write_deck(run: Run) -> Deck:
+    """The deck of ``run``; raises ``UnsafeNetlistError`` or ``InvalidRequestError``."""
+    base = (Path(run.base_dir) if run.base_dir is not None else Path.cwd()).resolve()
+    compatibility = next(
+        (str(v.value) for v in reversed(run.variables) if v.name.lower() == "ngbehavior"), ""
+    )
+    setup = tuple(variable.command for variable in run.variables)
+    setup += codemodel_commands(run.codemodels)
+    if isinstance(run.netlist, Circuit):
+        return _circuit_deck(run, run.netlist, base, compatibility, setup)
+    return _text_deck(run, run.netlist, base, compatibility, setup)
+
+
+def _circuit_deck(
+    run: Run, circuit: Circuit, base: Path, compatibility: str, setup: tuple[str, ...]
 ) -> Deck:
-    """Build the deck text; refuse control scripts unless ``allow_control``.
-
-    A given ``analysis`` replaces a Circuit's own analyses; for netlist text it is added before
-    ``.end`` and its plot is the result's main plot. Relative ``.include``/``.lib`` paths are
-    made absolute against ``base_dir`` (default: the current directory), because ngspice runs
-    in a private directory; included files are checked for control blocks too.
-    """
-    if isinstance(netlist, Circuit):
-        if analysis is None:
-            text = to_ngspice(netlist)
-            label = _analysis_label(text)
-        else:
-            if netlist.analyses:
-                # replace() re-validates every element: only paid when analyses must be dropped
-                netlist = dataclasses.replace(netlist, analyses=())
-            text = _insert_before_end(to_ngspice(netlist), analysis)
-            label = analysis_card(analysis)
-    elif isinstance(netlist, str):
-        text = netlist if netlist.endswith("\n") else netlist + "\n"
-        if analysis is not None:
-            text = _insert_before_end(text, analysis)
-        label = analysis_card(analysis) if analysis is not None else _analysis_label(text)
-    else:
-        raise TypeError(f"netlist must be a Circuit or netlist text, not {type(netlist).__name__}")
-    base = Path(base_dir) if base_dir is not None else Path.cwd()
-    text = _absolute_includes(text, base.resolve(), allow_control, "the netlist", 0)
-    return Deck(text=text, analysis=label)
-
-
-def _absolute_includes(text: str, base: Path, allow_control: bool, where: str, depth: int) -> str:
-    """Rewrite include paths as absolute ones; refuse control scripts here and in includes."""
-    script = _CONTROL.search(text) or (depth == 0 and _SCRIPT_TITLE.match(text))
-    if script and not allow_control:
-        raise UnsafeNetlistError(
-            f"{where} holds a .control block or ngspice script; ngspice control scripts can "
-            "run shell commands, so spicegen refuses them unless allow_control=True "
-            "(CLI: --allow-control)"
+    allow = run.allow_control
+    control = check_route(circuit.title, "Circuit.title", allow_control=allow)
+    for model in _models(circuit):
+        control |= check_model_kind(model.kind, f"model {model.name!r}", allow_control=allow)
+    changes: dict[str, object] = {}
+    files: tuple[str, ...] = ()
+    if circuit.includes:
+        includes, scan = scan_include_paths(
+            circuit.includes, base, allow_control=allow, compatibility=compatibility
         )
-    if depth > _MAX_INCLUDE_DEPTH:
-        raise UnsafeNetlistError(f"includes nested deeper than {_MAX_INCLUDE_DEPTH} in {where}")
-    lines = text.split("\n")
-    for index, line in enumerate(lines):
-        match = _INCLUDE.match(line)
-        if match is None or (depth == 0 and index == 0):
-            continue
-        head, raw_path, rest = match.groups()
-        path = Path(raw_path.strip("\"'")).expanduser()
-        path = path if path.is_absolute() else base / path
-        if path.is_file():
-            try:
-                included = path.read_text(encoding="utf-8", errors="replace")
-            except OSError:
-                included = ""
-            _absolute_includes(included, path.parent, allow_control, str(path), depth + 1)
-        if depth == 0:
-            if '"' in str(path) or "\n" in str(path):
-                raise UnsafeNetlistError(f"include path ngspice cannot take: {str(path)!r}")
-            lines[index] = f'{head}"{path}"{rest}'
-    return "\n".join(lines)
+        control |= scan.control
+        files = scan.files
+        if run.analysis is not None and scan.analyses:
+            raise _two_analyses(scan.analyses, run.analysis)
+        if includes != circuit.includes:
+            changes["includes"] = includes
+    if run.analysis is not None:
+        changes["analyses"] = (run.analysis,)
+    if run.params:
+        changes["params"] = _merged(circuit.params, run.params)
+    if run.options:
+        changes["options"] = _merged(circuit.options, run.options)
+    circuit = _with_fields(circuit, changes)
+    label = "; ".join(analysis_card(analysis) for analysis in circuit.analyses) or None
+    return Deck(to_ngspice(circuit), label, setup, control, base, files)
 
 
-def _insert_before_end(text: str, analysis: Analysis) -> str:
-    card = analysis_card(analysis) + "\n"
-    ends = list(_END.finditer(text))
-    if not ends:
-        return text + card
-    cut = ends[-1].start()
-    return text[:cut] + card + text[cut:]
+def _text_deck(run: Run, text: str, base: Path, compatibility: str, setup: tuple[str, ...]) -> Deck:
+    lines = text.replace("\r", "").split("\n")
+    if len(lines) > 1 and lines[-1] == "":
+        lines.pop()
+    # ngspice drops leading blanks itself (readline for files, skip_ws for the shared
+    # library's lines); doing it here makes both backends read the same lines
+    lines = [line.lstrip(" \t\v\f") for line in lines]
+    if not lines[0]:
+        lines[0] = "*"  # the shared library skips an empty title line: keep a title
+    scan = scan_lines(lines, base, allow_control=run.allow_control, compatibility=compatibility)
+    if run.analysis is not None and scan.analyses:
+        raise _two_analyses(scan.analyses, run.analysis)
+    body = [scan.lines[0], *("*" + line[1:] if _is_end(line) else line for line in scan.lines[1:])]
+    cards = [param_card(param) for param in _merged((), run.params)]
+    cards += [option_card(option) for option in _merged((), run.options)]
+    if run.analysis is not None:
+        cards.append(analysis_card(run.analysis))
+        label: str | None = analysis_card(run.analysis)
+    else:
+        label = "; ".join(scan.analyses) or None
+    deck = "\n".join([*body, *cards, ".end"]) + "\n"
+    return Deck(deck, label, setup, scan.control, base, scan.files)
+
+
+def _is_end(line: str) -> bool:
+    """ngspice's true ``.end`` (not ``.ends``/``.endc``/``.endl``): inpcom.c inp_read."""
+    return ascii_lower(line[:4]) == ".end" and (len(line) == 4 or line[4] in " \t\n\v\f\r")
+
+
+def _two_analyses(own: Sequence[str], given: Analysis) -> InvalidRequestError:
+    return InvalidRequestError(
+        f"the netlist has its own analysis ({'; '.join(own)}) and the Run gives "
+        f"{analysis_card(given)}; ngspice would run both: remove the netlist's card or pass "
+        "no analysis"
+    )
+
+
+def _merged(own: tuple[_Named, ...], overrides: tuple[_Named, ...]) -> tuple[_Named, ...]:
+    """``own`` with same-named entries replaced in place (ngspice folds case), others added;
+    a later override wins over an earlier one."""
+    result = list(own)
+    position = {item.name.lower(): index for index, item in enumerate(result)}
+    for item in overrides:
+        key = item.name.lower()
+        if key in position:
+            result[position[key]] = item
+        else:
+            position[key] = len(result)
+            result.append(item)
+    return tuple(result)
+
+
+def _with_fields(circuit: Circuit, changes: dict[str, object]) -> Circuit:
+    """``circuit`` with some fields replaced, without re-validating the unchanged ones.
+
+    ``dataclasses.replace`` would check every element again (as long as writing a 300,000
+    element deck); the elements were checked when the circuit was built, and the new values
+    (a Run's analysis, merged ``Param``/``Option`` tuples with unique names, absolute include
+    paths) are checked where they are made.
+    """
+    if not changes:
+        return circuit
+    copy = object.__new__(Circuit)
+    for item in dataclasses.fields(Circuit):
+        object.__setattr__(copy, item.name, changes.get(item.name, getattr(circuit, item.name)))
+    return copy
+
+
+def _models(owner: Circuit | Subckt) -> Iterator[Model]:
+    yield from owner.models
+    for subckt in owner.subckts:
+        yield from _models(subckt)
 
 
 def codemodel_commands(codemodels: Sequence[str | Path]) -> tuple[str, ...]:
@@ -115,41 +185,9 @@ def codemodel_commands(codemodels: Sequence[str | Path]) -> tuple[str, ...]:
         text = str(resolved)
         if not resolved.is_file():
             raise UnsafeNetlistError(f"code model library not found: {text}")
-        if any(ch in text for ch in "\n\r;\"'") or not text.isprintable():
+        if any(ch in text for ch in "\n\r;\"'`$ \t") or not text.isprintable():
             raise UnsafeNetlistError(
                 f"code model path has characters ngspice cannot take: {text!r}"
             )
         commands.append(f"codemodel {text}")
     return tuple(commands)
-
-
-def _analysis_label(text: str) -> str | None:
-    cards = [line.strip() for line in text.splitlines() if _ANALYSIS.match(line)]
-    return "; ".join(cards) if cards else None
-
-
-_SUBCKT = re.compile(r"^\s*\.subckt\b", re.IGNORECASE)
-_ENDS = re.compile(r"^\s*\.ends\b", re.IGNORECASE)
-_PARAM = re.compile(r"^\s*\.param\b(.*)$", re.IGNORECASE)
-_PARAM_NAME = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*=")
-
-
-def top_level_names(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    """Lower-cased names of the top-level elements and ``.param`` parameters of a deck."""
-    elements: set[str] = set()
-    params: set[str] = set()
-    depth = 0
-    for number, line in enumerate(text.splitlines()):
-        if number == 0 or not line.strip() or line.lstrip().startswith(("*", "+")):
-            continue
-        if _SUBCKT.match(line):
-            depth += 1
-        elif _ENDS.match(line):
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            param = _PARAM.match(line)
-            if param:
-                params.update(name.lower() for name in _PARAM_NAME.findall(param.group(1)))
-            elif not line.lstrip().startswith("."):
-                elements.add(line.split()[0].lower())
-    return frozenset(elements), frozenset(params)

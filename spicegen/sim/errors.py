@@ -13,6 +13,8 @@ class SimulationError(SpicegenError):
     """
 
     kind = "simulation failed"
+    # who stopped the run: ngspice, or spicegen before ngspice saw anything
+    source = "ngspice"
 
     def __init__(self, message: str, *, analysis: str | None = None, log: str = "") -> None:
         self.message = message.strip()
@@ -22,7 +24,7 @@ class SimulationError(SpicegenError):
 
     def _describe(self) -> str:
         where = f" during {self.analysis!r}" if self.analysis else ""
-        return f"ngspice: {self.kind}{where}:\n{_indent(self.message)}"
+        return f"{self.source}: {self.kind}{where}:\n{_indent(self.message)}"
 
 
 class ConvergenceError(SimulationError):
@@ -49,7 +51,7 @@ class NetlistSyntaxError(SimulationError):
 
     def _describe(self) -> str:
         where = f" at line {self.line}" if self.line is not None else ""
-        return f"ngspice: {self.kind}{where}:\n{_indent(self.message)}"
+        return f"{self.source}: {self.kind}{where}:\n{_indent(self.message)}"
 
 
 class SimulatorCrashed(SimulationError):
@@ -82,18 +84,20 @@ class SimulationTimeout(SimulationError):
 
 
 class UnsafeNetlistError(SimulationError):
-    """The netlist holds a ``.control`` block and ``allow_control`` was not given.
-
-    ngspice control scripts can run shell commands, so they are refused by default.
+    """spicegen refused the netlist before ngspice saw it: it holds a way to run commands or
+    load code (``.control``, ``*#`` lines, ``*ng_script``, ``d_cosim``/``d_process`` models) and
+    ``allow_control`` was not given, or it includes a file that cannot be read.
     """
 
     kind = "netlist refused"
+    source = "spicegen"
 
 
 class SessionError(SimulationError):
     """A session was asked for something it cannot do (unknown name, closed session...)."""
 
     kind = "session error"
+    source = "spicegen"
 
 
 def _indent(text: str) -> str:
@@ -104,3 +108,4 @@ class InvalidRequestError(SimulationError, ValueError):
     """The call itself is wrong (unknown backend, bad value): nothing was run."""
 
     kind = "invalid request"
+    source = "spicegen"

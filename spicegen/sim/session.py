@@ -14,40 +14,50 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
 
-from spicegen.netlist import Ac, Circuit, Dc, Op, Tran, analysis_card
-from spicegen.sim.deck import Analysis, codemodel_commands, prepare_deck, top_level_names
+from spicegen.netlist import Ac, Analysis, Circuit, Dc, Op, Tran, analysis_card
+from spicegen.sim.deck import write_deck
 from spicegen.sim.errors import SessionError
+from spicegen.sim.names import circuit_names, text_names
+from spicegen.sim.run import Run
 from spicegen.sim.shared import Worker, pickle_sources, to_waveforms
+from spicegen.sim.simulate import as_run
 from spicegen.waves import Waveforms
 
 SourceFunction = Callable[[float], float]
 
-_TARGET = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+# names reach ngspice commands: fullmatch, so that no trailing newline slips through
+_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 class Session:
     """A circuit loaded once in a libngspice worker process.
 
-    ``sources`` maps the names of external sources (``Vx p n external`` or ``Ix p n
-    external``) to functions of time (s) giving their value (V or A); functions may be
-    lambdas or closures. ``timeout`` (s) bounds every call. Use as a context manager or call
-    ``close()``.
+    ``netlist`` is a Run, a Circuit or netlist text (as for ``simulate``). ``sources`` maps
+    the names of external sources (``Vx p n external`` or ``Ix p n external``) to functions
+    of time (s) giving their value (V or A); functions may be lambdas or closures.
+    ``timeout`` (s) bounds every call. Use as a context manager or call ``close()``.
     """
 
     def __init__(
         self,
-        netlist: Circuit | str,
+        netlist: Run | Circuit | str,
         *,
         sources: Mapping[str, SourceFunction] | None = None,
         allow_control: bool = False,
         codemodels: Sequence[str | Path] = (),
         timeout: float | None = 600.0,
     ) -> None:
-        deck = prepare_deck(netlist, None, allow_control=allow_control)
+        run = as_run(netlist, allow_control=allow_control, codemodels=codemodels, what="Session")
+        deck = write_deck(run)
         self._deck = deck.text
-        self._commands = codemodel_commands(codemodels)
-        self._elements, self._params = top_level_names(deck.text)
+        self._commands = deck.setup
+        self._cwd = str(deck.base_dir) if deck.control else None
+        if isinstance(run.netlist, Circuit):
+            self._names = circuit_names(run.netlist, tuple(p.name for p in run.params))
+        else:
+            self._names = text_names(deck.text)
+        self._elements, self._params = self._names.elements, self._names.params
         self._timeout = timeout
         self._sources: dict[str, SourceFunction] = {}
         self._alterations: dict[tuple[str, str | None], str] = {}
@@ -68,9 +78,9 @@ class Session:
         ``parameter`` picks one instance parameter (``alter M1 w = value``); ``value`` is in
         the element's SI unit.
         """
-        if not isinstance(name, str) or not _TARGET.match(name):
+        if not isinstance(name, str) or not _TARGET.fullmatch(name):
             raise SessionError(f"alter: {name!r} is not an element or parameter name")
-        if parameter is not None and not _IDENTIFIER.match(str(parameter)):
+        if parameter is not None and not _IDENTIFIER.fullmatch(str(parameter)):
             raise SessionError(f"alter: {parameter!r} is not an instance parameter name")
         number = _finite(value, f"alter {name}")
         key = name.lower()
@@ -81,7 +91,7 @@ class Session:
             return
         if key in self._elements:
             device = key
-        elif "." in key:
+        elif "." in key and self._names.has_element(key):
             # ngspice names a device inside subcircuits "<letter>.<path>": x1.r1 -> r.x1.r1
             device = f"{key.rsplit('.', 1)[1][0]}.{key}"
         else:
@@ -95,7 +105,7 @@ class Session:
     def set_sources(self, sources: Mapping[str, SourceFunction]) -> None:
         """Give external sources their value functions f(t); replaces earlier ones by name."""
         for name, function in sources.items():
-            if not isinstance(name, str) or not _IDENTIFIER.match(name):
+            if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
                 raise SessionError(f"sources: {name!r} is not a source name")
             if name.lower() not in self._elements:
                 raise SessionError(f"sources: the circuit has no source named {name!r}")
@@ -201,7 +211,7 @@ class Session:
 
     def _start(self) -> None:
         self._worker = Worker()
-        self._request("load", (self._deck, self._commands))
+        self._request("load", (self._deck, self._commands, self._cwd))
 
     def _live(self) -> Worker:
         if self._worker is None:
@@ -227,16 +237,18 @@ def _finite(value: float, what: str) -> str:
     return repr(number)
 
 
-_VECTOR = re.compile(r"^(v|i)\(([A-Za-z0-9_.#]+)\)$", re.IGNORECASE)
-_PLAIN = re.compile(r"^[A-Za-z0-9_.#-]+$")
+_VECTOR = re.compile(r"(v|i)\(([A-Za-z0-9_.#]+)\)", re.IGNORECASE)
+_PLAIN = re.compile(r"[A-Za-z0-9_.#-]+")
 
 
 def _vector_name(name: str) -> str:
     """ngspice's in-memory name of a vector asked for as ``v(out)``, ``i(v1)`` or ``out``."""
-    match = _VECTOR.match(name)
+    if not isinstance(name, str):
+        raise SessionError(f"{name!r} is not a vector name")
+    match = _VECTOR.fullmatch(name)
     if match:
         kind, inner = match.groups()
         return inner if kind.lower() == "v" else f"{inner}#branch"
-    if _PLAIN.match(name):
+    if _PLAIN.fullmatch(name):
         return name
     raise SessionError(f"{name!r} is not a vector name")

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from spicegen.sim.deck import Deck
 from spicegen.sim.errors import (
     ConvergenceError,
     NetlistSyntaxError,
@@ -193,23 +194,26 @@ _pool = _Pool()
 atexit.register(_pool.close)
 
 
-def run_shared(
-    text: str,
-    *,
-    analysis: str | None,
-    timeout: float | None,
-    codemodels: Sequence[str] = (),
-) -> tuple[tuple[Waveforms, ...], str, float]:
-    """Load ``text`` into the shared worker and run it; return (plots, log, elapsed s)."""
-    worker = Worker() if codemodels else _pool.get()
+def run_shared(deck: Deck, *, timeout: float | None) -> tuple[tuple[Waveforms, ...], str, float]:
+    """Load ``deck`` into a worker and run it; return (plots, log, elapsed s).
+
+    A plain deck uses the one pooled worker; a deck with start-up commands (variables, code
+    models stay set for the life of a libngspice) or an allowed control script gets a worker
+    of its own, closed afterwards, so nothing it sets reaches the next run.
+    """
+    own = bool(deck.setup) or deck.control
+    worker = Worker() if own else _pool.get()
     start = time.perf_counter()
     try:
         with worker.lock:  # load and run belong together when threads share the pool
-            worker.request("load", (text, tuple(codemodels)), timeout=timeout, analysis=analysis)
+            cwd = str(deck.base_dir) if deck.control else None
+            worker.request(
+                "load", (deck.text, deck.setup, cwd), timeout=timeout, analysis=deck.analysis
+            )
             log = worker.last_log
-            plots = worker.request("run", ("run", None), timeout=timeout, analysis=analysis)
+            plots = worker.request("run", ("run", None), timeout=timeout, analysis=deck.analysis)
             log = "\n".join(part for part in (log, worker.last_log) if part)
     finally:
-        if codemodels:
-            worker.close()  # a code model stays loaded for the life of a libngspice
+        if own:
+            worker.close()
     return to_waveforms(plots), log, time.perf_counter() - start

@@ -1,65 +1,100 @@
-"""``simulate``: one netlist, one run, either backend."""
+"""``simulate``: one run, either backend."""
 
 from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Literal
 
-from spicegen.netlist import Circuit
-from spicegen.sim.batch import run_batch
-from spicegen.sim.deck import Analysis, codemodel_commands, prepare_deck
+from spicegen.netlist import Analysis, Circuit
+from spicegen.sim.deck import write_deck
 from spicegen.sim.errors import InvalidRequestError
 from spicegen.sim.result import Result
-from spicegen.sim.shared import run_shared
+from spicegen.sim.run import Run
 
 Backend = Literal["batch", "shared"]
 
 
+def as_run(
+    netlist: Run | Circuit | str,
+    analysis: Analysis | None = None,
+    *,
+    allow_control: bool = False,
+    codemodels: Sequence[str | os.PathLike[str]] = (),
+    base_dir: str | os.PathLike[str] | None = None,
+    what: str = "simulate",
+) -> Run:
+    """``netlist`` as a Run; the keyword settings belong on the Run when one is given."""
+    if isinstance(netlist, Run):
+        given = [
+            name
+            for name, value, default in (
+                ("analysis", analysis, None),
+                ("allow_control", allow_control, False),
+                ("codemodels", tuple(codemodels), ()),
+                ("base_dir", base_dir, None),
+            )
+            if value != default
+        ]
+        if given:
+            raise InvalidRequestError(f"{what}: give {', '.join(given)} on the Run, not beside it")
+        return netlist
+    return Run(
+        netlist,
+        analysis,
+        codemodels=tuple(os.fspath(path) for path in codemodels),
+        base_dir=os.fspath(base_dir) if base_dir is not None else None,
+        allow_control=allow_control,
+    )
+
+
 def simulate(
-    netlist: Circuit | str,
+    netlist: Run | Circuit | str,
     analysis: Analysis | None = None,
     *,
     backend: Backend = "batch",
     timeout: float | None = 600.0,
     allow_control: bool = False,
-    codemodels: Sequence[str | Path] = (),
+    codemodels: Sequence[str | os.PathLike[str]] = (),
     raw_path: str | os.PathLike[str] | None = None,
     base_dir: str | os.PathLike[str] | None = None,
 ) -> Result:
-    """Simulate a Circuit or netlist text with ngspice and return its Result.
+    """Simulate a Run (or a Circuit or netlist text) with ngspice and return its Result.
 
-    ``analysis`` (``Op``, ``Dc``, ``Tran``, ``Ac``) replaces a Circuit's own analyses, or is
-    added to netlist text. ``timeout`` is in seconds. ``backend="batch"`` runs ``ngspice -b``;
-    ``"shared"`` runs libngspice in a worker process. ``.control`` blocks are refused unless
-    ``allow_control``. ``codemodels`` are XSPICE ``.cm`` libraries to load first.
-    ``raw_path`` keeps a copy of the raw file (batch backend only). Relative ``.include``
-    paths are taken from ``base_dir`` (default: the current directory).
-    Raises a ``SimulationError`` subclass carrying ngspice's message on failure.
+    ``analysis`` (``Op``, ``Dc``, ``Tran``, ``Ac``) replaces a Circuit's own analyses; netlist
+    text with an analysis card of its own cannot take one. ``timeout`` is in seconds.
+    ``backend="batch"`` runs ``ngspice -b``; ``"shared"`` runs libngspice in a worker process.
+    ``.control`` blocks and other routes to ngspice commands are refused unless
+    ``allow_control``. ``codemodels`` are XSPICE ``.cm`` libraries to load first. ``raw_path``
+    keeps a copy of the raw file (batch backend only). Relative ``.include`` paths are taken
+    from ``base_dir`` (default: the current directory). Given a Run, these settings come from
+    it. Raises a ``SimulationError`` subclass carrying ngspice's message on failure.
     """
-    if timeout is not None and not (isinstance(timeout, int | float) and 0 < timeout < 1e9):
+    if timeout is not None and not (
+        isinstance(timeout, int | float) and not isinstance(timeout, bool) and 0 < timeout < 1e9
+    ):
         raise InvalidRequestError(f"timeout must be a number of seconds > 0, not {timeout!r}")
-    base = Path(base_dir) if base_dir is not None else None
-    deck = prepare_deck(netlist, analysis, allow_control=allow_control, base_dir=base)
-    commands = codemodel_commands(codemodels)
-    if backend == "batch":
-        plots, log, elapsed = run_batch(
-            deck, timeout=timeout, codemodels=commands, keep_raw=raw_path
-        )
-    elif backend == "shared":
-        if raw_path is not None:
-            raise InvalidRequestError(
-                "raw_path needs backend='batch'; the shared backend writes no file"
-            )
-        plots, log, elapsed = run_shared(
-            deck.text, analysis=deck.analysis, timeout=timeout, codemodels=commands
-        )
-    else:
+    if backend not in ("batch", "shared"):
         raise InvalidRequestError(f"backend must be 'batch' or 'shared', not {backend!r}")
+    if backend == "shared" and raw_path is not None:
+        raise InvalidRequestError(
+            "raw_path needs backend='batch'; the shared backend writes no file"
+        )
+    run = as_run(
+        netlist, analysis, allow_control=allow_control, codemodels=codemodels, base_dir=base_dir
+    )
+    deck = write_deck(run)
+    if backend == "batch":
+        from spicegen.sim.batch import run_batch
+
+        plots, log, elapsed = run_batch(deck, timeout=timeout, keep_raw=raw_path)
+    else:
+        from spicegen.sim.shared import run_shared
+
+        plots, log, elapsed = run_shared(deck, timeout=timeout)
     return Result(
         plots=plots,
-        analysis=analysis if analysis is not None else deck.analysis,
+        analysis=run.analysis if run.analysis is not None else deck.analysis,
         log=log,
         elapsed=elapsed,
         backend=backend,

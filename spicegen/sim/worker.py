@@ -51,9 +51,12 @@ class _ControlledExit(Exception):
 def worker_main(conn: Connection, log_path: str) -> None:
     """Serve requests on ``conn`` until told to close or the pipe breaks."""
     _redirect_output(log_path)
-    # a private working directory: libngspice reads .spiceinit from the current directory,
-    # and that file may hold commands the caller never asked for
+    # a private working directory holding spicegen's own .spiceinit: libngspice reads the
+    # .spiceinit of its current directory, or else the user's ~/.spiceinit (sharedspice.c,
+    # ngSpice_Init), and either may hold commands the caller never asked for
     os.chdir(tempfile.mkdtemp(prefix="spicegen-worker-"))
+    with open(".spiceinit", "w", encoding="utf-8") as init:
+        init.write("* spicegen: no start-up commands\n")
     logging.disable(logging.CRITICAL)  # PySpice logs every ngspice line; we keep our own log
     engine = _Engine()
     handlers: dict[str, Callable[..., Any]] = {
@@ -139,15 +142,19 @@ class _Engine:
         self.take_log()
 
     # -- requests -------------------------------------------------------------------------
-    def load(self, deck: str, commands: tuple[str, ...]) -> None:
-        """Run start-up ``commands`` (code models), then load ``deck``."""
+    def load(self, deck: str, commands: tuple[str, ...], cwd: str | None = None) -> None:
+        """Run start-up ``commands`` (variables, code models), then load ``deck`` (from
+        ``cwd`` when given: an allowed control script's own folder)."""
         for command in commands:
             self.command(command)
+        if cwd is not None:
+            os.chdir(cwd)
         self._lib.ngSpice_Command(b"destroy all")
         for _ in range(self._circuits):  # ngspice keeps every circuit ever loaded otherwise
             self._lib.ngSpice_Command(b"remcirc")
         self._circuits = 0
-        lines = [line for line in deck.splitlines() if line.strip()]
+        # lines as ngspice's file reader splits them (only at "\n"); libngspice skips blanks
+        lines = deck.split("\n")
         self.title = lines[0] if lines else ""
         keep = [self._ffi.new("char[]", line.encode("utf-8")) for line in lines]
         array = self._ffi.new("char *[]", [*keep, self._ffi.NULL])

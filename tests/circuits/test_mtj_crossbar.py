@@ -87,10 +87,12 @@ def test_current_is_conserved(run: tuple[CrossbarParams, Waveforms, float]) -> N
 def test_every_device_stays_in_the_ap_state(
     run: tuple[CrossbarParams, Waveforms, float],
 ) -> None:
-    params, waves, elapsed = run
+    params, waves, _ = run
     tags = column_tags(params)
     states = np.array(
         [[device_node_voltage(waves, params, i, t, "s") for t in tags] for i in range(SIZE)]
     )
     assert np.abs(states - 1).max() < 1e-6
-    assert elapsed < 60  # measured ~12 s; a guard against a pathological step count
+    # a guard against a pathological step count, counted rather than timed (the suite never
+    # asserts on wall time): the fixture's transient takes a few hundred points at most
+    assert waves.axis.size < 2000

@@ -345,7 +345,8 @@ def test_any_text_in_any_field_is_rejected_or_written_as_one_token(
     try:
         circuit = build(text)
     except NetlistError as err:
-        assert err.field == field
+        # a drawn name equal (ngspice ignores case) to one of the deck's own is a duplicate
+        assert err.field == field or "duplicate element name" in str(err)
         return
     check_deck_shape(to_ngspice(circuit), baseline, fragment(text), field)
 

@@ -1,86 +1,169 @@
-"""Deck preparation: analysis placement, .control refusal, names a Session may alter."""
+"""Deck writing: a Run becomes text in one place, with its analysis replacing the circuit's."""
 
 from __future__ import annotations
 
-import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from dataclasses import replace
+from pathlib import Path
 
-from spicegen.netlist import Circuit, Op, Resistor, Tran, VoltageSource
-from spicegen.sim.deck import codemodel_commands, prepare_deck, top_level_names
+import pytest
+
+from spicegen.netlist import Circuit, Op, Option, Param, Resistor, Tran, VoltageSource
+from spicegen.sim import InvalidRequestError, Run, Variable, simulate
+from spicegen.sim.deck import codemodel_commands, write_deck
 from spicegen.sim.errors import UnsafeNetlistError
+from spicegen.sim.names import text_names
 
 TEXT = "t\nV1 in 0 dc 1\nR1 in 0 1k\n.end\n"
 
 
-def test_analysis_goes_before_end_of_text() -> None:
-    deck = prepare_deck(TEXT, Tran(step=1e-9, stop=1e-6))
-    lines = deck.text.splitlines()
-    assert lines[-1] == ".end"
-    assert lines[-2].startswith(".tran")
-    assert deck.analysis == lines[-2]
-
-
-def test_analysis_replaces_circuit_analyses() -> None:
-    circuit = Circuit(
-        title="t",
-        elements=(VoltageSource("V1", "in", "0", dc=1.0), Resistor("R1", "in", "0", 1e3)),
+def _factory_circuit() -> Circuit:
+    """A factory's circuit with its own operating point, as sweeps receive them."""
+    return Circuit(
+        title="rc",
+        elements=(
+            VoltageSource("V1", "in", "0", dc=1.0),
+            Resistor("R1", "in", "out", "{rser}"),
+            Resistor("R2", "out", "0", 1e3),
+        ),
+        params=(Param("rser", 1e3),),
+        options=(Option("reltol", 1e-4),),
         analyses=(Op(),),
     )
-    deck = prepare_deck(circuit, Tran(step=1e-9, stop=1e-6))
-    assert ".op" not in deck.text.lower().split()
-    assert deck.text.count(".tran") == 1
-    assert prepare_deck(circuit).analysis == ".op"
+
+
+def test_run_analysis_replaces_the_circuits_own() -> None:
+    deck = write_deck(Run(_factory_circuit(), Tran(step=1e-9, stop=1e-6)))
+    cards = [line.split()[0] for line in deck.text.splitlines()]
+    assert ".op" not in cards  # issue 10: a sweep's .tran was added beside the factory's .op
+    assert cards.count(".tran") == 1
+    assert deck.analysis == ".tran 1e-09 1e-06"
+    assert write_deck(Run(_factory_circuit())).analysis == ".op"
+
+
+def test_run_params_and_options_override_the_circuits_by_name() -> None:
+    run = Run(_factory_circuit(), params=(Param("RSER", 3e3), Param("extra", 2)))
+    run = replace(run, options=(*run.options, Option("reltol", 1e-6), Option("method", "gear")))
+    lines = write_deck(run).text.splitlines()
+    assert ".param RSER=3000.0" in lines and ".param rser=1000.0" not in lines
+    assert ".param extra=2" in lines
+    assert ".options reltol=1e-06" in lines and ".options reltol=0.0001" not in lines
+    assert ".options method=gear" in lines
+
+
+def test_overridden_param_changes_the_result() -> None:
+    # divider law: v(out) = 1 V * 1k / (rser + 1k)
+    result = simulate(Run(_factory_circuit(), params=(Param("rser", 3e3),)))
+    assert result.waveforms.v("out")[0] == pytest.approx(0.25, rel=1e-9)
+
+
+def test_text_gets_the_runs_cards_before_its_end() -> None:
+    run = Run(TEXT, Op(), params=(Param("r", 2),), options=(Option("gmin", 1e-12),))
+    lines = write_deck(run).text.splitlines()
+    assert lines[-4:] == [".param r=2", ".options gmin=1e-12", ".op", ".end"]
+
+
+def test_text_with_its_own_analysis_cannot_take_another() -> None:
+    text = TEXT.replace(".end", ".tran 1n 1u\n.end")
+    with pytest.raises(InvalidRequestError, match=r"\.tran 1n 1u.*\.op"):
+        write_deck(Run(text, Op()))
+    assert write_deck(Run(text)).analysis == ".tran 1n 1u"
+
+
+def test_an_included_analysis_counts_as_the_texts_own(tmp_path: Path) -> None:
+    (tmp_path / "analysis.inc").write_text(".op\n")
+    text = TEXT.replace(".end", ".include analysis.inc\n.end")
+    with pytest.raises(InvalidRequestError, match="own analysis"):
+        write_deck(Run(text, Tran(step=1e-9, stop=1e-6), base_dir=str(tmp_path)))
+
+
+def test_every_end_but_the_last_becomes_a_comment() -> None:
+    # ngspice's file reader goes on after ".end" (and appends one .end); the shared library
+    # stops at the first: commenting them out makes both read the same deck
+    text = "t\nV1 in 0 1\nR1 in 0 1k\n.end\nR2 in 0 1k\n.END\n.op\n"
+    lines = write_deck(Run(text)).text.splitlines()
+    assert lines == ["t", "V1 in 0 1", "R1 in 0 1k", "*end", "R2 in 0 1k", "*END", ".op", ".end"]
+
+
+def test_carriage_returns_and_leading_blanks_are_dropped() -> None:
+    deck = write_deck(Run("t\r\n  V1 in 0 1\r\n\tR1 in 0 1k\r\n.op\r\n"))
+    assert deck.text == "t\nV1 in 0 1\nR1 in 0 1k\n.op\n.end\n"
+
+
+def test_variables_and_code_models_become_setup_commands(tmp_path: Path) -> None:
+    library = tmp_path / "my.cm"
+    library.write_bytes(b"")
+    run = Run(TEXT, variables=(Variable("ngbehavior", "ps"),), codemodels=(str(library),))
+    assert write_deck(run).setup == ("set ngbehavior=ps", f"codemodel {library}")
 
 
 @pytest.mark.parametrize(
-    "control",
-    [".control\nshell ls\n.endc", "  .CONTROL\nrun\n.endc", "\t.Control", ".endc"],
+    "value", ["ps lt", "a;b", "`x`", "$HOME", "a\nb", float("nan"), False, (1,)]
 )
-def test_control_blocks_are_refused(control: str) -> None:
-    text = TEXT.replace(".end", control + "\n.end")
-    with pytest.raises(UnsafeNetlistError, match="allow_control"):
-        prepare_deck(text)
-    assert prepare_deck(text, allow_control=True).text.startswith("t\n")
+def test_variable_values_are_one_word(value: object) -> None:
+    with pytest.raises(InvalidRequestError, match=r"Variable\.value"):
+        Variable("ngbehavior", value)  # type: ignore[arg-type]
 
 
-def test_control_word_inside_a_comment_or_value_is_not_a_block() -> None:
-    text = TEXT.replace("R1 in 0 1k", "R1 in 0 1k ; .control is not here\n* .control")
-    assert ".control" in prepare_deck(text).text
+@pytest.mark.parametrize("name", ["sourcepath", "UNIXCOM", "a b", "x\n", ""])
+def test_variables_that_move_file_lookups_are_refused(name: str) -> None:
+    with pytest.raises(InvalidRequestError, match=r"Variable\.name"):
+        Variable(name, "x")
 
 
-@given(st.text(alphabet=" \t.controlCONTROLendENDc\n_x", max_size=40))
-def test_any_line_starting_with_dot_control_is_caught(noise: str) -> None:
-    text = TEXT.replace(".end", noise + "\n.end")
-    # ngspice matches the prefix: ".control_x" opens a control section too
-    starts = [line.lstrip().lower() for line in text.splitlines()]
-    if any(line.startswith((".control", ".endc")) for line in starts):
-        with pytest.raises(UnsafeNetlistError):
-            prepare_deck(text)
-    else:
-        prepare_deck(text)
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("netlist", 3),
+        ("analysis", ".op"),
+        ("params", (("a", 1),)),
+        ("options", "klu"),
+        ("codemodels", "one.cm"),
+        ("allow_control", 1),
+        ("base_dir", ""),
+    ],
+)
+def test_run_fields_are_checked(field: str, value: object) -> None:
+    with pytest.raises(InvalidRequestError, match=rf"Run\.{field}"):
+        Run(**{"netlist": TEXT, field: value})  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("title", ["*ng_script", "* NG_SCRIPT run me"])
-def test_ngspice_script_title_is_refused(title: str) -> None:
-    with pytest.raises(UnsafeNetlistError):
-        prepare_deck(title + "\nshell touch x\n.end\n")
+def test_settings_beside_a_run_are_refused() -> None:
+    with pytest.raises(InvalidRequestError, match="give analysis on the Run"):
+        simulate(Run(TEXT), Op())
 
 
-def test_control_block_inside_an_included_file_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "evil.inc").write_text(".control\nshell touch pwned\n.endc\n")
-    (tmp_path / "nested.inc").write_text(".include evil.inc\n")
-    text = TEXT.replace(".end", ".include nested.inc\n.end")
-    with pytest.raises(UnsafeNetlistError, match=r"evil\.inc"):
-        prepare_deck(text, base_dir=tmp_path)
+def test_writing_a_circuit_run_does_not_revalidate_it() -> None:
+    circuit = _factory_circuit()
+    written = write_deck(Run(circuit, Tran(step=1e-9, stop=1e-6)))
+    expected = Circuit(
+        title=circuit.title,
+        elements=circuit.elements,
+        params=circuit.params,
+        options=circuit.options,
+        analyses=(Tran(step=1e-9, stop=1e-6),),
+    )
+    from spicegen.netlist import to_ngspice
+
+    assert written.text == to_ngspice(expected)
 
 
-def test_relative_includes_become_absolute(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_relative_includes_become_absolute(tmp_path: Path) -> None:
     (tmp_path / "load.inc").write_text("R2 out 0 1k\n")
-    text = TEXT.replace(".end", ".include load.inc\n.lib 'models.lib' fast\n.end")
-    deck = prepare_deck(text, base_dir=tmp_path)
+    (tmp_path / "models.lib").write_text(".lib fast\nR3 a b 1\n.endl\n")
+    text = TEXT.replace(".end", ".include load.inc ; comment\n.lib 'models.lib' fast\n.end")
+    deck = write_deck(Run(text, base_dir=str(tmp_path)))
     assert f'.include "{tmp_path / "load.inc"}"' in deck.text
     assert f'.lib "{tmp_path / "models.lib"}" fast' in deck.text
+    assert deck.files == (str(tmp_path / "load.inc"), str(tmp_path / "models.lib"))
+
+
+def test_circuit_includes_become_absolute(tmp_path: Path) -> None:
+    (tmp_path / "load.inc").write_text("R2 out 0 1k\n")
+    circuit = replace(_factory_circuit(), includes=("load.inc",))
+    assert (
+        f'.include "{tmp_path / "load.inc"}"'
+        in write_deck(Run(circuit, base_dir=str(tmp_path))).text.splitlines()
+    )
 
 
 def test_top_level_names_skip_subcircuit_bodies() -> None:
@@ -88,12 +171,12 @@ def test_top_level_names_skip_subcircuit_bodies() -> None:
         "t\n.param rload=3k gain = 2\nV1 in 0 1\n.subckt cell a b\nRinner a b 1k\n.ends\n"
         "X1 in out cell\nR2 out 0 {rload}\n* Rcomment a b 1\n+ continued\n.end\n"
     )
-    elements, params = top_level_names(text)
-    assert elements == {"v1", "x1", "r2"}
-    assert params == {"rload", "gain"}
+    names = text_names(text)
+    assert names.elements == {"v1", "x1", "r2"}
+    assert names.params == {"rload", "gain"}
 
 
-def test_codemodel_paths_are_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_codemodel_paths_are_checked(tmp_path: Path) -> None:
     with pytest.raises(UnsafeNetlistError, match="not found"):
         codemodel_commands([tmp_path / "missing.cm"])
     odd = tmp_path / "a;b.cm"

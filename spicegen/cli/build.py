@@ -1,0 +1,324 @@
+"""``spicegen build CIRCUIT``: write a runnable deck of one of the circuit generators.
+
+Each circuit registers its own sub-parser (``CIRCUITS``); the decks themselves are
+``spicegen.circuits.decks``. A new circuit may live in a module of its own with a
+``register(circuits)`` function, named in ``CIRCUITS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spicegen.cli.common import (
+    OUTPUT_DIRECTORY_RULE,
+    CliError,
+    SubParsers,
+    input_file,
+    integers,
+    non_negative_int,
+    numbers,
+    output_file,
+    read_text,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from spicegen.netlist import Circuit
+
+# Bounds on what one command line may ask for, so a typo cannot exhaust the machine's memory:
+# the project's largest benchmarked crossbar is 1024 x 1024; a population's lateral inhibition
+# has size^2 elements.
+MAX_CELLS = 1024 * 1024
+MAX_NEURONS = 1000
+
+
+def register(commands: SubParsers) -> None:
+    """Add ``build`` and its circuits to the ``spicegen`` commands."""
+    build = commands.add_parser(
+        "build",
+        help="generate a runnable circuit netlist (crossbar, neurons, Bayesian machine)",
+        description="Generate a complete ngspice deck (sources and an analysis) with "
+        "spicegen.circuits; simulate it with `spicegen run`. SI units throughout.",
+    )
+    circuits = build.add_subparsers(dest="circuit", metavar="CIRCUIT", required=True)
+    for add in CIRCUITS:
+        add(circuits)
+
+
+def _output_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "-o", "--output", type=Path, required=True,
+        help=f"netlist file (.cir); {OUTPUT_DIRECTORY_RULE}",
+    )  # fmt: skip
+
+
+def _crossbar(circuits: SubParsers) -> None:
+    crossbar = circuits.add_parser(
+        "crossbar",
+        help="a crossbar read: row voltages into virtual-ground columns (.op)",
+        description="A crossbar array read: every row at --read V, columns at virtual ground; "
+        "the column currents are i(v...) of the operating point.",
+    )
+    _output_argument(crossbar)
+    source = crossbar.add_mutually_exclusive_group(required=True)
+    source.add_argument(
+        "--weights", type=Path, metavar="FILE", help="weight matrix, .npy or text (.csv, .txt)"
+    )
+    source.add_argument(
+        "--random", nargs=2, type=int, metavar=("ROWS", "COLS"),
+        help="uniform random weights in [0, 1) (signed for 2R/2T2R cells)",
+    )  # fmt: skip
+    crossbar.add_argument(
+        "--seed", type=int, default=0, metavar="N",
+        help="circuit seed of --random, an integer >= 0 (default 0)",
+    )  # fmt: skip
+    crossbar.add_argument("--cell", choices=("1R", "1T1R", "2R", "2T2R"), default="1R")
+    crossbar.add_argument(
+        "--g-min", type=float, default=1e-6, metavar="S", help="S at weight 0 (default 1e-6)"
+    )
+    crossbar.add_argument(
+        "--g-max", type=float, default=1e-4, metavar="S", help="S at weight 1 (default 1e-4)"
+    )
+    crossbar.add_argument(
+        "--wire", type=float, default=0.0, metavar="OHM", help="ohm per line segment (default 0)"
+    )
+    crossbar.add_argument(
+        "--read", type=float, default=0.2, metavar="V", help="row read voltage (default 0.2)"
+    )
+    crossbar.add_argument(
+        "--max-cells", type=int, default=MAX_CELLS, metavar="N",
+        help=f"refuse larger arrays (default {MAX_CELLS}, 1024 x 1024)",
+    )  # fmt: skip
+    crossbar.set_defaults(handler=_build_crossbar)
+
+
+def _build_crossbar(args: argparse.Namespace) -> None:
+    from spicegen.circuits.decks import crossbar_read_deck, random_weights
+
+    inputs = []
+    if args.random is not None:
+        rows, columns = args.random
+        if rows < 1 or columns < 1:
+            raise CliError(f"--random needs positive sizes, got {rows} x {columns}")
+        _check_cells(rows * columns, args.max_cells, f"--random {rows} {columns}")
+        seed = non_negative_int(args.seed, "--seed")
+        output_file(args.output, "--output")
+        weights = random_weights(rows, columns, signed=args.cell in ("2R", "2T2R"), seed=seed)
+    else:
+        inputs.append(input_file(args.weights, "weight matrix file"))
+        output_file(args.output, "--output", inputs=inputs)
+        weights = _load_matrix(args.weights, args.max_cells)
+    circuit, params = crossbar_read_deck(
+        weights, [args.read] * len(weights), cell=args.cell, g_min=args.g_min,
+        g_max=args.g_max, wire=args.wire,
+    )  # fmt: skip
+    _write_deck(circuit, args.output)
+    print(f"wrote {args.output}: {params.rows}x{params.columns} {args.cell} crossbar read")
+
+
+def _check_cells(cells: int, limit: int, what: str) -> None:
+    if cells > limit:
+        raise CliError(f"{what}: {cells} cells is more than --max-cells {limit}")
+
+
+def _load_matrix(path: Path, max_cells: int) -> np.ndarray:
+    import numpy as np
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # loadtxt warns on an empty file; we say it below
+            if path.suffix == ".npy":
+                matrix = np.load(path, allow_pickle=False)
+            else:
+                delimiter = "," if path.suffix == ".csv" else None
+                matrix = np.loadtxt(path, delimiter=delimiter, ndmin=2)
+    except (OSError, ValueError, EOFError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise CliError(f"cannot read a weight matrix from {path}: {reason}") from None
+    if not isinstance(matrix, np.ndarray):  # an .npz archive
+        raise CliError(f"{path}: expected one array (.npy), got an archive")
+    if matrix.dtype.kind not in "biuf":
+        raise CliError(f"{path}: expected numbers, got an array of {matrix.dtype} values")
+    if matrix.ndim != 2 or matrix.size == 0:
+        raise CliError(f"{path}: expected a 2-D weight matrix, got shape {matrix.shape}")
+    _check_cells(matrix.size, max_cells, str(path))
+    return np.asarray(matrix, dtype=float)
+
+
+def _oscillator_neuron(circuits: SubParsers) -> None:
+    oscillator = circuits.add_parser(
+        "oscillator-neuron",
+        help="threshold-switch relaxation-oscillator neuron(s) under a supply step (.tran)",
+        description="A relaxation-oscillator neuron (load resistor, membrane capacitor, "
+        "threshold-switching device) stepped from 0 to --v-in V at t = 0. Nodes: vdd, m "
+        "(membrane), out (spike output). Several --v-in values build a population with "
+        "lateral inhibition (nodes vdd<i>, out<i>, membranes xpop.m<i>).",
+    )
+    _output_argument(oscillator)
+    oscillator.add_argument(
+        "--v-in", type=float, nargs="+", default=[1.5], metavar="V",
+        help=f"supply step in V, one per neuron, at most {MAX_NEURONS} (default 1.5)",
+    )  # fmt: skip
+    oscillator.add_argument(
+        "--r-load", type=float, default=5e3, metavar="OHM", help="load resistor (default 5e3)"
+    )
+    oscillator.add_argument(
+        "--c", type=float, default=1e-9, metavar="F", help="membrane capacitor (default 1e-9)"
+    )
+    oscillator.add_argument(
+        "--device", choices=("threshold_switch", "nbox"), default="threshold_switch",
+        help="compiled device model (default threshold_switch)",
+    )  # fmt: skip
+    oscillator.add_argument(
+        "--inhibition", type=float, default=0.0, metavar="S",
+        help="lateral inhibition of a population, A per V of spike output (default 0)",
+    )  # fmt: skip
+    oscillator.add_argument(
+        "--tran", type=float, metavar="STOP",
+        help="transient end in s (default 6 r_load c)",
+    )  # fmt: skip
+    oscillator.set_defaults(handler=_build_oscillator_neuron)
+
+
+def _build_oscillator_neuron(args: argparse.Namespace) -> None:
+    if len(args.v_in) > MAX_NEURONS:
+        raise CliError(f"--v-in: {len(args.v_in)} neurons is more than {MAX_NEURONS}")
+    output_file(args.output, "--output")
+
+    from spicegen import models
+    from spicegen.circuits.decks import oscillator_neuron_deck
+
+    circuit = oscillator_neuron_deck(
+        models.load(args.device), args.v_in, r_load=args.r_load, c=args.c,
+        inhibition=args.inhibition, stop=args.tran,
+    )  # fmt: skip
+    _write_deck(circuit, args.output)
+    stop = max(getattr(analysis, "stop", 0.0) for analysis in circuit.analyses)
+    print(f"wrote {args.output}: {circuit.title}, transient to {stop:g} s")
+
+
+def _neuron_pair(circuits: SubParsers) -> None:
+    pair = circuits.add_parser(
+        "neuron-pair",
+        help="MTJ neuron pair: f(I) and the forward difference f(I + dI) - f(I) (.op)",
+        description="Two mtj devices biased at --bias and --bias + --delta A, read by a "
+        "differential amplifier. Nodes: v1 = f(I), dout = gain (f2(I + dI) - f(I)).",
+    )
+    _output_argument(pair)
+    pair.add_argument(
+        "--bias", type=float, default=50e-6, metavar="A", help="bias current (default 50e-6)"
+    )
+    pair.add_argument(
+        "--delta", type=float, default=2e-6, metavar="A", help="current step dI (default 2e-6)"
+    )
+    pair.add_argument(
+        "--mismatch", type=float, default=0.0, metavar="EPS",
+        help="relative rp mismatch of the second device, > -1 (default 0)",
+    )  # fmt: skip
+    pair.add_argument(
+        "--gain", type=float, default=1.0, metavar="V/V", help="readout gain (default 1)"
+    )
+    pair.add_argument(
+        "--state", type=int, choices=(0, 1), default=1, help="device state: 0 P, 1 AP (default)"
+    )
+    pair.set_defaults(handler=_build_neuron_pair)
+
+
+def _build_neuron_pair(args: argparse.Namespace) -> None:
+    output_file(args.output, "--output")
+
+    from spicegen import models
+    from spicegen.circuits.decks import neuron_pair_deck
+
+    circuit = neuron_pair_deck(
+        models.load("mtj"), args.bias, args.delta, args.mismatch, gain=args.gain,
+        state0=args.state,
+    )  # fmt: skip
+    _write_deck(circuit, args.output)
+    print(f"wrote {args.output}: {circuit.title}, operating point of v(v1) and v(dout)")
+
+
+def _bayesian_machine(circuits: SubParsers) -> None:
+    bayes = circuits.add_parser(
+        "bayesian-machine",
+        help="stochastic naive-Bayes inference in XSPICE logic (.tran)",
+        description="The Bayesian machine for one observation vector: per class an AND of "
+        "LFSR likelihood streams and a counter (nodes cnt<class>_<bit>, LSB first; the "
+        "inferred class has the largest count at the end of the transient).",
+    )
+    _output_argument(bayes)
+    bayes.add_argument(
+        "--likelihoods", type=Path, required=True, metavar="FILE.json",
+        help="JSON array table[class][observation][value] = P(o_i = v | y), each in [0, 1]",
+    )  # fmt: skip
+    bayes.add_argument(
+        "--observation", required=True, metavar="I,J,...",
+        help="one value index per observation, comma-separated",
+    )  # fmt: skip
+    bayes.add_argument(
+        "--priors", metavar="P,P,...", help="class priors P(y), comma-separated (default none)"
+    )
+    bayes.add_argument(
+        "--bits", type=int, default=8, metavar="N", help="code and LFSR width, 3..12 (default 8)"
+    )
+    bayes.add_argument(
+        "--cycles", type=int, metavar="N", help="clock cycles counted (default 2**bits - 1)"
+    )
+    bayes.add_argument(
+        "--clock-period", type=float, default=1e-6, metavar="S", help="s (default 1e-6)"
+    )
+    bayes.set_defaults(handler=_build_bayesian_machine)
+
+
+def _build_bayesian_machine(args: argparse.Namespace) -> None:
+    table = _load_json(args.likelihoods)
+    observation = integers(args.observation, "--observation")
+    priors = None if args.priors is None else numbers(args.priors, "--priors")
+    output_file(args.output, "--output", inputs=[args.likelihoods])
+
+    from spicegen.circuits.decks import bayesian_machine_deck
+
+    circuit, machine = bayesian_machine_deck(
+        table, observation, bits=args.bits, cycles=args.cycles, priors=priors,
+        clock_period=args.clock_period,
+    )  # fmt: skip
+    _write_deck(circuit, args.output)
+    print(
+        f"wrote {args.output}: {circuit.title}, {machine.cycles} cycles; class counts on "
+        f"cnt<class>_<bit> (LSB first) at t = {machine.stop_time:g} s"
+    )
+
+
+def _load_json(path: Path) -> Any:
+    text = read_text(path, "likelihood file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as err:
+        raise CliError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
+    except RecursionError:
+        raise CliError(f"{path}: JSON nested too deeply") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise CliError(f"{path}: {err}") from None
+
+
+def _write_deck(circuit: Circuit, path: Path) -> None:
+    from spicegen.netlist import write_ngspice
+
+    try:
+        write_ngspice(circuit, path)
+    except OSError as err:
+        raise CliError(f"cannot write {path}: {err.strerror or err}") from None
+
+
+CIRCUITS: tuple[Callable[[SubParsers], None], ...] = (
+    _crossbar,
+    _oscillator_neuron,
+    _neuron_pair,
+    _bayesian_machine,
+)

@@ -1,0 +1,101 @@
+"""``spicegen run``: simulate a netlist file with ngspice and summarise every plot."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from spicegen.cli.common import (
+    OUTPUT_DIRECTORY_RULE,
+    CliError,
+    SubParsers,
+    output_file,
+    read_text,
+)
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from spicegen.waves import Waveforms
+
+
+def register(commands: SubParsers) -> None:
+    """Add ``run`` to the ``spicegen`` commands."""
+    parser = commands.add_parser(
+        "run",
+        help="simulate a netlist with ngspice and summarise the result",
+        description="Simulate an ngspice netlist and print a summary of every plot.",
+    )
+    parser.add_argument("netlist", type=Path, help="ngspice netlist file")
+    parser.add_argument("--backend", choices=("batch", "shared"), default="batch")
+    parser.add_argument(
+        "--raw", type=Path, metavar="OUT.raw",
+        help=f"keep the raw file (batch backend); {OUTPUT_DIRECTORY_RULE}",
+    )  # fmt: skip
+    parser.add_argument(
+        "--print", nargs="+", default=(), metavar="VEC", dest="vectors",
+        help="print these vectors of the main plot as a table",
+    )  # fmt: skip
+    parser.add_argument("--timeout", type=float, default=600.0, metavar="S", help="seconds")
+    parser.add_argument(
+        "--allow-control", action="store_true",
+        help="run .control blocks (they can execute shell commands)",
+    )  # fmt: skip
+    parser.set_defaults(handler=handle)
+
+
+def handle(args: argparse.Namespace) -> None:
+    """Simulate ``args.netlist``; print a summary, then the ``--print`` table."""
+    text = read_text(args.netlist, "netlist file")
+    if not text.strip():
+        raise CliError(f"{args.netlist} is empty (a netlist starts with a title line)")
+    if args.raw is not None:
+        output_file(args.raw, "--raw", inputs=[args.netlist])
+
+    from spicegen.sim import simulate
+
+    result = simulate(
+        text,
+        backend=args.backend,
+        timeout=args.timeout,
+        allow_control=args.allow_control,
+        raw_path=args.raw,
+        base_dir=args.netlist.resolve().parent,
+    )
+    print(f"{args.netlist}: {len(result.plots)} plot(s), ngspice {result.elapsed:.3f} s "
+          f"({result.backend})")  # fmt: skip
+    for waveforms in result.plots:
+        print(f"  {waveforms.plotname}: {len(waveforms)} point(s)")
+        for vector in waveforms.vectors:
+            print(f"    {vector.name:<24} {_summary(vector.data)} {vector.unit}".rstrip())
+    if args.raw is not None and result.plots:
+        print(f"raw file written to {args.raw}")
+    if args.vectors:
+        _print_table(result.waveforms, args.vectors)
+
+
+def _print_table(waveforms: Waveforms, names: Sequence[str]) -> None:
+    columns = ([waveforms.axis_name] if waveforms.axis_name else []) + list(names)
+    data = [waveforms[name] for name in columns]
+    print("\t".join(waveforms.vector(name).name for name in columns))
+    for row in zip(*data, strict=True):
+        print("\t".join(_number(value) for value in row))
+
+
+def _summary(data: np.ndarray) -> str:
+    if data.size == 0:
+        return "(empty)"
+    if data.size == 1:
+        return f"= {_number(data[0])}"
+    if data.dtype.kind == "c":
+        magnitude = abs(data)
+        return f"|.| {_number(magnitude.min())} .. {_number(magnitude.max())}"
+    return f"{_number(data.min())} .. {_number(data.max())}, last {_number(data[-1])}"
+
+
+def _number(value: complex | float) -> str:
+    if isinstance(value, complex):  # numpy's complex128 is a complex
+        return f"{value.real:.6g}{value.imag:+.6g}j"
+    return f"{float(value):.6g}"

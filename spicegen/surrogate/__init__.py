@@ -1,0 +1,16 @@
+"""Fast numpy models of devices and circuits, characterised by sweeps of ngspice.
+
+A characterisation runs the real device model in ngspice (one netlist for many devices,
+variability included), a fit turns the results into a frozen surrogate with ``predict(...)``
+in numpy, and a validation compares it with ngspice on inputs it was not fitted on
+(``validation.compare``). Results are cached on disk by everything they depend on
+(``cache.cached_arrays``), so a second run does not repeat the SPICE work.
+
+One module per characterisation; each learning engine receives its surrogate as data.
+"""
+
+from spicegen.surrogate.cache import cache_dir, cache_key, cached_arrays
+from spicegen.surrogate.errors import SurrogateError
+from spicegen.surrogate.validation import Validation, compare
+
+__all__ = ["SurrogateError", "Validation", "cache_dir", "cache_key", "cached_arrays", "compare"]
