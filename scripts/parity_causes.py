@@ -26,7 +26,7 @@ CAUSES: dict[str, str] = {
     "not-utf8": "the deck is not UTF-8 (spicegen run reads UTF-8 only)",
     "names-branch": "shared: multi-port and XSPICE branch currents come back as v(a1#branch_1_0)",
     "plotname": "shared: plot names come from the plot's type (sp, noise2), not ngspice's name",
-    "save-in-control": "shared: vectors a `save` in .control adds appear; the raw file omits them",
+    "not-batchmode": "shared: libngspice is not in batch mode (scripts test $?batchmode)",
     "random": "expected: random sources or parameters without a fixed seed",
     "unclassified": "not explained by any rule: read the log",
 }
@@ -70,6 +70,7 @@ def deck_features(deck: Path) -> dict[str, bool]:
         "script_runs": bool(_SCRIPT_RUNS.search(scripts)),
         "random": bool(_RANDOM.search(joined)),
         "bridge_files": any(folder.glob("bridge_*.subcir")),
+        "asks_batchmode": "$?batchmode" in scripts.lower(),
     }
 
 
@@ -95,6 +96,7 @@ def _failure_cause(result: dict[str, Any], features: dict[str, bool], shared: bo
         ("lib-section", "nested deeper than" in text),
         ("run-twice", shared and "insertnumber: fails" in text),
         ("stop-resume", "condition met: stop" in text),
+        ("not-batchmode", shared and features["asks_batchmode"]),
         ("non-fatal-error", bool(_NON_FATAL.search(result["message"]))),
     )
     return next((cause for cause, holds in rules if holds), "unclassified")
@@ -105,7 +107,7 @@ def _difference_cause(issues: list[str], features: dict[str, bool], shared: bool
     rules = (
         ("names-branch", shared and "#branch" in text),
         ("plotname", shared and "missing" in text and "extra" in text and "plot '" in text),
-        ("save-in-control", shared and "extra vectors" in text),
+        ("not-batchmode", shared and features["asks_batchmode"]),
         ("random", features["random"]),
         ("folder-data-file", features["bridge_files"]),
         ("run-twice", shared and features["script_runs"]),
