@@ -13,8 +13,9 @@ tree, extracted beforehand; this script downloads nothing):
    ``--rtol`` of the vector's peak magnitude.
 
 Outcomes per deck and backend: ``same``, ``differs``, ``spicegen fails`` (ngspice succeeded),
-``both fail``, ``only spicegen runs`` (ngspice failed), ``ngspice too slow``. ngspice succeeds
-when it exits with status 0 within the timeout. The JSON report holds every deck's outcome,
+``both fail``, ``only spicegen runs`` (ngspice failed), ``ngspice too slow`` (more than
+``--timeout`` s of CPU time: on a shared machine wall time follows the load, CPU time hardly
+does). ngspice succeeds when it exits with status 0. The JSON report holds every deck's outcome,
 ngspice's and spicegen's messages and each difference found; a table goes to stdout.
 
     PYTHONPATH=. .venv/bin/python scripts/parity.py /work/parity-decks --report parity.json
@@ -272,8 +273,19 @@ def needs_control(text: str) -> bool:
     return bool(_CONTROL.search(text) or _SCRIPT_TITLE.match(text))
 
 
-def child(deck: Path, backend: str, reference: Path | None, timeout: float, rtol: float) -> None:
-    """Run ``deck`` through spicegen on ``backend``; print one JSON object (see ``Run``)."""
+def child(
+    deck: Path,
+    backend: str,
+    reference: Path | None,
+    timeout: float,
+    rtol: float,
+    variables: Sequence[str] = (),
+) -> None:
+    """Run ``deck`` through spicegen on ``backend``; print one JSON object (see ``Run``).
+
+    ``variables`` are ``name=value`` (or ``name``) ngspice variables given as data
+    (``Run.variables``), as a user would pass what the deck's folder sets in its .spiceinit.
+    """
     from spicegen import SpicegenError
     from spicegen.sim import simulate
 
@@ -285,13 +297,28 @@ def child(deck: Path, backend: str, reference: Path | None, timeout: float, rtol
         return
     start = time.perf_counter()
     try:
-        result = simulate(
-            text,
-            backend=backend,  # type: ignore[arg-type]
-            timeout=timeout,
-            allow_control=needs_control(text),
-            base_dir=deck.parent,
-        )
+        if variables:
+            from spicegen.sim import Run, Variable
+
+            given = tuple(
+                Variable(*item.split("=", 1)) if "=" in item else Variable(item)
+                for item in variables
+            )
+            run = Run(
+                text,
+                variables=given,
+                base_dir=str(deck.parent),
+                allow_control=needs_control(text),
+            )
+            result = simulate(run, backend=backend, timeout=timeout)  # type: ignore[arg-type]
+        else:
+            result = simulate(
+                text,
+                backend=backend,  # type: ignore[arg-type]
+                timeout=timeout,
+                allow_control=needs_control(text),
+                base_dir=deck.parent,
+            )
     except SpicegenError as err:
         log = getattr(err, "log", "")
         report = {"error": type(err).__name__, "message": str(err), "log": _clip(log)}
@@ -319,31 +346,54 @@ class DeckReport:
     backends: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
-def run_group(command: Sequence[str], cwd: Path, timeout: float) -> tuple[int | None, str, float]:
-    """Run a process group; return (exit status or None on timeout, stdout+stderr, seconds)."""
+def run_group(
+    command: Sequence[str], cwd: Path, timeout: float, cpu_limit: float | None = None
+) -> tuple[int | None, str, float, float]:
+    """Run a process group; return (exit status, or None when stopped; its output; wall and
+    CPU seconds).
+
+    The process is stopped after ``timeout`` s of wall time, or ``cpu_limit`` s of its CPU time
+    (all threads): on a shared machine wall time depends on the load, CPU time hardly does.
+    """
     env = {k: v for k, v in os.environ.items() if k != "SPICE_ASCIIRAWFILE"}
-    start = time.perf_counter()
-    process = subprocess.Popen(
-        command,
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    ticks = os.sysconf("SC_CLK_TCK")
+    cpu = 0.0
+    with tempfile.TemporaryFile() as output:
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            while process.poll() is None:
+                cpu = _cpu_seconds(process.pid, ticks, cpu)
+                if time.perf_counter() - start > timeout or (
+                    cpu_limit is not None and cpu > cpu_limit
+                ):
+                    break
+                time.sleep(0.05)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)  # a stopped run, or its stragglers
+            process.wait()
+        status = None if process.returncode == -signal.SIGKILL else process.returncode
+        output.seek(0)
+        text = output.read().decode("utf-8", errors="replace")
+    return status, text, time.perf_counter() - start, cpu
+
+
+def _cpu_seconds(pid: int, ticks: int, last: float) -> float:
+    """User + system CPU time of a running process, s (``last`` once it has gone)."""
     try:
-        output, _ = process.communicate(timeout=timeout)
-        status: int | None = process.returncode
-    except subprocess.TimeoutExpired:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        output, _ = process.communicate()
-        status = None
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # stragglers of the group (shared workers)
-    return status, output.decode("utf-8", errors="replace"), time.perf_counter() - start
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return last
+    return (int(fields[11]) + int(fields[12])) / ticks  # utime, stime: fields 14 and 15
 
 
 def _clip(text: str, size: int = 4000) -> str:
@@ -364,9 +414,16 @@ def check_deck(root: Path, deck: Path, options: argparse.Namespace) -> DeckRepor
     )
     with sandbox(root, deck) as copy:
         command = [options.ngspice, "-b", "-r", "out.raw", copy.name]
-        status, output, elapsed = run_group(command, copy.parent, options.timeout)
+        status, output, elapsed, cpu = run_group(
+            command, copy.parent, options.wall_timeout, cpu_limit=options.timeout
+        )
         raw = copy.parent / "out.raw"
-        report.ngspice = {"status": status, "elapsed": round(elapsed, 3), "tail": _tail(output)}
+        report.ngspice = {
+            "status": status,
+            "elapsed": round(elapsed, 3),
+            "cpu": round(cpu, 3),
+            "tail": _tail(output),
+        }
         ok = status == 0
         reference: Path | None = None
         if ok and raw.exists():
@@ -417,12 +474,17 @@ def spicegen_run(
         ]
         if reference is not None:
             command += ["--reference", str(reference)]
-        status, output, _ = run_group(command, copy.parent, options.spicegen_timeout + 60)
+        if options.folder_variables:
+            for variable in spiceinit_variables(deck.parent):
+                command += ["--variable", variable]
+        status, output, _, _ = run_group(command, copy.parent, options.spicegen_timeout + 60)
     lines = output.strip().splitlines()
     try:
         result: dict[str, Any] = json.loads(lines[-1])
     except (IndexError, json.JSONDecodeError):
         result = {"error": "harness", "message": f"exit status {status}\n{_tail(output)}"}
+    if options.folder_variables:
+        result["variables"] = spiceinit_variables(deck.parent)
     failed = "error" in result
     if not ngspice_ok:
         result["outcome"] = "both fail" if failed else "only spicegen runs"
@@ -431,6 +493,23 @@ def spicegen_run(
     else:
         result["outcome"] = "differs" if result.get("issues") else "same"
     return result
+
+
+_SET = re.compile(r"^\s*set\s+([A-Za-z_]\w*)\s*(?:=\s*(\S+))?\s*$", re.IGNORECASE)
+
+
+def spiceinit_variables(folder: Path) -> list[str]:
+    """The plain ``set name=value`` lines of a folder's .spiceinit, as ``name=value``."""
+    init = folder / ".spiceinit"
+    if not init.is_file():
+        return []
+    found = []
+    for line in init.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = _SET.match(line)
+        if match:
+            name, value = match.groups()
+            found.append(f"{name}={value}" if value else name)
+    return found
 
 
 def summary(reports: Sequence[DeckReport], backends: Sequence[str]) -> str:
@@ -485,8 +564,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("decks", type=Path, nargs="?", help="folder of ngspice decks")
     parser.add_argument("--report", type=Path, default=Path("parity.json"), help="JSON report")
-    parser.add_argument("--timeout", type=float, default=12.0, help="bare ngspice limit, s")
-    parser.add_argument("--spicegen-timeout", type=float, default=60.0, help="spicegen limit, s")
+    parser.add_argument(
+        "--timeout", type=float, default=12.0, help="bare ngspice's limit, s of CPU time"
+    )
+    parser.add_argument(
+        "--wall-timeout", type=float, default=300.0, help="bare ngspice's limit, s of wall time"
+    )
+    parser.add_argument(
+        "--spicegen-timeout", type=float, default=300.0, help="spicegen's limit, s of wall time"
+    )
     # The binary raw file and the shared library hold the doubles ngspice computed: the same
     # run gives the same numbers, so 1e-9 of a vector's peak only absorbs last-bit differences
     # of a different build (libngspice vs the ngspice program) and never hides a wrong result.
@@ -501,12 +587,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--classify", type=Path, metavar="REPORT", help="classify an earlier report again, no runs"
     )
+    parser.add_argument(
+        "--folder-variables",
+        action="store_true",
+        help="pass the `set` lines of a deck folder's .spiceinit as Run.variables",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--variable", action="append", default=[], help=argparse.SUPPRESS)
     parser.add_argument("--backend", help=argparse.SUPPRESS)
     parser.add_argument("--reference", type=Path, help=argparse.SUPPRESS)
     options = parser.parse_args(argv)
     if options.child is not None:
-        child(options.child, options.backend, options.reference, options.timeout, options.rtol)
+        child(
+            options.child,
+            options.backend,
+            options.reference,
+            options.timeout,
+            options.rtol,
+            options.variable,
+        )
         return 0
     if options.classify is not None:
         return reclassify(options.classify)
@@ -520,6 +619,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         decks = [d for d in decks if str(d.relative_to(root)) in again]
     print(f"{len(decks)} decks under {root}", file=sys.stderr)
     reports: list[DeckReport] = []
+    load_at_start = os.getloadavg()
     with (
         tempfile.TemporaryDirectory(prefix="parity-work-") as work,
         concurrent.futures.ThreadPoolExecutor(options.jobs) as pool,
@@ -538,6 +638,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "decks": str(root),
                 "ngspice": options.ngspice,
                 "timeout": options.timeout,
+                "wall_timeout": options.wall_timeout,
+                "folder_variables": options.folder_variables,
+                "load": [load_at_start, os.getloadavg()],
                 "rtol": options.rtol,
                 "spicegen": spicegen_version(),
                 "reports": [asdict(r) for r in reports],

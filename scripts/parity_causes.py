@@ -27,6 +27,7 @@ CAUSES: dict[str, str] = {
     "names-branch": "shared: multi-port and XSPICE branch currents come back as v(a1#branch_1_0)",
     "plotname": "shared: plot names come from the plot's type (sp, noise2), not ngspice's name",
     "not-batchmode": "shared: libngspice is not in batch mode (scripts test $?batchmode)",
+    "empty-vector": "shared: a vector without points (@r1[i] in an AC plot) fails the plot",
     "random": "expected: random sources or parameters without a fixed seed",
     "unclassified": "not explained by any rule: read the log",
 }
@@ -48,8 +49,15 @@ _RANDOM = re.compile(
 _DATA_FILE = re.compile(
     r"cannot open file|failed to open state file|file was not read successfully", re.IGNORECASE
 )
+# a code model's data file (filesource, table2D/3D, d_source, d_state): relative to the netlist
+_DATA_FILE_PARAMETER = re.compile(
+    r"\b(file|input_file|state_file)\s*=\s*[\"']?[^\s\"')]+", re.IGNORECASE
+)
+_SOURCE_COMMAND = re.compile(r"^\s*source\s+\S", re.IGNORECASE | re.MULTILINE)
+# error lines of the control language and of .meas; ngspice's own "fatal error" is not one
 _NON_FATAL = re.compile(
-    r"^\s*error:|failed!|no such function as|out of interval|no such vector", re.I | re.M
+    r"^\s*error:(?!\s*fatal)|failed!|no such function as|out of interval|no such vector",
+    re.IGNORECASE | re.MULTILINE,
 )
 
 
@@ -71,6 +79,8 @@ def deck_features(deck: Path) -> dict[str, bool]:
         "random": bool(_RANDOM.search(joined)),
         "bridge_files": any(folder.glob("bridge_*.subcir")),
         "asks_batchmode": "$?batchmode" in scripts.lower(),
+        "data_files": bool(_DATA_FILE_PARAMETER.search(joined)),
+        "sources_script": bool(_SOURCE_COMMAND.search(scripts)),
     }
 
 
@@ -87,12 +97,17 @@ def _failure_cause(result: dict[str, Any], features: dict[str, bool], shared: bo
     text = f"{result['message']}\n{result.get('log', '')}"
     if result["error"] == "UnicodeDecodeError":
         return "not-utf8"
+    # with the cause dropped, only the deck tells what ngspice could not find
+    dropped = cause_dropped(result) and not result.get("log")
     rules = (
         ("no-end", shared and "statement is missing in netlist" in text),
         ("quit", shared and "exit callback (status 0)" in text),
         ("folder-data-file", bool(_DATA_FILE.search(text))),
         ("folder-source", "Command 'source' failed" in text),
-        ("folder-spiceinit", features["spiceinit"]),
+        ("folder-data-file", dropped and features["data_files"]),
+        ("folder-source", dropped and features["sources_script"]),
+        ("folder-spiceinit", features["spiceinit"] and not result.get("variables")),
+        ("empty-vector", shared and "vectors differ in length" in text),
         ("lib-section", "nested deeper than" in text),
         ("run-twice", shared and "insertnumber: fails" in text),
         ("stop-resume", "condition met: stop" in text),
