@@ -118,6 +118,12 @@ def assert_same_plots(bare: Bare, result: Result) -> None:
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * peak, err_msg=wanted)
 
 
+def assert_parity(tmp_path: Path, case: Case, backend: str, **run: object) -> None:
+    """Bare ngspice and spicegen on ``backend`` give the same plots for ``case``."""
+    folder = folder_of(tmp_path, case)
+    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend, **run))
+
+
 def backends(**reasons: str) -> list[object]:
     """Both backends as parameters; those named carry a strict xfail with the given reason."""
     return [
@@ -140,8 +146,7 @@ def test_ngspice_runs_a_deck_without_end(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("backend", backends())
 def test_spicegen_runs_a_deck_without_end(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, NO_END)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, NO_END, backend)
 
 
 # -- quit in .control (cause quit) -----------------------------------------------------------------
@@ -247,8 +252,7 @@ def test_ngspice_runs_a_scripted_analysis_as_a_fresh_one(tmp_path: Path) -> None
 def test_spicegen_scripted_digital_transient_has_ngspice_points(
     tmp_path: Path, backend: str
 ) -> None:
-    folder = folder_of(tmp_path, RUN_IN_SCRIPT)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, RUN_IN_SCRIPT, backend)
 
 
 @pytest.mark.parametrize(
@@ -256,8 +260,7 @@ def test_spicegen_scripted_digital_transient_has_ngspice_points(
     backends(shared="the worker runs again after the script: the second .meas param= fails"),
 )
 def test_spicegen_scripted_measure_of_parameters(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, MEASURE_PARAM)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, MEASURE_PARAM, backend)
 
 
 # -- Error: lines ngspice lives with (cause non-fatal-error) ---------------------------------------
@@ -321,8 +324,7 @@ def test_spicegen_goes_on_after_errors_in_a_script(tmp_path: Path, backend: str)
     backends(shared="libngspice evaluates plot; its Error: line fails the run"),
 )
 def test_spicegen_plot_in_a_script_is_harmless(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, PLOT_IN_SCRIPT)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, PLOT_IN_SCRIPT, backend)
 
 
 # -- stop and resume (cause stop-resume) -----------------------------------------------------------
@@ -411,8 +413,7 @@ def test_ngspice_reads_a_section_of_the_library_it_is_reading(tmp_path: Path) ->
 def test_spicegen_reads_a_section_of_the_library_it_is_reading(
     tmp_path: Path, backend: str
 ) -> None:
-    folder = folder_of(tmp_path, LIB_SECTIONS)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, LIB_SECTIONS, backend)
 
 
 # -- a compatibility mode set in the folder's .spiceinit (cause folder-spiceinit) ------------------
@@ -440,10 +441,7 @@ def test_ngspice_takes_the_compatibility_mode_from_the_folder(tmp_path: Path) ->
 
 @pytest.mark.parametrize("backend", backends())
 def test_spicegen_takes_the_compatibility_mode_as_data(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, COMPATIBILITY)
-    bare = bare_ngspice(folder)
-    result = spicegen_run(folder, backend, variables=(Variable("ngbehavior", "ps"),))
-    assert_same_plots(bare, result)
+    assert_parity(tmp_path, COMPATIBILITY, backend, variables=(Variable("ngbehavior", "ps"),))
 
 
 # -- files a code model reads beside the netlist (cause folder-data-file) --------------------------
@@ -480,8 +478,7 @@ def test_ngspice_finds_a_code_model_file_beside_the_netlist(tmp_path: Path) -> N
     ),
 )
 def test_spicegen_finds_a_code_model_file_beside_the_netlist(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, DATA_FILE)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, DATA_FILE, backend)
 
 
 # An inverter of the XSPICE "demo" family: ngspice bridges its analog input with the
@@ -632,8 +629,7 @@ def test_ngspice_writes_one_name_per_port(tmp_path: Path) -> None:
     backends(shared="branch currents come back as v(adac#branch_1_0), not i(adac), i(adac)#2"),
 )
 def test_spicegen_keeps_the_branch_names_ngspice_writes(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, BRANCHES)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, BRANCHES, backend)
 
 
 def test_ngspice_names_noise_and_sp_plots(tmp_path: Path) -> None:
@@ -659,8 +655,7 @@ def test_spicegen_names_noise_plots_as_ngspice(tmp_path: Path, backend: str) -> 
 
 @pytest.mark.parametrize("backend", backends(shared="the plot is named 'sp', not 'SP Analysis'"))
 def test_spicegen_names_sp_plots_as_ngspice(tmp_path: Path, backend: str) -> None:
-    folder = folder_of(tmp_path, S_PARAMETERS)
-    assert_same_plots(bare_ngspice(folder), spicegen_run(folder, backend))
+    assert_parity(tmp_path, S_PARAMETERS, backend)
 
 
 # -- a script that asks for batch mode (cause not-batchmode) ---------------------------------------
