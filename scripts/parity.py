@@ -537,6 +537,20 @@ def summary(reports: Sequence[DeckReport], backends: Sequence[str]) -> str:
                 lines.append(f"{label:<38}" + "".join(f"{n:>8}" for n in row))
     dropped = [sum(r.backends[b].get("cause_dropped", False) for r in reports) for b in backends]
     lines.append(f"{'fatal error, cause dropped':<38}" + "".join(f"{n:>8}" for n in dropped))
+    # ngspice wrote no raw file (a script that writes its own, or ends in quit): nothing to
+    # compare, but a backend that returns plots there behaves unlike `ngspice -b -r`
+    unwritten = [
+        sum(
+            r.backends[b]["outcome"] == "same"
+            and not r.ngspice.get("plots")
+            and bool(r.backends[b].get("plots"))
+            for r in reports
+        )
+        for b in backends
+    ]
+    lines.append(
+        f"{'same, plots ngspice did not write':<38}" + "".join(f"{n:>8}" for n in unwritten)
+    )
     lines.append("")
     for report in reports:
         for backend in backends:
