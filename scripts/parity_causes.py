@@ -21,13 +21,15 @@ CAUSES: dict[str, str] = {
     "stop-resume": "a `stop when` breakpoint's 'simulation interrupted' is taken as an abort",
     "folder-spiceinit": "the compatibility mode comes from a .spiceinit beside the deck",
     "folder-data-file": "code-model data and auto-bridge files are looked up beside the netlist",
-    "folder-source": "a relative `source` path in .control is taken from the private directory",
+    "folder-source": "a script's relative `source`/`load` or $inputdir names the private directory",
     "lib-section": "`.lib file section` inside that same file is counted as nesting",
     "not-utf8": "the deck is not UTF-8 (spicegen run reads UTF-8 only)",
     "names-branch": "shared: multi-port and XSPICE branch currents come back as v(a1#branch_1_0)",
+    "names-repeated": "a name ngspice writes n times is not reachable as name#2 ... name#n",
     "plotname": "shared: plot names come from the plot's type (sp, noise2), not ngspice's name",
     "not-batchmode": "shared: libngspice is not in batch mode (scripts test $?batchmode)",
     "empty-vector": "shared: a vector without points (@r1[i] in an AC plot) fails the plot",
+    "script-plots": "batch: the script's own plots returned; `ngspice -b -r` writes its rerun",
     "random": "expected: random sources or parameters without a fixed seed",
     "unclassified": "not explained by any rule: read the log",
 }
@@ -53,6 +55,7 @@ _DATA_FILE = re.compile(
 _DATA_FILE_PARAMETER = re.compile(
     r"\b(file|input_file|state_file)\s*=\s*[\"']?[^\s\"')]+", re.IGNORECASE
 )
+_MISSING = re.compile(r"no such file|no such vector", re.IGNORECASE)
 _SOURCE_COMMAND = re.compile(r"^\s*source\s+\S", re.IGNORECASE | re.MULTILINE)
 # error lines of the control language and of .meas; ngspice's own "fatal error" is not one
 _NON_FATAL = re.compile(
@@ -81,6 +84,7 @@ def deck_features(deck: Path) -> dict[str, bool]:
         "asks_batchmode": "$?batchmode" in scripts.lower(),
         "data_files": bool(_DATA_FILE_PARAMETER.search(joined)),
         "sources_script": bool(_SOURCE_COMMAND.search(scripts)),
+        "uses_inputdir": "$inputdir" in scripts.lower(),
     }
 
 
@@ -107,8 +111,9 @@ def _failure_cause(result: dict[str, Any], features: dict[str, bool], shared: bo
         ("folder-data-file", dropped and features["data_files"]),
         ("folder-source", dropped and features["sources_script"]),
         ("folder-spiceinit", features["spiceinit"] and not result.get("variables")),
+        ("folder-source", features["uses_inputdir"] and bool(_MISSING.search(text))),
         ("empty-vector", shared and "vectors differ in length" in text),
-        ("lib-section", "nested deeper than" in text),
+        ("lib-section", "nested deeper than" in text or "which includes itself" in text),
         ("run-twice", shared and "insertnumber: fails" in text),
         ("stop-resume", "condition met: stop" in text),
         ("not-batchmode", shared and features["asks_batchmode"]),
@@ -121,11 +126,14 @@ def _difference_cause(issues: list[str], features: dict[str, bool], shared: bool
     text = "\n".join(issues)
     rules = (
         ("names-branch", shared and "#branch" in text),
+        ("names-repeated", "unreachable as written" in text),
         ("plotname", shared and "missing" in text and "extra" in text and "plot '" in text),
         ("not-batchmode", shared and features["asks_batchmode"]),
         ("random", features["random"]),
-        ("folder-data-file", features["bridge_files"]),
         ("run-twice", shared and features["script_runs"]),
+        ("folder-data-file", features["bridge_files"]),
+        # ngspice -b -r writes the analyses it runs again after the script, not the script's
+        ("script-plots", not shared and features["script_runs"]),
     )
     return next((cause for cause, holds in rules if holds), "unclassified")
 
