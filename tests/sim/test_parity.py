@@ -177,7 +177,7 @@ def test_ngspice_quit_ends_a_script_with_its_status(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "backend",
-    backends(shared="quit ends libngspice through its exit callback, reported as a crash"),
+    backends(),
 )
 def test_spicegen_quit_is_the_end_of_the_script(tmp_path: Path, backend: str) -> None:
     result = spicegen_run(folder_of(tmp_path, QUIT), backend)
@@ -244,10 +244,7 @@ def test_ngspice_runs_a_scripted_analysis_as_a_fresh_one(tmp_path: Path) -> None
 
 @pytest.mark.parametrize(
     "backend",
-    backends(
-        shared="the worker destroys the script's plots and runs again: a second event-driven "
-        "transient in one libngspice takes other time points"
-    ),
+    backends(),
 )
 def test_spicegen_scripted_digital_transient_has_ngspice_points(
     tmp_path: Path, backend: str
@@ -257,7 +254,7 @@ def test_spicegen_scripted_digital_transient_has_ngspice_points(
 
 @pytest.mark.parametrize(
     "backend",
-    backends(shared="the worker runs again after the script: the second .meas param= fails"),
+    backends(),
 )
 def test_spicegen_scripted_measure_of_parameters(tmp_path: Path, backend: str) -> None:
     assert_parity(tmp_path, MEASURE_PARAM, backend)
@@ -307,10 +304,7 @@ def test_ngspice_goes_on_after_errors_in_a_script(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "backend",
-    backends(
-        batch="an Error: line fails the run although ngspice exits 0",
-        shared="an Error: line fails the run although ngspice goes on",
-    ),
+    backends(),
 )
 def test_spicegen_goes_on_after_errors_in_a_script(tmp_path: Path, backend: str) -> None:
     folder = folder_of(tmp_path, NON_FATAL)
@@ -321,7 +315,7 @@ def test_spicegen_goes_on_after_errors_in_a_script(tmp_path: Path, backend: str)
 
 @pytest.mark.parametrize(
     "backend",
-    backends(shared="libngspice evaluates plot; its Error: line fails the run"),
+    backends(),
 )
 def test_spicegen_plot_in_a_script_is_harmless(tmp_path: Path, backend: str) -> None:
     assert_parity(tmp_path, PLOT_IN_SCRIPT, backend)
@@ -355,10 +349,7 @@ def test_ngspice_resumes_a_stopped_transient(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "backend",
-    backends(
-        batch="'simulation interrupted' of a stop breakpoint is taken for an aborted analysis",
-        shared="'simulation interrupted' of a stop breakpoint is taken for an aborted analysis",
-    ),
+    backends(),
 )
 def test_spicegen_resumes_a_stopped_transient(tmp_path: Path, backend: str) -> None:
     folder = folder_of(tmp_path, STOP_RESUME)
@@ -405,10 +396,7 @@ def test_ngspice_reads_a_section_of_the_library_it_is_reading(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     "backend",
-    backends(
-        batch="`.lib file section` inside that file is refused as a file including itself",
-        shared="`.lib file section` inside that file is refused as a file including itself",
-    ),
+    backends(),
 )
 def test_spicegen_reads_a_section_of_the_library_it_is_reading(
     tmp_path: Path, backend: str
@@ -472,10 +460,7 @@ def test_ngspice_finds_a_code_model_file_beside_the_netlist(tmp_path: Path) -> N
 
 @pytest.mark.parametrize(
     "backend",
-    backends(
-        batch="ngspice runs in a private directory: filesource finds no wave.txt",
-        shared="the worker runs in a private directory: filesource finds no wave.txt",
-    ),
+    backends(),
 )
 def test_spicegen_finds_a_code_model_file_beside_the_netlist(tmp_path: Path, backend: str) -> None:
     assert_parity(tmp_path, DATA_FILE, backend)
@@ -526,7 +511,6 @@ def test_ngspice_bridges_a_family_with_the_file_beside_the_netlist(tmp_path: Pat
 @pytest.mark.parametrize(
     "backend",
     backends(
-        batch="ngspice runs in a private directory: the default bridge is used, silently",
         shared="the worker runs in a private directory: the default bridge is used, silently",
     ),
 )
@@ -626,7 +610,7 @@ def test_ngspice_writes_one_name_per_port(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "backend",
-    backends(shared="branch currents come back as v(adac#branch_1_0), not i(adac), i(adac)#2"),
+    backends(),
 )
 def test_spicegen_keeps_the_branch_names_ngspice_writes(tmp_path: Path, backend: str) -> None:
     assert_parity(tmp_path, BRANCHES, backend)
@@ -642,9 +626,7 @@ def test_ngspice_names_noise_and_sp_plots(tmp_path: Path) -> None:
     assert [p.plotname for p in sp.plots] == ["SP Analysis"]
 
 
-@pytest.mark.parametrize(
-    "backend", backends(shared="the integrated noise plot is named after its type (noise2)")
-)
+@pytest.mark.parametrize("backend", backends())
 def test_spicegen_names_noise_plots_as_ngspice(tmp_path: Path, backend: str) -> None:
     folder = folder_of(tmp_path, NOISE)
     bare = bare_ngspice(folder)
@@ -653,7 +635,7 @@ def test_spicegen_names_noise_plots_as_ngspice(tmp_path: Path, backend: str) -> 
     ]
 
 
-@pytest.mark.parametrize("backend", backends(shared="the plot is named 'sp', not 'SP Analysis'"))
+@pytest.mark.parametrize("backend", backends())
 def test_spicegen_names_sp_plots_as_ngspice(tmp_path: Path, backend: str) -> None:
     assert_parity(tmp_path, S_PARAMETERS, backend)
 
