@@ -49,6 +49,8 @@ _CONVERGENCE = re.compile(
     r"singular matrix",
     re.IGNORECASE,
 )
+# what a code model or a device prints as the reason before ngspice's "fatal error"
+_REASON = re.compile(r"message:|cannot open|can't open|failed to open|not found", re.IGNORECASE)
 _NOISE = re.compile(r"^\s*(note:|warning:|\s*$)", re.IGNORECASE)
 
 
@@ -108,10 +110,15 @@ def classify_failure(
 
 
 def _cause(lines: list[str], fatal: int, count: int = 3) -> str:
-    """The lines ngspice printed just before its "fatal error" line: the reason for it."""
-    before = [line.rstrip() for line in lines[:fatal] if not _NOISE.match(line)]
-    picked = before[-count:]
-    return "".join(line + "\n" for line in picked)
+    """The reason ngspice printed for its "fatal error" line, first, each line once.
+
+    A code model prints its reason on stdout (``Instance: a1   Message: cannot open file``) and
+    ngspice the fatal line on stderr, so the reason may stand before or after it in the log.
+    """
+    reasons = [line.rstrip() for i, line in enumerate(lines) if i != fatal and _REASON.search(line)]
+    if not reasons:
+        reasons = [line.rstrip() for line in lines[:fatal] if not _NOISE.match(line)]
+    return "".join(line + "\n" for line in _unique(reasons)[-count:])
 
 
 def _around(lines: list[str], index: int, after: int = 3) -> str:

@@ -526,7 +526,7 @@ def test_spicegen_bridges_a_family_with_the_file_beside_the_netlist(
 
 @pytest.mark.parametrize(
     "backend",
-    backends(batch="the cause, printed on stdout, is dropped: only 'fatal error' is reported"),
+    backends(),
 )
 def test_spicegen_fatal_error_keeps_its_cause(tmp_path: Path, backend: str) -> None:
     with pytest.raises(SimulationError) as caught:
