@@ -126,6 +126,11 @@ class Worker:
             code, by_quit = value  # sharedspice.c shared_exit: `quit` comes as status - 1000
             if by_quit and code == 0:
                 return _Quit(log)  # `quit` in an allowed control script: a normal end
+            if by_quit:
+                # `quit N` is the script's own verdict, as batch ngspice's exit status N is
+                quitted = classify_failure(log, code, analysis=analysis)
+                if quitted is not None:
+                    raise quitted
             failure = classify_failure(log, None, analysis=analysis)
             if isinstance(failure, (NetlistSyntaxError, ConvergenceError)):
                 raise failure

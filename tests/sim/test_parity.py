@@ -186,7 +186,7 @@ def test_spicegen_quit_is_the_end_of_the_script(tmp_path: Path, backend: str) ->
 
 @pytest.mark.parametrize(
     "backend",
-    backends(shared="quit 1 ends libngspice through its exit callback, reported as a crash"),
+    backends(),
 )
 def test_spicegen_quit_with_a_status_is_a_failure_not_a_crash(tmp_path: Path, backend: str) -> None:
     with pytest.raises(SimulationError) as caught:
