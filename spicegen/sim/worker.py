@@ -115,6 +115,10 @@ class Engine:
         self._ngspice = ngspice_class(self._print, self._on_exit, self._source)
         found = re.search(r"ngspice-(\S+)", self.take_log())
         self.version = found.group(1) if found else "unknown"
+        # spicegen runs decks as `ngspice -b` does: scripts that test $?batchmode take their
+        # batch branch (main.c sets the variable for -b; nothing in ngspice itself reads it)
+        self._ngspice.command("set batchmode")
+        self.take_log()
 
     def _print(self, message: bytes) -> None:
         self.log.append(message)  # decoded in take_log: most lines are never looked at

@@ -664,7 +664,7 @@ def test_ngspice_batch_mode_is_visible_to_scripts(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "backend",
-    backends(shared="libngspice is not in batch mode: scripts take their interactive branch"),
+    backends(),
 )
 def test_spicegen_runs_scripts_in_batch_mode(tmp_path: Path, backend: str) -> None:
     assert "mode: batch" in spicegen_run(folder_of(tmp_path, BATCH_MODE), backend).log
