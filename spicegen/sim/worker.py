@@ -44,6 +44,9 @@ _CURRENT = _VECTOR_KINDS.index("current")
 _HEADER = struct.Struct("<Q")
 _PREFIX = re.compile(rb"^std(?:out|err) ", re.MULTILINE)  # sharedspice.c sh_fputs adds them
 _WATCH_INTERVAL = 0.2  # s between checks that the parent is alive
+# a folder name ngspice's control language leaves alone inside double quotes (no quotes,
+# backquotes, $ or ! expansion, no backslash escapes, no line breaks)
+_PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")
 _HISTORY = 1000  # commands between frees of ngspice's command history (it grows otherwise)
 
 Column = tuple[str, str, bool, bytes]  # name, kind, complex?, float64 (or complex128) bytes
@@ -119,6 +122,9 @@ class Engine:
         # batch branch (main.c sets the variable for -b; nothing in ngspice itself reads it)
         self._ngspice.command("set batchmode")
         self.take_log()
+        self._ngspice.command("echo $sourcepath")
+        # ngspice's own places: the current folder, its scripts folder
+        self._sourcepath = [w for w in self.take_log().split() if not w.startswith("$")]
 
     def _print(self, message: bytes) -> None:
         self.log.append(message)  # decoded in take_log: most lines are never looked at
@@ -148,6 +154,7 @@ class Engine:
         """
         if folder is not None:
             os.environ["NGSPICE_INPUT_DIR"] = folder
+            self._look_in(folder)
         for command in setup:
             self.command(command)
         self.command("destroy all")
@@ -165,6 +172,18 @@ class Engine:
         if status != 0:
             self.log.append(f"Error: ngSpice_Circ returned {status}".encode())
         return self._made()
+
+    def _look_in(self, folder: str) -> None:
+        """Make ``folder`` the last place of ``sourcepath``, as ngspice's file reader does with
+        a deck's folder (inpcom.c add_to_sourcepath): the XSPICE auto-bridge looks for a
+        family's ``bridge_*.subcir`` there (evtcheck_nodes.c, inp_pathresolve). A folder whose
+        name ngspice's command line would expand (quotes, backquotes, $) is left out."""
+        words = self._sourcepath
+        if _PLAIN_FOLDER.fullmatch(folder):
+            words = [*words, f'"{folder}"']
+        mark = len(self.log)
+        self._ngspice.command(f"set sourcepath = ( {' '.join(words)} )")
+        del self.log[mark:]  # spicegen's own setting: not part of the run's log
 
     def command(self, command: str) -> None:
         """Run one ngspice command (alter, alterparam, reset, codemodel...)."""

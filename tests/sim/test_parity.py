@@ -510,9 +510,7 @@ def test_ngspice_bridges_a_family_with_the_file_beside_the_netlist(tmp_path: Pat
 
 @pytest.mark.parametrize(
     "backend",
-    backends(
-        shared="the worker runs in a private directory: the default bridge is used, silently",
-    ),
+    backends(),
 )
 def test_spicegen_bridges_a_family_with_the_file_beside_the_netlist(
     tmp_path: Path, backend: str

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from spicegen.sim import Run, Session, UnsafeNetlistError, simulate
+from spicegen.sim import Run, Session, UnsafeNetlistError, Variable, libngspice, simulate
 from spicegen.sim.batch import ngspice_executable
 
 BODY = "V1 in 0 dc 1\nR1 in 0 1k\n.op\n"
@@ -224,3 +225,30 @@ def test_the_system_spinit_still_loads_the_xspice_code_models(backend: str) -> N
     high = waves.v("y")[(waves.axis > 5e-9) & (waves.axis < 9e-9)]
     low = waves.v("y")[(waves.axis > 15e-9) & (waves.axis < 19e-9)]
     assert high.min() > 0.99 and low.max() < 0.01
+
+
+def test_a_deck_folder_named_with_a_command_runs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the shared worker adds the deck's folder to ngspice's sourcepath with a `set` command,
+    # and ngspice's command line runs what stands between backquotes (a live route: checked
+    # first in libngspice itself); such a folder is left out of sourcepath
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    sentinel = tmp_path / "homeS"
+    folder = tmp_path / 'deck`touch "$HOME"S`'
+    folder.mkdir()
+    probe = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import libngspice\n"
+        "ngspice = libngspice.Ngspice(None, lambda status, quit: None)\n"
+        "ngspice.command('set sourcepath = ( \"' + sys.argv[2] + '\" )')\n"
+    )
+    sim_folder = Path(libngspice.__file__).parent
+    subprocess.run(
+        [sys.executable, "-c", probe, str(sim_folder), str(folder)], check=True, timeout=60
+    )
+    assert sentinel.exists()
+    sentinel.unlink()
+    # a deck with a variable gets a worker of its own, started with this HOME
+    run = Run("t\n" + BODY + ".end\n", base_dir=folder, variables=(Variable("ngbehavior", "ps"),))
+    assert simulate(run, backend="shared").waveforms.v("in")[0] == 1.0
+    assert not sentinel.exists()
