@@ -45,7 +45,8 @@ _HEADER = struct.Struct("<Q")
 _PREFIX = re.compile(rb"^std(?:out|err) ", re.MULTILINE)  # sharedspice.c sh_fputs adds them
 _WATCH_INTERVAL = 0.2  # s between checks that the parent is alive
 # a folder name ngspice's control language leaves alone inside double quotes (no quotes,
-# backquotes, $ or ! expansion, no backslash escapes, no line breaks)
+# backquotes, $ or ! expansion, no backslash escapes, no line breaks); deck.py's rule, kept
+# here because the worker imports nothing of spicegen
 _PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")
 _HISTORY = 1000  # commands between frees of ngspice's command history (it grows otherwise)
 

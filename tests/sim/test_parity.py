@@ -558,6 +558,24 @@ def test_spicegen_sources_a_script_beside_the_deck(tmp_path: Path, backend: str)
     assert "the sourced script ran" in result.log
 
 
+SOURCED_FROM_INPUTDIR = Case(
+    SOURCED.deck.replace("source helper.script", "source $inputdir/helper.script"),
+    files=SOURCED.files,
+)
+
+
+def test_ngspice_sources_a_script_from_the_input_folder(tmp_path: Path) -> None:
+    bare = bare_ngspice(folder_of(tmp_path, SOURCED_FROM_INPUTDIR))
+    assert bare.status == 0 and "the sourced script ran" in bare.log
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_spicegen_sources_a_script_from_the_input_folder(tmp_path: Path, backend: str) -> None:
+    # $inputdir is the folder of the deck ngspice read: the user's, not spicegen's private one
+    result = spicegen_run(folder_of(tmp_path, SOURCED_FROM_INPUTDIR), backend)
+    assert "the sourced script ran" in result.log
+
+
 # -- the names ngspice writes (causes names-branch and plotname) -----------------------------------
 # An XSPICE gain block (one branch current) and a two-port dac_bridge (two, both written as
 # i(adac) in the raw file).
