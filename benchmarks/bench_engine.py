@@ -98,6 +98,27 @@ def per_call(function: Callable[[int], object], calls: int) -> float:
     return statistics.median(times)
 
 
+def cpu_per_call(function: Callable[[int], object], calls: int, worker_pid: int | None) -> float:
+    """CPU seconds per call of ``function(k)``: this process's, plus the worker's when given
+    (from /proc, in clock ticks: over many calls the rounding is a few us per call)."""
+    for k in range(50):
+        function(k)
+    worker_before = _process_cpu(worker_pid) if worker_pid else 0.0
+    before = time.process_time()
+    for k in range(calls):
+        function(k)
+    spent = time.process_time() - before
+    if worker_pid:
+        spent += _process_cpu(worker_pid) - worker_before
+    return spent / calls
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bare_ngspice(netlist: Path, workdir: Path) -> None:
     subprocess.run(
         [ngspice_executable(), "-b", "-r", str(workdir / "bare.raw"), str(netlist)],
@@ -173,6 +194,11 @@ def sessions(calls: int) -> None:
         ours_bulk = per_call(many, calls // 4)
         worker = session._live()
         ping = per_call(lambda k: worker.request("ping", ()), calls)
+        pid = worker._process.pid
+        cpu_single = cpu_per_call(one, calls, pid)
+        cpu_bulk = cpu_per_call(many, calls // 4, pid)
+    base_cpu_single = cpu_per_call(lambda k: logged.call([single[k % 100]]), calls, None)
+    base_cpu_bulk = cpu_per_call(lambda k: logged.call(bulk[k % 100]), calls // 4, None)
     print(f"per call, {LOADS + 2}-element circuit, medians of {calls} (bulk: {calls // 4}) calls")
     print(f"{'':40}{'in-process':>12}{'+ log':>10}{'Session':>10}{'ratio':>8}{'vs +log':>9}")
     for label, quiet_cost, logged_cost, ours in (
@@ -184,6 +210,14 @@ def sessions(calls: int) -> None:
     # on a busy machine a process waiting for a reply also waits for a CPU, the longer the
     # longer it slept: the Session's cost over in-process is mostly that, not its own work
     print(f"  pipe round trip to the worker (ping):   {ping * 1e6:9.1f} us")
+    # CPU time does not count the waits for a CPU that a loaded machine adds to each of the
+    # two wake-ups of a round trip: the Session's own work (both processes) against in-process
+    print(f"CPU per call (Session: caller + worker), means of {calls} (bulk: {calls // 4}) calls")
+    for label, base, ours in (
+        ("alter 1 value + op", base_cpu_single, cpu_single),
+        (f"alter {LOADS} values + op", base_cpu_bulk, cpu_bulk),
+    ):
+        print(f"  {label:<38}{base * 1e6:>9.1f} us{ours * 1e6:>17.1f} us{ours / base:>15.2f}x")
     print()
 
 
