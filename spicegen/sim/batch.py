@@ -92,7 +92,8 @@ def run_batch(
     keep = _check_writable(Path(keep_raw)) if keep_raw is not None else None
     with tempfile.TemporaryDirectory(prefix="spicegen-") as workdir:
         work = Path(workdir)
-        (work / DECK_FILE).write_text(deck.text, encoding="utf-8")
+        # a deck read from bytes that are not UTF-8 (surrogateescape) reaches ngspice byte for byte
+        (work / DECK_FILE).write_text(deck.text, encoding="utf-8", errors="surrogateescape")
         (work / INIT_FILE).write_text(init_text(deck.setup), encoding="utf-8")
         raw = work / RAW_FILE
         command = [*_bound_to_parent(), executable, "-b", "-r", str(raw), str(work / DECK_FILE)]

@@ -116,11 +116,15 @@ class Ngspice:
 
     def command(self, text: str | None) -> int:
         """Run one ngspice command; ``None`` frees ngspice's command history."""
-        return int(self._lib.ngSpice_Command(None if text is None else text.encode("utf-8")))
+        encoded = None if text is None else text.encode("utf-8", "surrogateescape")
+        return int(self._lib.ngSpice_Command(encoded))
 
     def circuit(self, lines: list[str]) -> int:
         """Load a deck given as lines (the last one ``.end``)."""
-        array = (ctypes.c_char_p * (len(lines) + 1))(*(line.encode("utf-8") for line in lines))
+        array = (ctypes.c_char_p * (len(lines) + 1))(
+            # text read from bytes that are not UTF-8 (surrogateescape) goes in byte for byte
+            *(line.encode("utf-8", "surrogateescape") for line in lines)
+        )
         return int(self._lib.ngSpice_Circ(array))
 
     def current_plot(self) -> str:
