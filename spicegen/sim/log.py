@@ -81,9 +81,15 @@ def classify_failure(
         failed = returncode != 0
     else:
         # "simulation interrupted" is not a failure: ngspice resets its error (runcoms.c dosim)
-        failed = "simulation(s) aborted" in low or "simulation not started" in low
+        # a script's `run` with no analysis card prints "simulation not started" and goes on
+        # (batch ngspice exits 0): it fails the run only when no plot came out
+        failed = "simulation(s) aborted" in low
         failed = failed or (
-            not produced and "error" in low and _ANY_ERROR_LINE.search(log) is not None
+            not produced
+            and (
+                "simulation not started" in low
+                or ("error" in low and _ANY_ERROR_LINE.search(log) is not None)
+            )
         )
     ignored = "ignored" in low and _IGNORED_LINE.search(log) is not None
     if not failed and not ignored:

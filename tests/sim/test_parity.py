@@ -321,6 +321,34 @@ def test_spicegen_plot_in_a_script_is_harmless(tmp_path: Path, backend: str) -> 
     assert_parity(tmp_path, PLOT_IN_SCRIPT, backend)
 
 
+# a script that runs its own sweep, then `run` with no analysis card ("simulation not
+# started", a warning: batch ngspice exits 0) and plots a vector that does not exist
+RUN_WITHOUT_JOB = Case(
+    """a script's run with nothing to run
+V1 a 0 1
+R1 a 0 1k
+.control
+dc v1 0 1 0.5
+run
+plot v(nosuch)
+.endc
+.end
+"""
+)
+
+
+def test_ngspice_goes_on_after_a_run_with_no_job(tmp_path: Path) -> None:
+    bare = bare_ngspice(folder_of(tmp_path, RUN_WITHOUT_JOB))
+    assert bare.status == 0
+
+
+@pytest.mark.parametrize("backend", backends())
+def test_spicegen_goes_on_after_a_run_with_no_job(tmp_path: Path, backend: str) -> None:
+    result = spicegen_run(folder_of(tmp_path, RUN_WITHOUT_JOB), backend)
+    assert [plot.plotname for plot in result.plots] == ["DC transfer characteristic"]
+    np.testing.assert_array_equal(result.plots[0]["v(a)"], [0.0, 0.5, 1.0])
+
+
 # -- stop and resume (cause stop-resume) -----------------------------------------------------------
 STOP_RESUME = Case(
     """stop a transient, change the source, resume
