@@ -575,32 +575,24 @@ source helper.script
 )
 
 
-def test_ngspice_sources_a_script_beside_the_deck(tmp_path: Path) -> None:
-    bare = bare_ngspice(folder_of(tmp_path, SOURCED))
-    assert bare.status == 0 and "the sourced script ran" in bare.log
-
-
-@pytest.mark.parametrize("backend", backends())
-def test_spicegen_sources_a_script_beside_the_deck(tmp_path: Path, backend: str) -> None:
-    result = spicegen_run(folder_of(tmp_path, SOURCED), backend)
-    assert "the sourced script ran" in result.log
-
-
+# $inputdir is the folder of the deck ngspice read: the user's, not spicegen's private one
 SOURCED_FROM_INPUTDIR = Case(
     SOURCED.deck.replace("source helper.script", "source $inputdir/helper.script"),
     files=SOURCED.files,
 )
+SOURCED_CASES = {"beside": SOURCED, "inputdir": SOURCED_FROM_INPUTDIR}
 
 
-def test_ngspice_sources_a_script_from_the_input_folder(tmp_path: Path) -> None:
-    bare = bare_ngspice(folder_of(tmp_path, SOURCED_FROM_INPUTDIR))
+@pytest.mark.parametrize("how", sorted(SOURCED_CASES))
+def test_ngspice_sources_a_script_beside_the_deck(tmp_path: Path, how: str) -> None:
+    bare = bare_ngspice(folder_of(tmp_path, SOURCED_CASES[how]))
     assert bare.status == 0 and "the sourced script ran" in bare.log
 
 
+@pytest.mark.parametrize("how", sorted(SOURCED_CASES))
 @pytest.mark.parametrize("backend", backends())
-def test_spicegen_sources_a_script_from_the_input_folder(tmp_path: Path, backend: str) -> None:
-    # $inputdir is the folder of the deck ngspice read: the user's, not spicegen's private one
-    result = spicegen_run(folder_of(tmp_path, SOURCED_FROM_INPUTDIR), backend)
+def test_spicegen_sources_a_script_beside_the_deck(tmp_path: Path, backend: str, how: str) -> None:
+    result = spicegen_run(folder_of(tmp_path, SOURCED_CASES[how]), backend)
     assert "the sourced script ran" in result.log
 
 
