@@ -726,11 +726,6 @@ def test_spicegen_passes_a_latin_1_deck_byte_for_byte(backend: str) -> None:
     assert result.waveforms.i("v1")[0] == pytest.approx(-1e-3, rel=1e-12)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cli/common.py read_text reads UTF-8 only (errors='surrogateescape' would pass the "
-    "bytes on, as simulate() now does); ngspice takes any bytes",
-)
 def test_spicegen_run_reads_a_latin_1_deck(tmp_path: Path) -> None:
     deck = tmp_path / "deck.cir"
     deck.write_bytes(LATIN_1)
