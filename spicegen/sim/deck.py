@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
@@ -48,6 +49,9 @@ __all__ = [
 ]
 
 _Named = TypeVar("_Named", Param, Option)
+# a folder name ngspice's command line leaves alone inside double quotes (no quotes,
+# backquotes, $ or ! expansion, no backslash escapes, no line breaks)
+_PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -130,6 +134,8 @@ def _text_deck(run: Run, text: str, base: Path, compatibility: str, setup: tuple
     if run.analysis is not None and scan.analyses:
         raise _two_analyses(scan.analyses, run.analysis)
     body = [scan.lines[0], *("*" + line[1:] if _is_end(line) else line for line in scan.lines[1:])]
+    if scan.control:
+        body = _with_input_folder(body, base)
     cards = [param_card(param) for param in _merged((), run.params)]
     cards += [option_card(option) for option in _merged((), run.options)]
     if run.analysis is not None:
@@ -139,6 +145,22 @@ def _text_deck(run: Run, text: str, base: Path, compatibility: str, setup: tuple
         label = "; ".join(scan.analyses) or None
     deck = "\n".join([*body, *cards, ".end"]) + "\n"
     return Deck(deck, label, setup, scan.control, base, scan.files)
+
+
+def _with_input_folder(lines: list[str], base: Path) -> list[str]:
+    """``lines`` with ``set inputdir`` at the start of the first ``.control`` section.
+
+    ngspice sets ``$inputdir`` to the folder of the file it read (inp.c), which for spicegen is
+    a private one (batch) or none (shared); an allowed script's ``source $inputdir/x.cir``
+    means the deck's folder. A folder name the command line would expand is left out.
+    """
+    folder = str(base)
+    if not _PLAIN_FOLDER.fullmatch(folder):
+        return lines
+    for index, line in enumerate(lines):
+        if ascii_lower(line[:8]) == ".control":
+            return [*lines[: index + 1], f'set inputdir = "{folder}"', *lines[index + 1 :]]
+    return lines
 
 
 def _is_end(line: str) -> bool:

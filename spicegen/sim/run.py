@@ -70,6 +70,38 @@ class Variable:
         return f"set {self.name}={self.value}"
 
 
+def variables_from_init(path: str | os.PathLike[str]) -> tuple[Variable, ...]:
+    """The ``set`` variables of an ngspice start-up file (``.spiceinit``), read as data.
+
+    ngspice never reads a deck folder's ``.spiceinit`` under spicegen (docs/security.md); a
+    deck that relies on one (``set ngbehavior=ltpsa``) gets its variables this way. Any line
+    other than a comment or ``set name[=value] ...`` is refused: it would be a command.
+    """
+    from spicegen.sim.errors import UnsafeNetlistError
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise InvalidRequestError(f"cannot read {str(file)!r}: {err.strerror}") from None
+    variables: list[Variable] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("*"):
+            continue
+        words = re.sub(r"\s*=\s*", "=", line).split()
+        if words[0].lower() != "set" or len(words) == 1:
+            raise UnsafeNetlistError(
+                f"line {number} of {file} is the command {words[0]!r}; spicegen takes only "
+                "`set` variables from a start-up file"
+            )
+        for word in words[1:]:
+            name, equals, value = word.partition("=")
+            value = value.strip('"')
+            variables.append(Variable(name, value) if equals else Variable(name))
+    return tuple(variables)
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     """One simulation as data.

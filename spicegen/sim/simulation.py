@@ -1,4 +1,5 @@
-"""``simulate``: one run, either backend."""
+"""``simulate``: one run, either backend (a module not named ``simulate``, so that importing
+it never hides the function ``spicegen.sim.simulate``)."""
 
 from __future__ import annotations
 
