@@ -1,16 +1,36 @@
-"""``spicegen train``: the trainers, one sub-command module each (``train_<name>.py``)."""
+"""``spicegen train METHOD``: train a network on simulated hardware, one module per method.
+
+A method is a module ``spicegen/cli/train_<name>.py`` with ``register(methods)``, which adds its
+sub-command parser and sets ``handler``. Add one by writing its module and adding one line,
+its name, to ``METHODS``; nothing else here changes.
+"""
 
 from __future__ import annotations
 
-from spicegen.cli import train_bnn
-from spicegen.cli.common import SubParsers
+import argparse
+import importlib
 
-TRAINERS = (train_bnn,)
+from spicegen.cli.common import CliError, SubParsers
+
+METHODS = (
+    "fd",  # finite-difference gradients with MTJ neuron pairs (train_fd.py)
+    "bnn",  # binarized networks with SPICE-characterised synapse writes (train_bnn.py)
+)
 
 
 def register(commands: SubParsers) -> None:
-    """Add ``train`` and its sub-commands to the ``spicegen`` commands."""
-    parser = commands.add_parser("train", help="train a network on simulated hardware")
-    trainers = parser.add_subparsers(dest="trainer", metavar="TRAINER", required=True)
-    for trainer in TRAINERS:
-        trainer.register(trainers)
+    """Add ``train`` and its methods to the ``spicegen`` commands."""
+    parser = commands.add_parser(
+        "train",
+        help="train a network on simulated hardware",
+        description="Train a network whose devices are simulated (ngspice, or a surrogate "
+        "characterised from ngspice). Choose the learning method:",
+    )
+    methods = parser.add_subparsers(dest="method", metavar="METHOD")
+    for name in METHODS:
+        importlib.import_module(f"spicegen.cli.train_{name}").register(methods)
+    parser.set_defaults(handler=_no_method)
+
+
+def _no_method(args: argparse.Namespace) -> None:
+    raise CliError(f"choose a training method: {', '.join(METHODS)} (see spicegen train --help)")
