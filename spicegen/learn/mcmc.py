@@ -298,27 +298,36 @@ class _Kernel:
     weight_range: float
     generators: list[np.random.Generator] = field(default_factory=list)
 
-    def _chosen(self, rng: np.random.Generator) -> IntArray:
+    def _mask(self, chains: int) -> BoolArray | None:
+        """Which weights each chain reprograms (None: all of them)."""
         if self.block >= self.parameters:
-            return np.arange(self.parameters)
-        return np.sort(rng.choice(self.parameters, self.block, replace=False))
+            return None
+        mask = np.zeros((chains, self.parameters), dtype=bool)
+        for c, rng in enumerate(self.generators):
+            mask[c, rng.choice(self.parameters, self.block, replace=False)] = True
+        return mask
 
     def propose(self, states: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Proposals (chains, size) and the programming energy of each chain's cycles (J)."""
-        proposal = states.copy()
-        energy = np.zeros(states.shape[0])
-        for c, rng in enumerate(self.generators):
-            chosen = self._chosen(rng)
-            if self.device is None:
-                proposal[c, chosen] += (
-                    self.step * self.weight_range * rng.standard_normal(chosen.size)
-                )
-                continue
-            devices = np.stack([2 * chosen, 2 * chosen + 1], axis=1).ravel()
-            start = states[c, devices]
-            proposal[c, devices] = self.device.propose(start, rng)
-            energy[c] = float(np.sum(self.device.programming_energy(start)))
-        return proposal, energy
+        chains, size = states.shape
+        mask = self._mask(chains)
+        if self.device is None:
+            steps = np.stack([rng.standard_normal(size) for rng in self.generators])
+            moved = steps * (self.step * self.weight_range)
+            if mask is not None:
+                moved *= mask
+            return states + moved, np.zeros(chains)
+        if self.device.noise == "normal":
+            noise = np.stack([rng.standard_normal(size) for rng in self.generators])
+        else:
+            noise = np.stack([rng.random(size) for rng in self.generators])
+        proposal = self.device.propose(states, noise)
+        energy = self.device.programming_energy(states)
+        if mask is not None:
+            devices = np.repeat(mask, 2, axis=1)  # both devices of a reprogrammed weight
+            proposal = np.where(devices, proposal, states)
+            energy = energy * devices
+        return proposal, np.asarray(energy.sum(axis=1))
 
     def inside(self, proposal: FloatArray) -> BoolArray:
         if self.device is None:
@@ -326,19 +335,15 @@ class _Kernel:
         return np.asarray(np.all(in_window(self.device, proposal), axis=-1))
 
     def log_ratio(self, proposal: FloatArray, states: FloatArray) -> FloatArray:
-        """``log q(state | proposal) - log q(proposal | state)`` per chain (0 if symmetric)."""
+        """``log q(state | proposal) - log q(proposal | state)`` per chain (0 if symmetric).
+
+        Devices left alone contribute ``log q(G | G) - log q(G | G) = 0``, so every device
+        can be summed."""
         if self.device is None:
             return np.zeros(states.shape[0])
-        changed = proposal != states
-        result = np.zeros(states.shape[0])
-        for c in range(states.shape[0]):
-            moved = changed[c]
-            if moved.any():
-                to, start = proposal[c, moved], states[c, moved]
-                back = self.device.log_proposal(start, to)
-                there = self.device.log_proposal(to, start)
-                result[c] = float(np.sum(back - there))
-        return result
+        back = self.device.log_proposal(states, proposal)
+        there = self.device.log_proposal(proposal, states)
+        return np.asarray(np.sum(back - there, axis=1))
 
 
 def _initial(device: DeviceKind | None, parameters: int, chains: int, seed: int) -> FloatArray:
@@ -355,6 +360,21 @@ def _initial(device: DeviceKind | None, parameters: int, chains: int, seed: int)
         )
         states[c] = np.repeat(level, 2)
     return states
+
+
+def _stored(
+    lines: list[FloatArray], owner: list[int], written: list[int], chains: int, iterations: int
+) -> StoredRows:
+    """The stored lines with their holds: a line is its chain's state from the iteration it
+    was written until the chain's next line (or the end)."""
+    chain = np.array(owner, dtype=np.int64)
+    start = np.array(written, dtype=np.int64)
+    holds = np.zeros(chain.size, dtype=np.int64)
+    for c in range(chains):
+        mine = np.flatnonzero(chain == c)
+        ends = np.append(start[mine][1:], iterations)
+        holds[mine] = ends - start[mine]
+    return StoredRows(np.array(lines), holds, chain, start)
 
 
 def _metropolis(
@@ -376,21 +396,16 @@ def _metropolis(
     weights = np.empty((chains, iterations, target.architecture.parameters))
     accepted = np.zeros((chains, iterations), dtype=bool)
     log_density = np.empty((chains, iterations))
-    rows: list[FloatArray] = []
-    holds: list[int] = []
+    lines: list[FloatArray] = []  # the stored lines, in the order they are written
     owner: list[int] = []
     written: list[int] = []
-    current_row = [-1] * chains
     bar = Progress(iterations, enabled=progress, desc="mcmc", unit="proposal")
     try:
         for it in range(iterations):
             if it == burn_in:  # the chains' states are in the array: the first stored lines
-                for c in range(chains):
-                    current_row[c] = len(rows)
-                    rows.append(state[c].copy())
-                    holds.append(0)
-                    owner.append(c)
-                    written.append(it)
+                lines += list(state.copy())
+                owner += range(chains)
+                written += [it] * chains
             proposal, energy = kernel.propose(state)
             programming += float(energy.sum())
             valid = kernel.inside(proposal)
@@ -408,25 +423,18 @@ def _metropolis(
             if take.any():
                 state[take] = proposal[take]
                 log_p[take] = new[take]
+                if it >= burn_in:
+                    chosen = np.flatnonzero(take)
+                    lines += list(state[chosen].copy())
+                    owner += chosen.tolist()
+                    written += [it] * chosen.size
             accepted[:, it] = take
             log_density[:, it] = log_p
             weights[:, it] = target.weights(state)
-            if it >= burn_in:
-                for c in range(chains):
-                    if take[c]:
-                        current_row[c] = len(rows)
-                        rows.append(state[c].copy())
-                        holds.append(0)
-                        owner.append(c)
-                        written.append(it)
-                    holds[current_row[c]] += 1
             bar.update(1, 0)
     finally:
         bar.close()
-    stored = StoredRows(
-        np.array(rows), np.array(holds, dtype=np.int64), np.array(owner, dtype=np.int64),
-        np.array(written, dtype=np.int64),
-    )  # fmt: skip
+    stored = _stored(lines, owner, written, chains, iterations)
     energy_record = Energy(
         programming, float(np.sum(read_energy)), chains * iterations, evaluations
     )

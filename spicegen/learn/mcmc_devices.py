@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,6 +34,7 @@ from spicegen.va import CompiledModel
 __all__ = ["DeviceKind", "DwDevice", "IdealDevice", "RramDevice", "SpiceCell", "in_window"]
 
 FloatArray = NDArray[np.float64]
+Noise = Literal["normal", "uniform"]
 _HALF_LOG_TWO_PI = 0.5 * math.log(2 * math.pi)
 
 
@@ -69,8 +70,15 @@ class DeviceKind(Protocol):
         """V: the largest read voltage (a full-scale input)."""
         ...
 
-    def propose(self, conductance: FloatArray, rng: np.random.Generator) -> FloatArray:
-        """One programming cycle of each device, centred on its ``conductance`` (S)."""
+    @property
+    def noise(self) -> Noise:
+        """The standard variates ``propose`` turns into conductances."""
+        ...
+
+    def propose(self, conductance: FloatArray, noise: FloatArray) -> FloatArray:
+        """One programming cycle of each device centred on its ``conductance`` (S), given one
+        standard variate per device (``noise``: N(0, 1) or U[0, 1), drawn by the sampler from
+        its seeded stream)."""
         ...
 
     def log_proposal(self, to: FloatArray, start: FloatArray) -> FloatArray:
@@ -146,9 +154,11 @@ class RramDevice:
             )
         object.__setattr__(self, "window", (low, high))
 
-    def propose(self, conductance: FloatArray, rng: np.random.Generator) -> FloatArray:
+    noise: Noise = "normal"
+
+    def propose(self, conductance: FloatArray, noise: FloatArray) -> FloatArray:
         g = np.asarray(conductance, dtype=np.float64)
-        return np.asarray(g + self.programming.spread_for(g) * rng.standard_normal(g.shape))
+        return np.asarray(g + self.programming.spread_for(g) * noise)
 
     def log_proposal(self, to: FloatArray, start: FloatArray) -> FloatArray:
         start = np.asarray(start, dtype=np.float64)
@@ -208,11 +218,13 @@ class DwDevice:
         levels = np.clip(self._levels(conductance), 0, self.programming.nlevels - 1)
         return np.asarray(self.programming.conductances[levels])
 
-    def propose(self, conductance: FloatArray, rng: np.random.Generator) -> FloatArray:
+    noise: Noise = "uniform"
+
+    def propose(self, conductance: FloatArray, noise: FloatArray) -> FloatArray:
         start = self._levels(conductance)
         cumulative = np.cumsum(self.programming.transition[start], axis=-1)
-        u = rng.random(start.shape)[..., None]
-        landed = np.minimum((u > cumulative).sum(axis=-1), self.programming.nlevels - 1)
+        landed = (np.asarray(noise)[..., None] > cumulative).sum(axis=-1)
+        landed = np.minimum(landed, self.programming.nlevels - 1)
         return np.asarray(self.programming.conductances[landed])
 
     def log_proposal(self, to: FloatArray, start: FloatArray) -> FloatArray:
@@ -252,9 +264,10 @@ class IdealDevice:
     def _sd(self) -> float:
         return self.spread * (self.g_max - self.g_min)
 
-    def propose(self, conductance: FloatArray, rng: np.random.Generator) -> FloatArray:
-        g = np.asarray(conductance, dtype=np.float64)
-        return np.asarray(g + self._sd * rng.standard_normal(g.shape))
+    noise: Noise = "normal"
+
+    def propose(self, conductance: FloatArray, noise: FloatArray) -> FloatArray:
+        return np.asarray(np.asarray(conductance, dtype=np.float64) + self._sd * noise)
 
     def log_proposal(self, to: FloatArray, start: FloatArray) -> FloatArray:
         return _gaussian_log_density(to, np.asarray(start), np.full(np.shape(start), self._sd))

@@ -18,7 +18,7 @@ randomness is in the RESET (``docs/models/rram_hfo2.md``), so one cycle here is:
 4. a read at ``read_voltage``.
 
 The access transistor is behavioural (a ``B`` source; the netlist has no MOSFET element): its
-gate is fully on (limit ``I_cc + 0.1 A``) during RESETs and reads and at ``I_cc`` during the SET
+gate is fully on (limit ``I_cc + 10 mA``) during RESETs and reads and at ``I_cc`` during the SET
 and the reads around it, switched while the drive is at the read level so that no edge SETs the
 device past its compliance.
 
@@ -80,7 +80,7 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 _NAME = "rram_programming"
 _VERSION = 1
-_BOOST = 0.1  # A added to the limit while the access transistor's gate is fully on
+_BOOST = 0.01  # A added to the limit while the access gate is on: a 1 mV drop in the RESET
 _NODE_CAPACITANCE = 10e-15  # F per device node: a short line, and it keeps the SET step smooth
 
 
@@ -219,7 +219,7 @@ def programming_circuit(
         title=f"rram programming cycles, {len(compliances)} devices",
         elements=tuple(elements),
         subckts=(model.subckt,),
-        # gear: when the access gate opens, the limiter's conductance rises 10^4 times within a
+        # gear: when the access gate opens, the limiter's conductance rises 10^3 times within a
         # nanosecond across a 10 fF node, a stiff step on which the trapezoidal rule rings
         # until the time step collapses
         options=(Option("seed", ngspice_seed), Option("method", "gear")),
