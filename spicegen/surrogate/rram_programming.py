@@ -329,6 +329,11 @@ class RramProgramming:
         energy_fit = Polynomial.fit(icc, e, 2)
         grid = np.linspace(icc[0], icc[-1], 4001)
         grid_mean = mean_fit(grid)
+        # the spread shrinks towards zero at the lowest compliance (the SET stops near g_lo, so
+        # the weak RESET has little to take): the fit can dip below zero there, where the
+        # measured sd is small but positive; a proposal needs sd > 0, so floor the fit at half
+        # the smallest measured sd
+        grid_sd = np.maximum(sd_fit(grid), 0.5 * float(sd.min()))
         if not np.all(np.diff(grid_mean) > 0):
             raise SurrogateError(
                 "rram programming: the mean conductance does not rise monotonically with the "
@@ -347,7 +352,7 @@ class RramProgramming:
             energy_fit,
             grid,
             grid_mean,
-            sd_fit(grid),
+            grid_sd,
             energy_fit(grid),
         )
 

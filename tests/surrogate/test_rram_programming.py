@@ -13,6 +13,7 @@ from spicegen import models
 from spicegen.surrogate import SurrogateError
 from spicegen.surrogate.rram_programming import (
     ProgrammingCycle,
+    RramProgramming,
     characterise,
     closed_form,
     validate,
@@ -74,6 +75,28 @@ def test_the_fit_predicts_fresh_runs_at_compliances_it_did_not_see(measured: obj
     # 16 fresh samples per point: the mean within 5 % of the window, the sd within 5 %
     assert mean_check.within(0.05), str(mean_check)
     assert sd_check.within(0.05), str(sd_check)
+
+
+def test_the_spread_stays_positive_where_its_fit_dips_below_zero() -> None:
+    # the sds measured on the default grid (16 devices x 4 cycles each): the quadratic fit
+    # crosses zero at the first compliance; the spread is floored at half the smallest sd
+    icc = np.linspace(8e-6, 100e-6, 12)
+    rng = np.random.default_rng(2)
+    wanted_sd = 1e-6 * np.array(
+        [0.161, 0.653, 0.955, 1.64, 2.016, 2.383, 3.645, 4.205, 4.602, 4.023, 5.272, 5.443]
+    )
+    z = rng.standard_normal(64)
+    z = (z - z.mean()) / z.std(ddof=1)  # exactly the wanted sd at every compliance
+    conductance = 6e-6 + 0.6 * icc[:, None] + wanted_sd[:, None] * z[None, :]
+    energy = np.ones_like(conductance) * 1e-12
+    fitted = RramProgramming.from_measurements(
+        icc, conductance, conductance, energy, ProgrammingCycle()
+    )
+    assert float(fitted.sd_fit(icc[0])) < 0  # the case: the bare fit is negative
+    low, high = fitted.window
+    spread = fitted.spread_for(np.linspace(low, high, 101))
+    assert spread.min() == pytest.approx(0.5 * wanted_sd[0], rel=1e-9)
+    np.testing.assert_allclose(fitted.spread_for(np.array([high])), fitted.sd_fit(icc[-1]))
 
 
 def test_bad_cycles_and_grids_are_refused(tmp_path: Path) -> None:
