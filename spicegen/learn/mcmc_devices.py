@@ -174,7 +174,7 @@ class RramDevice:
     def spice_cell(self) -> SpiceCell:
         # tnoise of a second: the read's transient takes no noise breakpoints (nothing programs)
         fixed = (("sigma_d2d", 0.0), ("tnoise", 1.0))
-        device = CompiledDevice(self.model.subckt, "x0", "state", fixed)
+        device = CompiledDevice(self.model, "x0", "state", fixed)
         return SpiceCell(device, LinearState(0.0, 1.0, 1.0), *self._g_range)
 
     def snap(self, conductance: FloatArray) -> FloatArray:
@@ -239,7 +239,7 @@ class DwDevice:
     def spice_cell(self) -> SpiceCell:
         p = self.programming
         fixed = (("nlevels", p.nlevels), ("tnoise", 1.0))  # no noise breakpoints in reads
-        device = CompiledDevice(self.model.subckt, "x0", "state", fixed)
+        device = CompiledDevice(self.model, "x0", "state", fixed)
         return SpiceCell(device, LinearState(0.0, 1.0, 1.0), p.gmin, p.gmax)
 
 
