@@ -31,7 +31,16 @@ from spicegen.surrogate.dw_programming import DwProgramming
 from spicegen.surrogate.rram_programming import RramProgramming
 from spicegen.va import CompiledModel
 
-__all__ = ["DeviceKind", "DwDevice", "IdealDevice", "RramDevice", "SpiceCell", "in_window"]
+__all__ = [
+    "DEVICE_NAMES",
+    "DeviceKind",
+    "DwDevice",
+    "IdealDevice",
+    "RramDevice",
+    "SpiceCell",
+    "device_kind",
+    "in_window",
+]
 
 FloatArray = NDArray[np.float64]
 Noise = Literal["normal", "uniform"]
@@ -284,3 +293,27 @@ class IdealDevice:
 
     def snap(self, conductance: FloatArray) -> FloatArray:
         return _continuous(conductance)
+
+
+DEVICE_NAMES = ("rram_hfo2", "dw_synapse", "ideal")
+
+
+def device_kind(
+    name: str, *, devices: int | None = None, cycles: int | None = None, seed: int = 0
+) -> DeviceKind:
+    """The device kind ``name`` (``DEVICE_NAMES``), its cycle characterised by ngspice (cached
+    on disk) with ``devices`` devices x ``cycles`` cycles per compliance (rram; default 16 x 4)
+    or per level (dw; default 8 x 8); ``seed`` is the characterisation's sweep seed."""
+    from spicegen import models
+    from spicegen.surrogate import dw_programming, rram_programming
+
+    sizes = {k: v for k, v in (("devices", devices), ("cycles", cycles)) if v is not None}
+    if name == "ideal":
+        return IdealDevice()
+    if name == "rram_hfo2":
+        model = models.load(name)
+        return RramDevice(model, rram_programming.characterise(model, seed=seed, **sizes))
+    if name == "dw_synapse":
+        model = models.load(name)
+        return DwDevice(model, dw_programming.characterise(model, seed=seed, **sizes))
+    raise LearnError(f"mcmc: unknown device {name!r}; expected one of {', '.join(DEVICE_NAMES)}")

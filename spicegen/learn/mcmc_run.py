@@ -224,17 +224,20 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
         "after burn-in, averaged over folds; ess_min the smallest; rhat: the largest split "
         "R-hat over weights, averaged over folds",
     }
+    result["methods"] = {}  # per method (METHODS): the same folds, the same scores
     for method in cv.methods:
         acc, ece = cv.summary("accuracy", method), cv.summary("ece", method)
         in_dist = np.concatenate([f.entropy[method] for f in cv.folds])
         out = np.concatenate([f.ood_entropy[method] for f in cv.folds])
-        result[method] = {
+        result["methods"][method] = {
             "accuracy_mean": acc.mean, "accuracy_std": acc.std, "ece_mean": ece.mean,
             "ece_std": ece.std, "entropy_test": float(in_dist.mean()),
             "entropy_ood": float(out.mean()),
         }  # fmt: skip
     if "software" in cv.methods:
-        result["software"]["acceptance"] = float(np.mean([f.software_acceptance for f in cv.folds]))
+        result["methods"]["software"]["acceptance"] = float(
+            np.mean([f.software_acceptance for f in cv.folds])
+        )
     return result
 
 
