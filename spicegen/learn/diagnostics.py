@@ -80,16 +80,16 @@ def effective_sample_size(draws: FloatArray) -> FloatArray:
 def _tau(rho: FloatArray) -> float:
     """``1 + 2 sum rho_t`` truncated by Geyer's initial positive, monotone sequence."""
     n = rho.size
-    pairs = []
+    pairs: list[float] = []
     for t in range(0, n - 1, 2):
-        pair = rho[t] + rho[t + 1]
+        pair = float(rho[t] + rho[t + 1])
         if pair < 0:
             break
         pairs.append(min(pair, pairs[-1]) if pairs else pair)
     # rho_0 = 1 is inside the first pair: tau = -1 + 2 * sum of the pair sums
     tau = -1.0 + 2.0 * float(np.sum(pairs)) if pairs else 1.0
     # a floor (as Stan's) keeps the ESS of antithetic chains finite
-    return max(tau, 1.0 / np.log10(max(n, 10)))
+    return max(tau, 1.0 / float(np.log10(max(n, 10))))
 
 
 def split_rhat(draws: FloatArray) -> FloatArray:

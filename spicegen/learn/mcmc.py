@@ -478,10 +478,10 @@ class MCMCClassifier:
             raise LearnError(f"mcmc: burn_in must be an int in 0..samples-1, got {burn_in!r}")
         if block is not None and (type(block) is not int or block < 1):
             raise LearnError(f"mcmc: block must be an int >= 1, got {block!r}")
-        for name, value in (("prior_sd", prior_sd), ("weight_range", weight_range),
+        for name, number in (("prior_sd", prior_sd), ("weight_range", weight_range),
                             ("step", step), ("input_clip", input_clip)):  # fmt: skip
-            if not isinstance(value, int | float) or not value > 0:
-                raise LearnError(f"mcmc: {name} must be a number > 0, got {value!r}")
+            if not isinstance(number, int | float) or not number > 0:
+                raise LearnError(f"mcmc: {name} must be a number > 0, got {number!r}")
         if weighting not in ("holds", "rows"):
             raise LearnError(f"mcmc: weighting must be 'holds' or 'rows', got {weighting!r}")
         if isinstance(engine, str) and engine not in ("fast", "spice"):

@@ -307,13 +307,18 @@ def device_kind(
     from spicegen import models
     from spicegen.surrogate import dw_programming, rram_programming
 
-    sizes = {k: v for k, v in (("devices", devices), ("cycles", cycles)) if v is not None}
     if name == "ideal":
         return IdealDevice()
     if name == "rram_hfo2":
         model = models.load(name)
-        return RramDevice(model, rram_programming.characterise(model, seed=seed, **sizes))
+        programming = rram_programming.characterise(
+            model, devices=devices or 16, cycles=cycles or 4, seed=seed
+        )
+        return RramDevice(model, programming)
     if name == "dw_synapse":
         model = models.load(name)
-        return DwDevice(model, dw_programming.characterise(model, seed=seed, **sizes))
+        levels = dw_programming.characterise(
+            model, devices=devices or 8, cycles=cycles or 8, seed=seed
+        )
+        return DwDevice(model, levels)
     raise LearnError(f"mcmc: unknown device {name!r}; expected one of {', '.join(DEVICE_NAMES)}")

@@ -120,7 +120,7 @@ def cross_validate(
     results = []
     first_run: Run | None = None
     first_software: Run | None = None
-    common = dict(chains=chains, samples=samples, burn_in=burn_in, hidden=hidden,
+    common: dict[str, Any] = dict(chains=chains, samples=samples, burn_in=burn_in, hidden=hidden,
                   prior_sd=prior_sd, weight_range=weight_range, progress=progress)  # fmt: skip
     for part in stratified_folds(dataset.y, folds, seed=seed):
         began = time.perf_counter()

@@ -218,7 +218,7 @@ def measure(
         out["conductance"].append(conductance)
         out["level"].append(np.round((conductance - gmin) / (gmax - gmin) * (nlevels - 1)))
         power = voltage * current
-        out["energy"].append(cycle_energies(time, power, bounds))
+        out["energy"].append(cycle_energies(time, power, bounds.astype(np.float64)))
     return {name: np.stack(rows) for name, rows in out.items()}
 
 

@@ -273,7 +273,7 @@ def measure(
         result["conductance"].append(np.interp(after_cycle, time, conductance))
         result["set_conductance"].append(np.interp(after_set, time, conductance))
         power = drive * current
-        result["energy"].append(cycle_energies(time, power, bounds))
+        result["energy"].append(cycle_energies(time, power, bounds.astype(np.float64)))
     return {name: np.stack(rows) for name, rows in result.items()}
 
 
@@ -426,7 +426,7 @@ def characterise(
 
     sample = programming_circuit(
         model,
-        grid[:1],
+        [float(grid[0])],
         cycles=1,
         cycle=settings,
         instance_seed=seed,
