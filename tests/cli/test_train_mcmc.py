@@ -20,8 +20,8 @@ def test_train_mcmc_writes_metrics_and_figures_with_the_baselines_on_the_same_fo
     tmp_path: Path, cli
 ) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "run"
-    done = cli("train", "mcmc", "--dataset", "iris", "--device", "ideal", "--samples", 300,
-               "--folds", 3, "--chains", 2, "--seed", 1, "--out", out)  # fmt: skip
+    done = cli("train", "mcmc", "--dataset", "iris", "--device", "ideal", "--samples", 150,
+               "--folds", 2, "--chains", 2, "--seed", 1, "--out", out)  # fmt: skip
     assert done.status == 0, done.err
     assert "logistic: accuracy" in done.out
     metrics = json.loads((out / "metrics.json").read_text())
@@ -37,7 +37,7 @@ def test_train_mcmc_writes_metrics_and_figures_with_the_baselines_on_the_same_fo
 
     data = load_dataset("iris")
     scores = []
-    for part in stratified_folds(data.y, 3, seed=1):
+    for part in stratified_folds(data.y, 2, seed=1):
         x, y = data.x[part.train], data.y[part.train]
         mean, sd = x.mean(axis=0), x.std(axis=0)
         model = LogisticRegression(C=1.0, max_iter=5000).fit((x - mean) / sd, y)
