@@ -27,6 +27,7 @@ import time
 import numpy as np
 from scipy.stats import ks_2samp
 
+from spicegen import models
 from spicegen.learn import load_dataset, stratified_folds
 from spicegen.learn.diagnostics import effective_sample_size
 from spicegen.learn.mcmc import MCMCClassifier
@@ -64,7 +65,7 @@ def main() -> None:
     parser.add_argument("--spice-iterations", type=int, default=3)
     parser.add_argument("--posterior-iterations", type=int, default=600)
     args = parser.parse_args()
-    device = device_kind("rram_hfo2")
+    device = device_kind(models.load("rram_hfo2"))
 
     data = load_dataset("breast_cancer")
     part = next(iter(stratified_folds(data.y, 5, seed=0)))

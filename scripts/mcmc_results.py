@@ -14,6 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
+from spicegen import models
 from spicegen.learn import load_dataset
 from spicegen.learn.mcmc_devices import device_kind
 from spicegen.learn.mcmc_run import cross_validate, metrics, write_run
@@ -68,8 +69,9 @@ def main() -> None:
             if (directory / "metrics.json").exists():  # keep the table whole
                 rows.append(row(name, json.loads((directory / "metrics.json").read_text())))
             continue
-        cv = cross_validate(load_dataset(dataset), device_kind(device), hidden=hidden,
-                            samples=args.samples, folds=5, chains=4, seed=0)  # fmt: skip
+        kind = device_kind(None if device == "ideal" else models.load(device))
+        cv = cross_validate(load_dataset(dataset), kind, hidden=hidden, samples=args.samples,
+                            folds=5, chains=4, seed=0)  # fmt: skip
         write_run(cv, directory)
         rows.append(row(name, metrics(cv)))
         print(rows[-1], f"({cv.seconds:.0f} s)", flush=True)

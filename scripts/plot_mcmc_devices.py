@@ -29,8 +29,8 @@ UNSEEN = [30e-6, 70e-6]  # A: between grid points of the default characterisatio
 def main() -> None:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "learn" / "img" / "mcmc"
     out.mkdir(parents=True, exist_ok=True)
-    rram = device_kind("rram_hfo2")
-    dw = device_kind("dw_synapse")
+    rram = device_kind(models.load("rram_hfo2"))
+    dw = device_kind(models.load("dw_synapse"))
     assert isinstance(rram, RramDevice) and isinstance(dw, DwDevice)
     p = rram.programming
     model = models.load("rram_hfo2")

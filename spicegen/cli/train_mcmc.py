@@ -82,12 +82,14 @@ def handle(args: argparse.Namespace) -> None:
     non_negative_int(args.seed, "--seed")
     make_last_directory(args.out, "--out")
 
+    from spicegen import models
     from spicegen.learn import load_dataset
     from spicegen.learn.mcmc_devices import device_kind
     from spicegen.learn.mcmc_run import cross_validate, write_run
 
     dataset = load_dataset(args.dataset)
-    device = device_kind(args.device)
+    model = None if args.device == "ideal" else models.load(args.device)
+    device = device_kind(model)
     cv = cross_validate(
         dataset, device, engine=args.engine, folds=args.folds, chains=args.chains,
         samples=args.samples, burn_in=args.burn_in, block=args.block, hidden=args.hidden,

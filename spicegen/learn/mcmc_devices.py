@@ -299,26 +299,30 @@ DEVICE_NAMES = ("rram_hfo2", "dw_synapse", "ideal")
 
 
 def device_kind(
-    name: str, *, devices: int | None = None, cycles: int | None = None, seed: int = 0
+    model: CompiledModel | None,
+    *,
+    devices: int | None = None,
+    cycles: int | None = None,
+    seed: int = 0,
 ) -> DeviceKind:
-    """The device kind ``name`` (``DEVICE_NAMES``), its cycle characterised by ngspice (cached
-    on disk) with ``devices`` devices x ``cycles`` cycles per compliance (rram; default 16 x 4)
-    or per level (dw; default 8 x 8); ``seed`` is the characterisation's sweep seed."""
-    from spicegen import models
+    """The device kind of ``model`` (``rram_hfo2`` or ``dw_synapse``, as ``models.load`` gives
+    them; ``None``: ``IdealDevice()``), its cycle characterised by ngspice (cached on disk) with
+    ``devices`` devices x ``cycles`` cycles per compliance (rram; default 16 x 4) or per level
+    (dw; default 8 x 8); ``seed`` is the characterisation's sweep seed."""
     from spicegen.surrogate import dw_programming, rram_programming
 
-    if name == "ideal":
+    if model is None:
         return IdealDevice()
+    name = model.subckt.name
     if name == "rram_hfo2":
-        model = models.load(name)
         programming = rram_programming.characterise(
             model, devices=devices or 16, cycles=cycles or 4, seed=seed
         )
         return RramDevice(model, programming)
     if name == "dw_synapse":
-        model = models.load(name)
         levels = dw_programming.characterise(
             model, devices=devices or 8, cycles=cycles or 8, seed=seed
         )
         return DwDevice(model, levels)
-    raise LearnError(f"mcmc: unknown device {name!r}; expected one of {', '.join(DEVICE_NAMES)}")
+    raise LearnError(f"mcmc: no device kind for the model {name!r}; expected one of "
+                     f"{', '.join(DEVICE_NAMES)}")  # fmt: skip
