@@ -90,4 +90,4 @@ def test_train_mcmc_bad_input_is_one_line_and_status_2(
 
 
 def test_train_without_a_method_says_which_exist(cli) -> None:  # type: ignore[no-untyped-def]
-    assert_one_line_error(cli("train"), "choose a training method: mcmc")
+    assert_one_line_error(cli("train"), "mcmc (see spicegen train --help)")
