@@ -44,7 +44,8 @@ from spicegen.seeds import point_seed
 from spicegen.sim import simulate
 from spicegen.surrogate.cache import cached_arrays
 from spicegen.surrogate.errors import SurrogateError
-from spicegen.surrogate.rram_programming import cycle_energies, ngspice_version
+from spicegen.surrogate.mtj_neuron import ngspice_version
+from spicegen.surrogate.rram_programming import cycle_energies
 from spicegen.surrogate.validation import Validation, compare
 from spicegen.va import CompiledModel
 

@@ -35,11 +35,9 @@ the fits with fresh ngspice runs at compliances the fit did not see.
 from __future__ import annotations
 
 import math
-import subprocess
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -59,9 +57,9 @@ from spicegen.netlist import (
 )
 from spicegen.seeds import point_seed
 from spicegen.sim import simulate
-from spicegen.sim.batch import ngspice_executable
 from spicegen.surrogate.cache import cached_arrays
 from spicegen.surrogate.errors import SurrogateError
+from spicegen.surrogate.mtj_neuron import ngspice_version
 from spicegen.surrogate.validation import Validation, compare
 from spicegen.va import CompiledModel
 
@@ -72,7 +70,6 @@ __all__ = [
     "closed_form",
     "cycle_energies",
     "measure",
-    "ngspice_version",
     "programming_circuit",
     "validate",
 ]
@@ -564,16 +561,3 @@ def validate(
             full_scale=span,
         ),
     )
-
-
-@lru_cache(maxsize=1)
-def ngspice_version() -> str:
-    """The first line ``ngspice -v`` prints (part of the cache key)."""
-    try:
-        done = subprocess.run(
-            [ngspice_executable(), "-v"], capture_output=True, text=True, timeout=60, check=False
-        )
-    except (OSError, subprocess.SubprocessError) as err:
-        raise SurrogateError(f"cannot run ngspice -v: {err}") from None
-    lines = [line.strip("* ") for line in done.stdout.splitlines() if "ngspice" in line]
-    return lines[0] if lines else done.stdout.strip()
