@@ -15,6 +15,7 @@ from spicegen.cli.common import CliError, SubParsers
 METHODS = (
     "fd",  # finite-difference gradients with MTJ neuron pairs (train_fd.py)
     "bnn",  # binarized networks with SPICE-characterised synapse writes (train_bnn.py)
+    "mcmc",  # memristor Metropolis-Hastings with device proposals (train_mcmc.py)
 )
 
 
