@@ -94,16 +94,9 @@ def network(
 
 
 def apply_changes(session: Session, changes: Mapping[str, float]) -> None:
-    """Set element values (V, ohm) in the loaded circuit, in one round trip when the session
-    can (``alter_many``), else one ``alter`` each."""
-    if not changes:
-        return
-    bulk = getattr(session, "alter_many", None)
-    if bulk is not None:
-        bulk(dict(changes))
-        return
-    for name, value in changes.items():
-        session.alter(name, value)
+    """Set element values (V, ohm) in the loaded circuit, all in one round trip."""
+    if changes:
+        session.alter_many(dict(changes))
 
 
 class SpiceEngine:
