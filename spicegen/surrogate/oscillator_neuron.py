@@ -39,12 +39,14 @@ from spicegen.surrogate.validation import Validation, compare
 from spicegen.va import CompiledModel
 
 __all__ = [
+    "DcResponse",
     "NeuronState",
     "NeuronSurrogate",
     "NeuronValidation",
     "Step",
     "advance",
     "characterise_neuron",
+    "dc_response",
     "match_spikes",
     "validate_neuron",
 ]
@@ -137,10 +139,15 @@ class Step:
 
 
 def advance(
-    neuron: NeuronSurrogate, state: NeuronState, current: ArrayLike, dt: float | ArrayLike
+    neuron: NeuronSurrogate,
+    state: NeuronState,
+    current: ArrayLike,
+    dt: float | ArrayLike,
+    threshold_shift: ArrayLike = 0.0,
 ) -> Step:
     """Integrate the two-phase model exactly over ``dt`` (s) with a constant ``current`` (A)
-    per neuron; every threshold and reset inside the step is taken at its exact time."""
+    per neuron; every threshold and reset inside the step is taken at its exact time.
+    ``threshold_shift`` (V, per neuron) raises the threshold (an adaptive threshold)."""
     v = np.array(state.v, dtype=np.float64)
     on = np.array(state.on, dtype=bool)
     i = np.broadcast_to(np.asarray(current, dtype=np.float64), v.shape)
@@ -150,12 +157,13 @@ def advance(
     first = np.full(v.shape, np.nan)
     charge = np.zeros(v.shape)
     g_rest, g_spike = neuron.g_leak + neuron.g_off, neuron.g_leak + neuron.g_on
+    v_threshold = neuron.v_threshold + np.broadcast_to(np.asarray(threshold_shift), v.shape)
     for _ in range(_MAX_EVENTS):
         g = np.where(on, g_spike, g_rest)
         g_device = np.where(on, neuron.g_on, neuron.g_off)
         tau = neuron.c / g
         v_inf = i / g
-        target = np.where(on, neuron.v_reset, neuron.v_threshold)
+        target = np.where(on, neuron.v_reset, v_threshold)
         # time to the phase's end: the exponential reaches its target only when the target
         # lies between v and v_inf; already past it (an inhibition kick, a latch) means now
         toward = np.where(on, v_inf < target, v_inf > target)
@@ -180,6 +188,75 @@ def advance(
         if not np.any(remaining > 0):
             break
     return Step(NeuronState(v, on), spikes, first, charge)
+
+
+@dataclass(frozen=True, slots=True)
+class DcResponse:
+    """A population under DC currents, at given times: membrane ``v`` (V), cumulative device
+    ``charge`` (C), spikes so far ``count`` and the time of the latest ``last_spike`` (s,
+    -inf before the first); each shaped (times, neurons)."""
+
+    v: FloatArray
+    charge: FloatArray
+    count: NDArray[np.int64]
+    last_spike: FloatArray
+
+
+def dc_response(neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike) -> DcResponse:
+    """The exact response from rest (0 V, OFF at t = 0) to DC ``current`` (A, per neuron) at
+    ``times`` (s), in closed form: the first charge from 0 V, then the limit cycle."""
+    i = np.asarray(current, dtype=np.float64)[None, :]
+    t = np.asarray(times, dtype=np.float64)[:, None]
+    g_rest, g_spike = neuron.g_leak + neuron.g_off, neuron.g_leak + neuron.g_on
+    tau, tau_on = neuron.c / g_rest, neuron.c / g_spike
+    v_inf, v_inf_on = i / g_rest, i / g_spike
+    v_th, v_reset = neuron.v_threshold, neuron.v_reset
+
+    def off_charge(v0: FloatArray | float, span: FloatArray) -> FloatArray:
+        # g_off * integral of V over an OFF interval starting at v0
+        return np.asarray(
+            neuron.g_off * (v_inf * span + (v0 - v_inf) * tau * -np.expm1(-span / tau))
+        )
+
+    spiking = v_inf > v_th
+    with np.errstate(divide="ignore", invalid="ignore"):
+        first = np.where(spiking, tau * np.log(v_inf / (v_inf - v_th)), np.inf)
+        t_charge, t_spike = neuron.phase_times(i)
+        # finite stand-ins where the neuron never spikes keep the products below NaN-free
+        t_charge, t_spike = np.where(spiking, t_charge, 1.0), np.where(spiking, t_spike, 0.0)
+        period = t_charge + t_spike
+        q_on = neuron.g_on * (
+            v_inf_on * t_spike + (v_th - v_inf_on) * tau_on * -np.expm1(-t_spike / tau_on)
+        )
+        q_cycle = np.where(spiking, q_on + off_charge(v_reset, t_charge), 0.0)
+        since = t - first
+        after = spiking & (since >= 0)
+        cycles = np.where(after, np.floor(since / period), 0.0)
+        phase = np.where(after, since - cycles * period, 0.0)
+    in_spike = after & (phase < t_spike)
+    phase_on = np.where(in_spike, phase, 0.0)
+    phase_off = np.where(after & ~in_spike, phase - t_spike, 0.0)
+    v_on = v_inf_on + (v_th - v_inf_on) * np.exp(-phase_on / tau_on)
+    v_off = v_inf + (v_reset - v_inf) * np.exp(-phase_off / tau)
+    v_before = v_inf * -np.expm1(-t / tau)
+    v = np.where(after, np.where(in_spike, v_on, v_off), v_before)
+    charge_before = off_charge(0.0, np.minimum(t, np.where(spiking, first, np.inf)))
+    partial_on = neuron.g_on * (
+        v_inf_on * phase_on + (v_th - v_inf_on) * tau_on * -np.expm1(-phase_on / tau_on)
+    )
+    partial = np.where(
+        in_spike, partial_on, np.where(after, q_on + off_charge(v_reset, phase_off), 0)
+    )
+    charge = charge_before + np.where(after, cycles * q_cycle + partial, 0.0)
+    count = np.where(after, cycles + 1, 0).astype(np.int64)
+    last = np.where(after, np.where(spiking, first, 0.0) + cycles * period, -np.inf)
+    shape = np.broadcast_shapes(t.shape, i.shape)
+    return DcResponse(
+        np.broadcast_to(v, shape).copy(),
+        np.broadcast_to(charge, shape).copy(),
+        np.broadcast_to(count, shape).copy(),
+        np.broadcast_to(last, shape).copy(),
+    )
 
 
 def characterise_neuron(

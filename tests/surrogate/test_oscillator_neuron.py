@@ -17,6 +17,7 @@ from spicegen.surrogate.oscillator_neuron import (
     NeuronSurrogate,
     advance,
     characterise_neuron,
+    dc_response,
     match_spikes,
     validate_neuron,
 )
@@ -148,3 +149,21 @@ def test_match_spikes() -> None:
     assert match_spikes(reference, reference[::2]) == 0.5
     assert match_spikes(reference, np.r_[reference[:1], reference[:1]]) == 0.1  # used once
     assert match_spikes([], []) == 1.0
+
+
+def test_dc_response_is_the_stepped_trajectory(neuron: NeuronSurrogate) -> None:
+    """The closed form against ``advance`` in 10 ns steps: voltages, cumulative device charge
+    and spike counts at every step (an independent route through the same two phases)."""
+    currents = np.array([100e-6, 300e-6, 700e-6])
+    times = np.arange(1, 1501) * 10e-9
+    closed = dc_response(neuron, currents, times)
+    state = NeuronState.rest(3)
+    charge, count = np.zeros(3), np.zeros(3, dtype=int)
+    for n in range(times.size):
+        step = advance(neuron, state, currents, 10e-9)
+        state, charge, count = step.state, charge + step.device_charge, count + step.spikes
+        np.testing.assert_allclose(closed.v[n], state.v, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(closed.charge[n], charge, rtol=1e-7, atol=1e-18)
+        np.testing.assert_array_equal(closed.count[n], count)
+    assert closed.count[-1, 0] == 0 and closed.count[-1, 2] > closed.count[-1, 1] > 0
+    assert np.isneginf(closed.last_spike[-1, 0]) and closed.last_spike[-1, 2] <= times[-1]
