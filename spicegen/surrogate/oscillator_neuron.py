@@ -130,12 +130,14 @@ class NeuronState:
 @dataclass(frozen=True, slots=True)
 class Step:
     """What one ``advance`` did: the new state, spikes per neuron, the offset (s) of each
-    neuron's first spike in the step (NaN: none), the charge (C) through each device."""
+    neuron's first spike in the step (NaN: none), the charge (C) through each device, the
+    time (s) each spent ON (spiking)."""
 
     state: NeuronState
     spikes: NDArray[np.int64]
     first_spike: FloatArray
     device_charge: FloatArray
+    on_time: FloatArray
 
 
 def advance(
@@ -156,6 +158,7 @@ def advance(
     spikes = np.zeros(v.shape, dtype=np.int64)
     first = np.full(v.shape, np.nan)
     charge = np.zeros(v.shape)
+    on_time = np.zeros(v.shape)
     g_rest, g_spike = neuron.g_leak + neuron.g_off, neuron.g_leak + neuron.g_on
     v_threshold = neuron.v_threshold + np.broadcast_to(np.asarray(threshold_shift), v.shape)
     for _ in range(_MAX_EVENTS):
@@ -178,6 +181,7 @@ def advance(
         step = np.minimum(t_event, remaining)
         decay = np.exp(-step / tau)
         charge += g_device * (v_inf * step + (v - v_inf) * tau * (1.0 - decay))
+        on_time += np.where(on, step, 0.0)
         event = (t_event <= remaining) & (remaining > 0)
         v = np.where(event, target, v_inf + (v - v_inf) * decay)
         fired = event & ~on
@@ -187,17 +191,18 @@ def advance(
         remaining = np.where(event, remaining - t_event, 0.0)
         if not np.any(remaining > 0):
             break
-    return Step(NeuronState(v, on), spikes, first, charge)
+    return Step(NeuronState(v, on), spikes, first, charge, on_time)
 
 
 @dataclass(frozen=True, slots=True)
 class DcResponse:
     """A population under DC currents, at given times: membrane ``v`` (V), cumulative device
-    ``charge`` (C), spikes so far ``count`` and the time of the latest ``last_spike`` (s,
-    -inf before the first); each shaped (times, neurons)."""
+    ``charge`` (C) and time spent ON ``on_time`` (s), spikes so far ``count`` and the time of
+    the latest ``last_spike`` (s, -inf before the first); each shaped (times, neurons)."""
 
     v: FloatArray
     charge: FloatArray
+    on_time: FloatArray
     count: NDArray[np.int64]
     last_spike: FloatArray
 
@@ -250,10 +255,12 @@ def dc_response(neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike) -
     charge = charge_before + np.where(after, cycles * q_cycle + partial, 0.0)
     count = np.where(after, cycles + 1, 0).astype(np.int64)
     last = np.where(after, np.where(spiking, first, 0.0) + cycles * period, -np.inf)
+    on_time = np.where(after, cycles * t_spike + np.minimum(phase, t_spike), 0.0)
     shape = np.broadcast_shapes(t.shape, i.shape)
     return DcResponse(
         np.broadcast_to(v, shape).copy(),
         np.broadcast_to(charge, shape).copy(),
+        np.broadcast_to(on_time, shape).copy(),
         np.broadcast_to(count, shape).copy(),
         np.broadcast_to(last, shape).copy(),
     )
