@@ -50,9 +50,7 @@ def lif(g_leak: float) -> NeuronSurrogate:
     """A plain LIF as a two-phase neuron: no OFF conduction, an ON phase lasting T_REF."""
     # the ON phase from V_TH to V_RESET lasts c/g ln(V_TH/V_RESET) when I << g V_RESET
     g_on = C / T_REF * math.log(V_TH / V_RESET) - g_leak
-    return NeuronSurrogate(
-        "lif", C, g_leak, 0.0, g_on, V_TH, V_RESET, 1.0, (), (), ()
-    )
+    return NeuronSurrogate("lif", C, g_leak, 0.0, g_on, V_TH, V_RESET, 1.0, (), (), ())
 
 
 def fast_engine(inputs: int, outputs: int) -> FastEngine:
@@ -140,7 +138,7 @@ def main() -> None:
     t_on = spike_length(engine)
     # charge per input spike through conductance G during the pulse, as volts on the output
     q = COLUMN_GAIN * PULSE * (G_MIN + weights * (G_MAX - G_MIN)) * t_on / C
-    network, inputs, outputs, synapses, monitor, namespace = brian2_network(engine)
+    network, inputs, _outputs, synapses, monitor, namespace = brian2_network(engine)
     synapses.q = q.reshape(-1) * b2.volt  # connect() is row-major over (pre, post)
     network.store()
 
@@ -166,17 +164,25 @@ def main() -> None:
     f, b = np.array(fast_counts), np.array(brian_counts)
     per_sample = f.sum(axis=1) - b.sum(axis=1)
     spread = float(np.std(per_sample, ddof=1)) if len(per_sample) > 1 else 0.0
-    print(f"{args.samples} MNIST-5k presentations, 784 x {args.outputs}, {DURATION * 1e6:.1f} us "
-          f"in {DT * 1e9:.0f} ns steps (machine shared with other work)")
-    print(f"spikes per presentation: fast {f.sum(1).mean():.2f} +- {f.sum(1).std(ddof=1):.2f}, "
-          f"brian2 {b.sum(1).mean():.2f} +- {b.sum(1).std(ddof=1):.2f}")
-    print(f"paired difference (fast - brian2): {per_sample.mean():+.2f} +- {spread:.2f} "
-          f"(standard error {spread / math.sqrt(len(per_sample)):.2f})")
+    print(
+        f"{args.samples} MNIST-5k presentations, 784 x {args.outputs}, {DURATION * 1e6:.1f} us "
+        f"in {DT * 1e9:.0f} ns steps (machine shared with other work)"
+    )
+    print(
+        f"spikes per presentation: fast {f.sum(1).mean():.2f} +- {f.sum(1).std(ddof=1):.2f}, "
+        f"brian2 {b.sum(1).mean():.2f} +- {b.sum(1).std(ddof=1):.2f}"
+    )
+    print(
+        f"paired difference (fast - brian2): {per_sample.mean():+.2f} +- {spread:.2f} "
+        f"(standard error {spread / math.sqrt(len(per_sample)):.2f})"
+    )
     same_winner = np.mean(np.argmax(f, 1) == np.argmax(b, 1))
     print(f"same most-active output neuron: {100 * same_winner:.0f} % of presentations")
     fast_median, brian_median = statistics.median(fast_times), statistics.median(brian_times)
-    print(f"median per presentation: fast {1e3 * fast_median:.1f} ms, "
-          f"brian2 {1e3 * brian_median:.1f} ms, ratio brian2/fast {brian_median / fast_median:.2f}")
+    print(
+        f"median per presentation: fast {1e3 * fast_median:.1f} ms, "
+        f"brian2 {1e3 * brian_median:.1f} ms, ratio brian2/fast {brian_median / fast_median:.2f}"
+    )
 
 
 if __name__ == "__main__":

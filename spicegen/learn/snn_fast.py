@@ -114,7 +114,7 @@ class FastNetwork:
     @property
     def steps(self) -> int:
         """Time steps per presentation."""
-        return int(round(self.duration / self.dt))
+        return round(self.duration / self.dt)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -205,9 +205,11 @@ class FastEngine:
         levels, row_level = np.unique(currents, return_inverse=True)
         grouped = np.zeros((levels.size, net.outputs))
         np.add.at(grouped, row_level, conductance)
-        on_time = dc_response(net.input_neuron, levels, times).on_time
+        inputs = dc_response(net.input_neuron, levels, times)
+        # the comparator's pulse: the ON phase plus the switching at both of its ends
+        pulse = inputs.on_time + net.input_neuron.pulse_extension * inputs.count
         # mean current into each output over each step (A), one product per presentation
-        drive = (np.diff(on_time, axis=0) @ grouped) * (self._scale / dt)
+        drive = (np.diff(pulse, axis=0) @ grouped) * (self._scale / dt)
         drive += net.output_bias
         spike_neurons, spike_times = _run_outputs(net, drive, shift)
         order = np.argsort(spike_times, kind="stable")
@@ -273,7 +275,7 @@ def _run_outputs(
         inhibit = np.zeros(n)
         if net.inhibition:
             on_time = np.zeros(n)
-            on_time[chosen] = step.on_time
+            on_time[chosen] = step.on_time + neuron.pulse_extension * step.spikes
             inhibit = net.inhibition * (on_time.sum() - on_time) / dt
     if not neurons:
         return np.empty(0, dtype=np.int64), np.empty(0)

@@ -64,7 +64,10 @@ class NeuronSurrogate:
     ``c`` F membrane capacitance (the circuit's); ``g_leak`` S the circuit's leak; ``g_off`` and
     ``g_on`` S the device's fitted conductances between and during spikes; ``v_threshold`` and
     ``v_reset`` V the membrane's turning points; ``readout`` ohm (spike output = ``readout``
-    times the device current). ``currents`` A, ``rates`` Hz and ``t_refractory`` s (mean ON
+    times the device current); ``pulse_extension`` s how much longer the device conducts
+    above the geometric mean of its ON and OFF conductances (what a comparator on the spike
+    output sees) than the ON phase between the turning points (the switching at both ends).
+    ``currents`` A, ``rates`` Hz and ``t_refractory`` s (mean ON
     duration per current) are the SPICE figures the fit used; ``model`` names the device.
     """
 
@@ -79,6 +82,7 @@ class NeuronSurrogate:
     currents: tuple[float, ...]
     rates: tuple[float, ...]
     t_refractory: tuple[float, ...]
+    pulse_extension: float = 0.0
 
     @property
     def rheobase(self) -> float:
@@ -308,6 +312,8 @@ def characterise_neuron(
         currents=tuple(float(currents[k]) for k in spiking),
         rates=tuple(float(measured[k].rate) for k in spiking),
         t_refractory=tuple(float(x) for x in t_spike),
+        pulse_extension=float(np.mean([measured[k].t_pulse for k in spiking]))
+        - float(np.mean(t_spike)),
     )
 
 
@@ -453,6 +459,7 @@ class _Measured:
     t_spike: float
     rate: float
     spikes: int
+    t_pulse: float = math.nan
 
 
 def _measure(t: FloatArray, v: FloatArray, i_device: FloatArray) -> _Measured:
@@ -487,9 +494,28 @@ def _measure(t: FloatArray, v: FloatArray, i_device: FloatArray) -> _Measured:
     t_charge = float(np.mean(tp[2:] - tt[1:-1]))
     t_spike = float(np.mean(tt[1:] - tp[1:]))
     rate = (tp.size - 2) / float(tp[-1] - tp[1])
+    # time above the conductance level, the crossings interpolated between samples
+    level = math.sqrt(high * max(low, 1e-30))
+    pulses = [
+        _crossing(t, g, b, level) - _crossing(t, g, a, level)
+        for a, b in zip(starts[1:count], stops[1:count], strict=True)
+    ]
     return _Measured(
-        np.array(peaks[1:]), np.array(troughs[1:]), tp, t_charge, t_spike, rate, tp.size
+        np.array(peaks[1:]),
+        np.array(troughs[1:]),
+        tp,
+        t_charge,
+        t_spike,
+        rate,
+        tp.size,
+        float(np.mean(pulses)) if pulses else math.nan,
     )
+
+
+def _crossing(t: FloatArray, y: FloatArray, index: int, level: float) -> float:
+    """The time ``y`` crosses ``level`` between samples ``index - 1`` and ``index``."""
+    y0, y1 = y[index - 1], y[index]
+    return float(t[index - 1] + (level - y0) * (t[index] - t[index - 1]) / (y1 - y0))
 
 
 def _fit_conductance(
