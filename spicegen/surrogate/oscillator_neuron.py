@@ -13,9 +13,12 @@ period. With a current constant over an interval both phases are exponentials, s
 ``characterise_neuron`` runs one ngspice transient of many copies of the neuron, each with
 its own DC current (the f-I grid, sub-threshold currents included), and measures from the
 waveforms the turning points of the membrane (threshold and reset), the durations of the two
-phases, the rates and the device's current (read on the neuron's spike output). The OFF and ON
-conductances are fitted so that the phase durations match (they set the spike times); the
-threshold and reset are the measured mean turning points. ``validate_neuron`` checks the
+phases, the rates and the device's current (read on the neuron's spike output). The OFF
+conductance is the device's own (its current over the membrane voltage while OFF), so a charge
+from any voltage takes its SPICE time; the ON conductance is fitted so that the rest of each
+measured period (the spike and the few ns of switching at both turning points) matches, so
+the limit cycle keeps its SPICE period; the threshold and reset are the measured mean turning
+points. ``validate_neuron`` checks the
 result against fresh ngspice runs on currents and a time-varying stimulus not used in the fit.
 """
 
@@ -298,8 +301,15 @@ def characterise_neuron(
     i_spiking = np.array([currents[k] for k in spiking])
     t_charge = np.array([measured[k].t_charge for k in spiking])
     t_spike = np.array([measured[k].t_spike for k in spiking])
-    g_off = _fit_conductance(i_spiking, t_charge, c, g_leak, v_reset, v_threshold, rising=True)
-    g_on = _fit_conductance(i_spiking, t_spike, c, g_leak, v_threshold, v_reset, rising=False)
+    # OFF: the conductance the sub-threshold trajectory shows (the device's own current over
+    # the membrane voltage), so that a charge from any voltage takes its SPICE time. The few
+    # ns the switching adds to each cycle at both turning points are folded into the ON phase
+    # (fitted to the rest of the measured period), so the limit cycle keeps its SPICE period.
+    g_off = _off_conductance(arrays, len(currents))
+    v_inf = i_spiking / (g_leak + g_off)
+    t_exponential = c / (g_leak + g_off) * np.log((v_inf - v_reset) / (v_inf - v_threshold))
+    t_on = t_spike + (t_charge - t_exponential)
+    g_on = _fit_conductance(i_spiking, t_on, c, g_leak, v_threshold, v_reset, rising=False)
     return NeuronSurrogate(
         model=device.name,
         c=c,
@@ -516,6 +526,21 @@ def _crossing(t: FloatArray, y: FloatArray, index: int, level: float) -> float:
     """The time ``y`` crosses ``level`` between samples ``index - 1`` and ``index``."""
     y0, y1 = y[index - 1], y[index]
     return float(t[index - 1] + (level - y0) * (t[index] - t[index - 1]) / (y1 - y0))
+
+
+def _off_conductance(arrays: dict[str, FloatArray], count: int) -> float:
+    """The median of ``I_device / V`` (S) over the OFF samples above 0.1 V of all neurons."""
+    values = []
+    for k in range(count):
+        v, i = arrays[f"v{k}"], arrays[f"i{k}"]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = np.where(v > 0.1, i / v, np.nan)
+        finite = g[np.isfinite(g)]
+        if finite.size:
+            values.append(finite[finite < 1.5 * np.percentile(finite, 1)])
+    if not values:
+        raise SurrogateError("no OFF-phase samples above 0.1 V to fit the OFF conductance")
+    return float(np.median(np.concatenate(values)))
 
 
 def _fit_conductance(

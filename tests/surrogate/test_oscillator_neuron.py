@@ -40,12 +40,13 @@ def neuron(tmp_path_factory: pytest.TempPathFactory) -> NeuronSurrogate:
 def test_fit_recovers_the_reference_device(neuron: NeuronSurrogate) -> None:
     """threshold_switch defaults: roff 50 kohm, ron 200 ohm, vth 1.0 V, vhold 0.7 V. The
     turning points are the switching voltages to 1 % (the 1 ns switching adds a few mV); the
-    conductances are fitted to phase durations, so the 1 ns switching time is folded into them:
-    roff within 10 %, ron within 20 % (the ON phase lasts only ~80 ns)."""
+    OFF conductance is the device's own (the OFF device is an exact 50 kohm: to 0.1 %); the
+    ON phase also holds the few ns of switching at both turning points, so its conductance
+    is below 1/ron: within 30 % (the ON phase lasts only ~80 ns)."""
     assert neuron.v_threshold == pytest.approx(1.0, rel=0.01)
     assert neuron.v_reset == pytest.approx(0.7, rel=0.01)
-    assert 1.0 / neuron.g_off == pytest.approx(50e3, rel=0.10)
-    assert 1.0 / neuron.g_on == pytest.approx(200.0, rel=0.20)
+    assert 1.0 / neuron.g_off == pytest.approx(50e3, rel=1e-3)
+    assert 1.0 / neuron.g_on == pytest.approx(200.0, rel=0.30)
     assert neuron.currents == FIT_CURRENTS[1:]  # the sub-threshold current gives no rate
 
 
@@ -61,7 +62,7 @@ def test_rate_matches_the_closed_form_period(neuron: NeuronSurrogate) -> None:
 def test_validation_on_held_out_currents_and_a_staircase(
     neuron: NeuronSurrogate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Fresh ngspice: DC rates within 3 % of full scale at currents between the fit's, and
+    """Fresh ngspice: DC rates within 1 % of full scale at currents between the fit's, and
     >= 90 % of the staircase's spikes within 5 % of the mean inter-spike interval (issue 13)."""
     monkeypatch.setenv("SPICEGEN_CACHE", str(tmp_path))
     stimulus = ((0.0, 280e-6), (8e-6, 450e-6), (14e-6, 150e-6), (18e-6, 600e-6))
@@ -74,10 +75,12 @@ def test_validation_on_held_out_currents_and_a_staircase(
         duration=DURATION,
         max_step=MAX_STEP,
     )
-    assert result.rate.max_error < 0.03, result
+    assert result.rate.max_error < 0.01, result
     assert result.matched_fraction >= 0.9, result
     assert abs(result.spikes_surrogate - result.spikes_spice) <= 1, result
-    assert result.membrane.rms_error < 0.05, result  # spike edges are steep: rms, not max
+    # rms, not max: spike edges are steep, and the ON phase's slower discharge (it also holds
+    # the switching time) trades the spike's shape for the period's length
+    assert result.membrane.rms_error < 0.08, result
 
 
 def test_advance_is_exact_whatever_the_step(neuron: NeuronSurrogate) -> None:
