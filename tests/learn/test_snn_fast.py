@@ -1,0 +1,117 @@
+"""The fast spiking engine: against ngspice on a small network (issue 13 section 4), and its
+own bookkeeping on cases with a closed form."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spicegen import models
+from spicegen.circuits import LifParams
+from spicegen.learn import LearnError
+from spicegen.learn.snn_circuit import SpikingCircuit, fast_network, spice_presentation
+from spicegen.learn.snn_fast import FastEngine, FastNetwork
+from spicegen.surrogate.oscillator_neuron import match_spikes
+
+INPUTS, OUTPUTS = 3, 2
+
+
+def _circuit() -> SpikingCircuit:
+    return SpikingCircuit(
+        models.load("threshold_switch"),
+        models.load("rram_hfo2"),
+        INPUTS,
+        OUTPUTS,
+        input=LifParams(r_leak=5e3, c=1e-9),
+        output=LifParams(r_leak=11e3, c=1e-9),
+        input_bias=210e-6,
+        input_gain=150e-6,
+        duration=12e-6,
+        dt=5e-9,
+        pulse_voltage=0.1,
+        column_gain=2000.0,
+        inhibition=3e-3,
+        synapse_params={"sigma_c2c": 0.0},
+    )
+
+
+@pytest.fixture(scope="module")
+def network(tmp_path_factory: pytest.TempPathFactory) -> FastNetwork:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPICEGEN_CACHE", str(tmp_path_factory.mktemp("cache")))
+        return fast_network(_circuit())
+
+
+def test_fast_engine_agrees_with_ngspice(network: FastNetwork, tmp_path: Path) -> None:
+    """One presentation of a stimulus and weights the characterisation never saw (the
+    neurons were fitted at DC currents alone, the synapses at single operating points):
+    every input spike, the output spike counts and the output spike times against one
+    ngspice transient of the whole network. Tolerances: input spike counts exact; output
+    counts within one spike per neuron; >= 80 % of output spikes within 5 % of the mean
+    inter-spike interval (the figure of the benchmark, over more stimuli, is in the docs);
+    presynaptic membranes at the output spikes within 20 mV of ngspice (the VDSP input)."""
+    rng = np.random.default_rng(11)
+    sample = rng.uniform(0.4, 1.0, INPUTS)
+    weights = rng.uniform(0.4, 1.0, (INPUTS, OUTPUTS))
+    fast = FastEngine(network).present(sample, weights)
+    spice = spice_presentation(_circuit(), sample, weights)
+    np.testing.assert_array_equal(fast.input_counts, spice.input_counts)
+    assert spice.counts.sum() >= 6  # the check has spikes to compare
+    assert np.all(np.abs(fast.counts - spice.counts) <= 1), (fast.counts, spice.counts)
+    matched = [
+        match_spikes(spice.output_spike_times(j), fast.output_spike_times(j))
+        for j in range(OUTPUTS)
+    ]
+    total = np.dot(matched, spice.counts) / spice.counts.sum()
+    assert total >= 0.8, matched
+    shared = min(fast.spike_times.size, spice.spike_times.size, 3)
+    np.testing.assert_allclose(fast.v_pre[:shared], spice.v_pre[:shared], atol=0.02)
+
+
+def test_silent_crossbar_drives_nothing(network: FastNetwork) -> None:
+    """With no synapse conductance (a network without a synapse model and g_min tiny) and no
+    output bias, the outputs never spike, whatever the inputs do."""
+    quiet = dataclasses.replace(network, synapse=None, g_min=1e-15, g_max=2e-15)
+    result = FastEngine(quiet).present(np.ones(INPUTS), np.ones((INPUTS, OUTPUTS)))
+    assert result.counts.sum() == 0 and result.input_counts.min() > 0
+
+
+def test_inhibition_silences_the_loser(network: FastNetwork) -> None:
+    """Two outputs, one with stronger weights: without inhibition both fire; with strong
+    inhibition the stronger one fires and the other loses spikes (winner-take-all)."""
+    weights = np.array([[1.0, 0.6]] * INPUTS)
+    free = dataclasses.replace(network, inhibition=0.0)
+    strong = dataclasses.replace(network, inhibition=30e-3)
+    loose = FastEngine(free).present(np.ones(INPUTS), weights)
+    tight = FastEngine(strong).present(np.ones(INPUTS), weights)
+    assert loose.counts.min() > 0
+    assert tight.counts[0] >= 1 and tight.counts[1] < loose.counts[1]
+
+
+def test_input_spike_times_follow_the_closed_form(network: FastNetwork) -> None:
+    """The input layer's spikes are first + n * period, and the counts are what fits in the
+    presentation (the inputs' DC trajectory, physics.md 2.3 with the fitted device)."""
+    result = FastEngine(network).present(np.array([0.0, 0.5, 1.0]), np.zeros((3, 2)))
+    for i in range(3):
+        times = result.input_spike_times(i)
+        assert times.size == result.input_counts[i]
+        assert np.all(times <= result.duration)
+    rates = network.input_neuron.rate(network.input_bias + network.input_gain * np.array([0.5, 1]))
+    np.testing.assert_allclose(result.input_period[1:], 1.0 / rates)
+
+
+def test_bad_inputs_are_refused(network: FastNetwork) -> None:
+    engine = FastEngine(network)
+    with pytest.raises(LearnError, match="3 inputs"):
+        engine.present(np.ones(5), np.ones((3, 2)))
+    with pytest.raises(LearnError, match=r"\[0, 1\]"):
+        engine.present(np.full(3, 2.0), np.ones((3, 2)))
+    with pytest.raises(LearnError, match="shape"):
+        engine.present(np.ones(3), np.ones((2, 3)))
+    with pytest.raises(LearnError, match="outputs must be an int >= 1"):
+        dataclasses.replace(network, outputs=0)
+    with pytest.raises(LearnError, match="pulse_voltage"):
+        FastEngine(dataclasses.replace(network, pulse_voltage=0.5))
