@@ -176,10 +176,18 @@ def netlist(
         params = {**dict(cell.params), circuit.state_parameter: float(value)}
         elements.append(SubcktInstance(cell.name, cell.nodes, cell.subckt, params))
     for j in range(n_out):
-        params = {**dict(circuit.output.device_params), "vth": vth + float(shift[j])}
+        device_params: dict[str, float] = {
+            **{k: float(v) for k, v in dict(circuit.output.device_params).items()},
+            "vth": vth + float(shift[j]),
+        }
         neuron_out = lif_neuron(
             device,
-            replace(circuit.output, name=f"neuron_out{j}", input_current=0.0, device_params=params),
+            replace(
+                circuit.output,
+                name=f"neuron_out{j}",
+                input_current=0.0,
+                device_params=device_params,
+            ),
         )
         subckts.append(neuron_out)
         others = [_on(f"oo{k}", circuit) for k in range(n_out) if k != j]

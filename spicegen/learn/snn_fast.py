@@ -138,14 +138,14 @@ class FastPresentation:
 
     def output_spike_times(self, neuron: int) -> FloatArray:
         """Spike times (s) of output ``neuron``."""
-        return self.spike_times[self.spike_neurons == neuron]
+        return np.asarray(self.spike_times[self.spike_neurons == neuron], dtype=np.float64)
 
     def input_spike_times(self, neuron: int) -> FloatArray:
         """Spike times (s) of input ``neuron`` within the presentation."""
         first, period = self.input_first[neuron], self.input_period[neuron]
         if not math.isfinite(first):
             return np.empty(0)
-        return first + period * np.arange(int(self.input_counts[neuron]))
+        return np.asarray(first + period * np.arange(int(self.input_counts[neuron])))
 
 
 @dataclass(slots=True)
@@ -176,7 +176,8 @@ class FastEngine:
             return net.g_min + w * (net.g_max - net.g_min)
         states = net.state_min + w * (net.state_max - net.state_min)
         if net.synapse.devices == 1:
-            return net.synapse.conductances(states.reshape(1, -1))[0].reshape(w.shape)
+            one = net.synapse.conductances(states.reshape(1, -1))[0]
+            return np.asarray(one.reshape(w.shape), dtype=np.float64)
         flat = net.synapse.conductances(states.reshape(-1))
         return flat.reshape(w.shape)
 
