@@ -26,7 +26,10 @@ The circuit (physics.md 2.3 and 3.2):
   conductance.
 - **output neuron** ``j``: a leaky integrate-and-fire neuron (``circuits.lif_neuron``: leak
   ``output_neuron.resistance``, membrane ``output_neuron.c``) fed ``synapse_gain`` times column
-  ``j``'s current (a current mirror), minus ``thresholds[j] / output_neuron.resistance``: in
+  ``j``'s current (a current mirror) through a first-order synaptic filter of time constant
+  ``synapse_tau`` (the synapse filter of the VDSP paper's network: without it an output would
+  cross its threshold while the input that drives it is still discharging, and read that
+  input half-way through its reset), minus ``thresholds[j] / output_neuron.resistance``: in
   the sub-threshold RC integrator that current raises the firing threshold by
   ``thresholds[j]`` volts (the adaptive threshold, homeostasis).
 - **lateral inhibition**: while output ``j`` spikes (its spike output above
@@ -142,8 +145,9 @@ class SpikingNetworkParams:
     instance parameters ``synapse_params`` and the weight mapping ``g_min..g_max`` (S).
     Circuit: ``input_neuron``, ``output_neuron``, ``input_bias`` (V, supply at intensity 0),
     ``input_gain`` (V per unit intensity), ``synapse_gain`` (A/A, column current into the
-    output membrane), ``inhibition_resistance`` (ohm, the clamp; None: no inhibition),
-    ``spike_level`` (V on a spike output: what counts as a spike and closes the clamps).
+    output membrane), ``synapse_tau`` (s, its filter), ``inhibition_resistance`` (ohm, the
+    clamp; None: no inhibition), ``spike_level`` (V on a spike output: what counts as a
+    spike and closes the clamps).
     Learning: ``adaptation_increment`` (V of threshold per output spike), ``adaptation_tau``
     (s), ``v_reset``/``v_threshold`` (V: the input membrane values that read as -1 and +1 in
     the VDSP rule's LIF units). Timing: ``presentation`` (s per sample), ``max_step`` (s, the
@@ -158,7 +162,7 @@ class SpikingNetworkParams:
         default_factory=lambda: NeuronCircuit(5e3, 1e-9, 60.0, _QUIET)
     )
     output_neuron: NeuronCircuit = field(
-        default_factory=lambda: NeuronCircuit(6e3, 1e-9, 60.0, _QUIET)
+        default_factory=lambda: NeuronCircuit(10e3, 1e-9, 60.0, _QUIET)
     )
     input_bias: float = 1.05
     input_gain: float = 0.9
@@ -166,7 +170,8 @@ class SpikingNetworkParams:
     synapse_params: DeviceParams | Mapping[str, float] = (("sigma_c2c", 0.0), ("tnoise", 1.0))
     g_min: float = 5e-6
     g_max: float = 100e-6
-    synapse_gain: float = 20.0
+    synapse_gain: float = 60.0
+    synapse_tau: float = 200e-9
     inhibition_resistance: float | None = 10.0
     spike_level: float = 0.1
     adaptation_increment: float = 0.02
@@ -212,6 +217,7 @@ class SpikingNetworkParams:
             "g_min",
             "g_max",
             "synapse_gain",
+            "synapse_tau",
             "spike_level",
             "adaptation_tau",
             "presentation",
