@@ -32,9 +32,12 @@ The circuit (physics.md 2.3 and 3.2):
   input half-way through its reset), minus ``thresholds[j] / output_neuron.resistance``: in
   the sub-threshold RC integrator that current raises the firing threshold by
   ``thresholds[j]`` volts (the adaptive threshold, homeostasis).
-- **lateral inhibition**: while output ``j`` spikes (its spike output above
-  ``spike_level``), a switch of ``inhibition_resistance`` ohm clamps every other output's
-  membrane to 0 V (winner-take-all, as the clamp of the authors' reference code).
+- **lateral inhibition**: every other output's membrane is shunted to ground by a
+  conductance of ``inhibition`` (S/V) times output ``j``'s spike output voltage above half
+  ``spike_level``, so a spike of ``j`` (~0.25 V for ~70 ns) discharges the others to 0 V within ~10 ns: winner-take-all,
+  as the clamp of the authors' reference code. A shunt rather than a switch keeps the circuit
+  continuous: two outputs that spike together damp each other smoothly, where hysteretic
+  switches would chatter and stall the time step.
 
 Every presentation starts from rest (inputs at their intensity-0 resting point, outputs at
 0 V) and lasts ``presentation`` seconds. Thresholds are held during a presentation; the
@@ -145,9 +148,9 @@ class SpikingNetworkParams:
     instance parameters ``synapse_params`` and the weight mapping ``g_min..g_max`` (S).
     Circuit: ``input_neuron``, ``output_neuron``, ``input_bias`` (V, supply at intensity 0),
     ``input_gain`` (V per unit intensity), ``synapse_gain`` (A/A, column current into the
-    output membrane), ``synapse_tau`` (s, its filter), ``inhibition_resistance`` (ohm, the
-    clamp; None: no inhibition), ``spike_level`` (V on a spike output: what counts as a
-    spike and closes the clamps).
+    output membrane), ``synapse_tau`` (s, its filter), ``inhibition`` (S/V, the shunt per
+    volt of spike output; 0: none), ``spike_level`` (V on a spike output: what counts as a
+    spike).
     Learning: ``adaptation_increment`` (V of threshold per output spike), ``adaptation_tau``
     (s), ``v_reset``/``v_threshold`` (V: the input membrane values that read as -1 and +1 in
     the VDSP rule's LIF units). Timing: ``presentation`` (s per sample), ``max_step`` (s, the
@@ -172,7 +175,7 @@ class SpikingNetworkParams:
     g_max: float = 100e-6
     synapse_gain: float = 60.0
     synapse_tau: float = 200e-9
-    inhibition_resistance: float | None = 10.0
+    inhibition: float = 0.4
     spike_level: float = 0.1
     adaptation_increment: float = 0.02
     adaptation_tau: float = 200e-6
@@ -228,9 +231,7 @@ class SpikingNetworkParams:
             self.adaptation_increment, f"{cls}.adaptation_increment", allow_zero=True
         )
         setter(self, "adaptation_increment", increment)
-        if self.inhibition_resistance is not None:
-            resistance = _positive(self.inhibition_resistance, f"{cls}.inhibition_resistance")
-            setter(self, "inhibition_resistance", resistance)
+        setter(self, "inhibition", _positive(self.inhibition, f"{cls}.inhibition", allow_zero=True))
         if self.g_max <= self.g_min:
             raise LearnError(
                 f"{cls}.g_max: expected g_max > g_min, not {self.g_max} <= {self.g_min}"

@@ -12,7 +12,7 @@ with supply ``vdd{i}`` (behavioural source ``Bdd{i}``: ``v(bias) + v(pix{i})`` a
 ramp from t = 0, so the operating point is the intensity-0 resting state), membrane ``mi{i}``
 and spike output ``row{i}``; output ``j`` is ``Xout{j}`` with membrane ``mo{j}``, spike output
 ``spk{j}``, column ammeter ``Vcol{j}``, mirror ``Fsyn{j}`` into the filter node ``syn{j}``,
-threshold current ``Ith{j}`` and inhibition clamp ``Sinh{j}``; synapse ``(i, j)`` is
+threshold current ``Ith{j}`` and inhibition shunt ``Binh{j}``; synapse ``(i, j)`` is
 ``Xs_{i}_{j}`` (memristor, state ``.param w_{i}_{j}``) or ``Rs_{i}_{j}`` (resistor).
 """
 
@@ -34,14 +34,12 @@ from spicegen.netlist import (
     Circuit,
     CurrentSource,
     Element,
-    Model,
     Param,
     Resistor,
     Subckt,
     SubcktInstance,
     Vccs,
     VoltageSource,
-    VSwitch,
 )
 from spicegen.seeds import circuit_rng
 from spicegen.sim import Session
@@ -175,7 +173,6 @@ def network(
                 input_subckt.name,
             ),
         ]
-    models: list[Model] = []
     for j in range(params.neurons):
         membrane = output_membrane_node(j)
         elements += [
@@ -190,28 +187,25 @@ def network(
             CurrentSource(_threshold_source(j), membrane, "0", dc=0.0),
             SubcktInstance(f"Xout{j}", (membrane, output_spike_node(j), "0"), output_subckt.name),
         ]
-    if params.inhibition_resistance is not None and params.neurons > 1:
-        level = params.spike_level
-        models.append(
-            Model(
-                "snn_clamp",
-                "sw",
-                (
-                    ("vt", level),
-                    ("vh", level / 4),
-                    ("ron", params.inhibition_resistance),
-                    ("roff", 1e12),
-                ),
-            )
-        )
+    if params.inhibition > 0 and params.neurons > 1:
+        # the shunt counts a spike output only above half the spike level: between spikes an
+        # output carries a few mV (its device's OFF current), which must not leak the others
+        floor = params.spike_level / 2
         for j in range(params.neurons):
             others = " + ".join(
-                f"v({output_spike_node(k)})" for k in range(params.neurons) if k != j
+                f"max(v({output_spike_node(k)}) - {floor}, 0)"
+                for k in range(params.neurons)
+                if k != j
             )
-            elements += [
-                BSource(f"Binh{j}", f"inh{j}", "0", "v", others),
-                VSwitch(f"Sinh{j}", output_membrane_node(j), "0", f"inh{j}", "0", "snn_clamp"),
-            ]
+            elements.append(
+                BSource(
+                    f"Binh{j}",
+                    output_membrane_node(j),
+                    "0",
+                    "i",
+                    f"{params.inhibition} * v({output_membrane_node(j)}) * ({others})",
+                )
+            )
     subckts = [input_subckt, output_subckt]
     circuit_params: list[Param] = []
     if synapse is None:
@@ -244,7 +238,6 @@ def network(
         title=f"spiking network {params.inputs}x{params.neurons}",
         elements=tuple(elements),
         subckts=tuple(subckts),
-        models=tuple(models),
         params=tuple(circuit_params),
     )
 
