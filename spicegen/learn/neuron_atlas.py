@@ -72,6 +72,7 @@ __all__ = [
     "Trace",
     "atlas_summary",
     "run_atlas",
+    "run_behaviour",
 ]
 
 BEHAVIOURS = (
@@ -436,6 +437,25 @@ _NOTES = {
 }
 
 
+_RUNS = {
+    "tonic_spiking": _tonic,
+    "phasic_bursting": _phasic,
+    "leaky_integrate_and_fire": _lif,
+    "spike_latency": _latency,
+    "temporal_integration": _pairs,
+    "stochastic_spiking": _stochastic,
+}
+
+
+def run_behaviour(
+    name: str, device: CompiledModel, protocols: Protocols
+) -> tuple[Verdict, tuple[Trace, ...]]:
+    """One behaviour's protocol on ``device``: its ``Verdict`` and the traces to draw."""
+    if name not in _RUNS:
+        raise LearnError(f"atlas: no behaviour {name!r}; expected one of {', '.join(BEHAVIOURS)}")
+    return _RUNS[name](device, protocols)
+
+
 def run_atlas(device: CompiledModel, protocols: Protocols | None = None) -> Atlas:
     """Every protocol of the atlas on ``device`` (a compiled ``threshold_switch`` or
     ``nbox``), with ``protocols`` (default ``PROTOCOLS[device.name]``)."""
@@ -450,15 +470,8 @@ def run_atlas(device: CompiledModel, protocols: Protocols | None = None) -> Atla
         protocols = PROTOCOLS[device.name]
     verdicts: dict[str, Verdict] = {}
     traces: dict[str, tuple[Trace, ...]] = {}
-    for name, protocol in (
-        ("tonic_spiking", _tonic),
-        ("phasic_bursting", _phasic),
-        ("leaky_integrate_and_fire", _lif),
-        ("spike_latency", _latency),
-        ("temporal_integration", _pairs),
-        ("stochastic_spiking", _stochastic),
-    ):
-        verdicts[name], traces[name] = protocol(device, protocols)
+    for name in BEHAVIOURS:
+        verdicts[name], traces[name] = run_behaviour(name, device, protocols)
     current, rate, _ = _fi(device, protocols)
     rates, discharge = _closed_form(device.name, protocols, protocols.fi_amplitudes)
     return Atlas(

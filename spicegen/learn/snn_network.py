@@ -34,10 +34,10 @@ The circuit (physics.md 2.3 and 3.2):
   ``thresholds[j]`` volts (the adaptive threshold, homeostasis).
 - **lateral inhibition**: every other output's membrane is shunted to ground by a
   conductance of ``inhibition`` (S/V) times output ``j``'s spike output voltage above half
-  ``spike_level``, so a spike of ``j`` (~0.25 V for ~70 ns) discharges the others to 0 V within ~10 ns: winner-take-all,
-  as the clamp of the authors' reference code. A shunt rather than a switch keeps the circuit
-  continuous: two outputs that spike together damp each other smoothly, where hysteretic
-  switches would chatter and stall the time step.
+  ``spike_level``, so a spike of ``j`` (~0.25 V for ~70 ns) discharges the others to 0 V
+  within ~10 ns: winner-take-all, as the clamp of the authors' reference code. A shunt
+  rather than a switch keeps the circuit continuous: two outputs that spike together damp
+  each other smoothly, where hysteretic switches would chatter and stall the time step.
 
 Every presentation starts from rest (inputs at their intensity-0 resting point, outputs at
 0 V) and lasts ``presentation`` seconds. Thresholds are held during a presentation; the
