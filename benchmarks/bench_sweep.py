@@ -25,6 +25,7 @@ from pathlib import Path
 from spicegen import Circuit, simulate
 from spicegen.netlist import Capacitor, Option, Pulse, Resistor, Tran, VoltageSource
 from spicegen.sweep import Measure, SweepSpec, parameters, run
+from spicegen.sweep.lifeline import tied
 
 
 def crossbar(params: Mapping[str, float], seed: int, size: int = 32) -> Circuit:
@@ -87,14 +88,15 @@ def start_dask(workers: int) -> tuple[str, list[subprocess.Popen[bytes]]]:
     address = f"tcp://127.0.0.1:{port}"
     dask = str(Path(sys.executable).parent / "dask")
     quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    # tied: an interrupted benchmark does not leave the cluster running
     processes = [
-        subprocess.Popen([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
-                          "--no-dashboard"], **quiet)  # type: ignore[call-overload]
+        subprocess.Popen(tied([dask, "scheduler", "--host", "127.0.0.1", "--port", str(port),
+                               "--no-dashboard"]), **quiet)  # type: ignore[call-overload]
     ]  # fmt: skip
     for _ in range(workers):
         processes.append(
-            subprocess.Popen([dask, "worker", address, "--nthreads", "1", "--no-nanny",
-                              "--memory-limit", "0", "--no-dashboard"], **quiet)  # type: ignore[call-overload]
+            subprocess.Popen(tied([dask, "worker", address, "--nthreads", "1", "--no-nanny",
+                                   "--memory-limit", "0", "--no-dashboard"]), **quiet)  # type: ignore[call-overload]
         )  # fmt: skip
     from distributed import Client
 

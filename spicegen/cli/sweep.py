@@ -28,6 +28,14 @@ def register(commands: SubParsers) -> None:
     parser.add_argument(
         "--resume", action="store_true", help="finish a sweep already in DIR (same spec)"
     )
+    parser.add_argument(
+        "--allow-code", action="store_true",
+        help="let the spec name a Python factory (module:function): it runs as code",
+    )  # fmt: skip
+    parser.add_argument(
+        "--max-points", type=int, metavar="N",
+        help="refuse a sweep of more than N points (default 1,000,000)",
+    )  # fmt: skip
     parser.set_defaults(handler=handle)
 
 
@@ -35,20 +43,23 @@ def handle(args: argparse.Namespace) -> None:
     """Run the sweep of ``args.spec`` into ``args.out``; print the summary."""
     if args.workers is not None and args.workers < 1:
         raise CliError(f"--workers must be >= 1, not {args.workers}")
+    if args.max_points is not None and args.max_points < 1:
+        raise CliError(f"--max-points must be >= 1, not {args.max_points}")
     if args.scheduler is not None and args.workers is not None:
         raise CliError("--workers is for the local pool; a Dask cluster has its own workers")
     input_file(args.spec, "spec file")
     output_directory(args.out, "--out")
 
-    from spicegen.sweep import load_spec, run
+    from spicegen.sweep import MAX_POINTS, load_spec, run
 
-    spec = load_spec(args.spec)
+    spec = load_spec(args.spec, allow_code=args.allow_code)
     summary = run(
         spec,
         args.scheduler or "local",
         store=args.out,
         resume=args.resume,
         workers=args.workers,
+        max_points=MAX_POINTS if args.max_points is None else args.max_points,
     )
     print(
         f"{args.spec}: {summary.total} point(s): {summary.done} done, {summary.failed} failed, "

@@ -7,13 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spicegen.sweep.checks import check_number
 from spicegen.sweep.errors import SpecError
 
 
 def _finite(owner: str, name: str, value: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise SpecError(f"{owner}.{name}", f"expected a finite number, got {value!r}")
-    return float(value)
+    return check_number(f"{owner}.{name}", value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
 from spicegen.sweep.errors import SweepError
+from spicegen.sweep.lifeline import watch
 from spicegen.sweep.record import Record
 from spicegen.sweep.worker import run_packed
 
@@ -55,7 +56,10 @@ class LocalExecutor:
         restarts = 0
         while True:
             pool = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=multiprocessing.get_context("forkserver")
+                max_workers=self.workers,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=watch,  # a worker ends when the driver does, even by kill -9
+                initargs=(os.getpid(),),
             )
             futures: dict[Future[list[Record]], int] = {
                 pool.submit(run_packed, payload): key for key, payload in pending.items()

@@ -2,28 +2,39 @@
 
 A point that raises ``ConvergenceError`` at default options is run again with each rung in
 order until one succeeds; every attempt is recorded. Rungs are independent (each one alone on
-top of the point's own netlist), so the rung that rescued a point names the option that did it.
+top of the point's own run), so the rung that rescued a point names the option that did it.
+A rung changes the point's ``Run`` as data: ``replace(run, options=run.options + RUNGS[rung])``
+(later options win over the netlist's own of the same name), or its ``Tran`` for ``tmax``.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 import time
 from dataclasses import dataclass
 
-from spicegen.netlist import Tran
-from spicegen.sim import Analysis, ConvergenceError, Result, SimulationError, simulate
+from spicegen.netlist import Circuit, Option, Tran
+from spicegen.sim import ConvergenceError, Result, Run, SimulationError, simulate
 
-# rung -> ngspice option cards it adds (``tmax`` changes the analysis instead)
-RUNGS: dict[str, str] = {
-    "gmin": ".options gminsteps=100",  # gmin stepping with 10x more steps than the default
-    "source": ".options srcsteps=100",  # source stepping with 10x more steps
-    "relax": ".options reltol=0.01 abstol=1e-9 vntol=1e-4 itl1=500 itl4=100",
-    "tmax": "",  # transient: max step = (stop - start) / 1000
-    "gear": ".options method=gear maxord=2",
+# rung -> the ngspice options it adds (``tmax`` changes the transient instead)
+RUNGS: dict[str, tuple[Option, ...]] = {
+    # gmin stepping with 10x more steps than the default
+    "gmin": (Option("gminsteps", 100),),
+    # source stepping with 10x more steps
+    "source": (Option("srcsteps", 100),),
+    # tolerances 10x looser (reltol 1e-3 -> 1e-2...), more iterations per point and time step
+    "relax": (
+        Option("reltol", 0.01),
+        Option("abstol", 1e-9),
+        Option("vntol", 1e-4),
+        Option("itl1", 500),
+        Option("itl4", 100),
+    ),
+    # transient: max step = (stop - start) / 1000
+    "tmax": (),
+    # Gear integration of order 2: damps the ringing trapezoidal integration can start
+    "gear": (Option("method", "gear"), Option("maxord", 2)),
 }
-_END = re.compile(r"^\s*\.end\s*$", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,43 +61,50 @@ class Outcome:
         return self.attempts[-1].rung
 
 
-def with_options(text: str, options: str) -> str:
-    """``text`` with option cards inserted before its last ``.end`` (or appended)."""
-    if not options:
-        return text
-    ends = list(_END.finditer(text))
-    if not ends:
-        return text.rstrip("\n") + "\n" + options + "\n"
-    cut = ends[-1].start()
-    return text[:cut] + options + "\n" + text[cut:]
+def transient(run: Run) -> Tran | None:
+    """The transient ``run`` runs: its own analysis, or a Circuit's only analysis."""
+    if isinstance(run.analysis, Tran):
+        return run.analysis
+    if run.analysis is None and isinstance(run.netlist, Circuit):
+        analyses = run.netlist.analyses
+        if len(analyses) == 1 and isinstance(analyses[0], Tran):
+            return analyses[0]
+    return None
 
 
-def rung_applies(rung: str, analysis: Analysis | None) -> bool:
-    """``tmax`` needs a ``Tran`` given as an object; every other rung always applies."""
-    return rung != "tmax" or isinstance(analysis, Tran)
+def rung_applies(rung: str, run: Run) -> bool:
+    """``tmax`` needs a transient known as data (``transient``); every other rung applies."""
+    return rung != "tmax" or transient(run) is not None
 
 
-def run_ladder(
-    text: str,
-    analysis: Analysis | None,
-    *,
-    rungs: tuple[str, ...],
-    timeout: float,
-    base_dir: str | None = None,
-) -> Outcome:
-    """Simulate ``text`` (batch backend), then climb ``rungs`` while it fails to converge.
+def on_rung(run: Run, rung: str) -> Run:
+    """``run`` as rung ``rung`` runs it (``default``: unchanged)."""
+    if rung == "default":
+        return run
+    if rung == "tmax":
+        tran = transient(run)
+        if tran is None:
+            raise ValueError("the tmax rung needs a transient analysis")
+        max_step = (tran.stop - tran.start) / 1000.0
+        if tran.max_step is not None:
+            max_step = min(max_step, tran.max_step / 10.0)
+        return dataclasses.replace(run, analysis=dataclasses.replace(tran, max_step=max_step))
+    return dataclasses.replace(run, options=run.options + RUNGS[rung])
+
+
+def run_ladder(run: Run, *, rungs: tuple[str, ...], timeout: float) -> Outcome:
+    """Simulate ``run`` (batch backend), then climb ``rungs`` while it fails to converge.
 
     ``timeout`` (s) bounds each attempt; a timeout or any other failure ends the climb.
     """
     attempts: list[Attempt] = []
     error: SimulationError | None = None
     for rung in ("default", *rungs):
-        if rung != "default" and not rung_applies(rung, analysis):
+        if rung != "default" and not rung_applies(rung, run):
             continue
-        deck, card = _rung_deck(text, analysis, rung)
         start = time.perf_counter()
         try:
-            result = simulate(deck, card, timeout=timeout, base_dir=base_dir)
+            result = simulate(on_rung(run, rung), timeout=timeout)
         except SimulationError as err:
             error = err
             attempts.append(
@@ -98,14 +116,3 @@ def run_ladder(
         attempts.append(Attempt(rung, None, "", time.perf_counter() - start))
         return Outcome(result=result, error=None, attempts=tuple(attempts))
     return Outcome(result=None, error=error, attempts=tuple(attempts))
-
-
-def _rung_deck(text: str, analysis: Analysis | None, rung: str) -> tuple[str, Analysis | None]:
-    if rung == "default":
-        return text, analysis
-    if rung == "tmax" and isinstance(analysis, Tran):
-        max_step = (analysis.stop - analysis.start) / 1000.0
-        if analysis.max_step is not None:
-            max_step = min(max_step, analysis.max_step / 10.0)
-        return text, dataclasses.replace(analysis, max_step=max_step)
-    return with_options(text, RUNGS[rung]), analysis

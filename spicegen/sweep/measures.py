@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from spicegen.sweep.checks import check_name
 from spicegen.sweep.errors import SpecError
 from spicegen.waves import WaveformError, Waveforms
 from spicegen.waves import measure as wm
@@ -55,8 +56,7 @@ class Measure:
 
     def __post_init__(self) -> None:
         key = f"measure.{self.name}"
-        if not self.name.isidentifier():
-            raise SpecError(key, "a measurement name must be an identifier (letters, _, digits)")
+        check_name(key, self.name, "measurement")
         if self.function is not None:
             return
         if self.kind not in _KINDS:

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from spicegen.netlist import Circuit
 from spicegen.sim import Analysis
+from spicegen.sweep.checks import check_integer, check_name, check_number
 from spicegen.sweep.distributions import Distribution, LogNormal, Normal, Uniform
 from spicegen.sweep.errors import SpecError
+from spicegen.sweep.generators import Generator
 from spicegen.sweep.ladder import RUNGS
 from spicegen.sweep.measures import Measure
 
@@ -19,6 +21,7 @@ Factory = Callable[[Mapping[str, float], int], Circuit | str]
 """``factory(params, seed) -> Circuit | netlist text``; params in SI units."""
 
 Keep = Literal["none", "all", "decimate"]
+Scale = Literal["lin", "log"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,12 +37,53 @@ class Template:
 
 
 @dataclass(frozen=True, slots=True)
+class Range:
+    """``num`` values from ``start`` to ``stop`` included, evenly spaced (``lin``) or at a
+    constant ratio (``log``), unit of the parameter. Values are computed on demand, so a range
+    costs the same memory whatever its ``num``."""
+
+    start: float
+    stop: float
+    num: int
+    scale: Scale = "lin"
+
+    def __post_init__(self) -> None:
+        check_number("range.start", self.start)
+        check_number("range.stop", self.stop)
+        check_integer("range.num", self.num, 1)
+        if self.scale not in ("lin", "log"):
+            raise SpecError("range.scale", f"expected 'lin' or 'log', got {self.scale!r}")
+        if self.scale == "log" and not (self.start > 0 and self.stop > 0):
+            raise SpecError("range.start", "a log range needs start and stop > 0")
+
+    def __len__(self) -> int:
+        return self.num
+
+    def __getitem__(self, index: int) -> float:
+        if not -self.num <= index < self.num:
+            raise IndexError(f"range index {index} out of {self.num}")
+        index %= self.num
+        if self.num == 1:
+            return float(self.start)
+        if self.scale == "lin":
+            return self.start + (self.stop - self.start) * index / (self.num - 1)
+        return self.start * math.exp(math.log(self.stop / self.start) * index / (self.num - 1))
+
+    def __iter__(self) -> Iterator[float]:
+        return (self[index] for index in range(self.num))
+
+
+Axis = tuple[float, ...] | Range
+"""The values of one grid or zip parameter: a tuple, or a ``Range`` computed on demand."""
+
+
+@dataclass(frozen=True, slots=True)
 class Parameters:
     """What varies: ``grid`` axes (outer product), ``zipped`` lists (stepped together, same
     length), ``random`` distributions drawn per point from the point's seed; SI units."""
 
-    grid: tuple[tuple[str, tuple[float, ...]], ...] = ()
-    zipped: tuple[tuple[str, tuple[float, ...]], ...] = ()
+    grid: tuple[tuple[str, Axis], ...] = ()
+    zipped: tuple[tuple[str, Axis], ...] = ()
     random: tuple[tuple[str, Distribution], ...] = ()
 
     def __post_init__(self) -> None:
@@ -47,8 +91,7 @@ class Parameters:
         for group, items in (("grid", self.grid), ("zip", self.zipped), ("random", self.random)):
             for name, _ in items:
                 key = f"parameters.{group}.{name}"
-                if not name.isidentifier():
-                    raise SpecError(key, "a parameter name must be an identifier")
+                check_name(key, name, "parameter")
                 if name.lower() in seen:
                     raise SpecError(key, "this parameter is given twice")
                 seen.add(name.lower())
@@ -101,7 +144,8 @@ class Waves:
 class SweepSpec:
     """A whole sweep.
 
-    ``circuit`` is a ``Template`` or a factory ``(params, seed) -> Circuit | str``; ``analysis``
+    ``circuit`` is a ``Template``, one of spicegen's ``GENERATORS`` (its knobs are the swept
+    parameters), or a factory function ``(params, seed) -> Circuit | str``; ``analysis``
     replaces the circuit's own (None: keep it); ``samples`` repeats every grid/zip point (Monte
     Carlo); ``seed`` derives every point's seed; ``timeout`` is per point in s; ``ladder`` names
     the recovery rungs tried after a convergence failure; ``batch`` points per task (0: auto).
@@ -121,10 +165,10 @@ class SweepSpec:
 
     def __post_init__(self) -> None:
         if not isinstance(self.circuit, Template) and not callable(self.circuit):
-            raise SpecError("circuit", "expected a Template or a factory function")
-        _int_at_least("sweep.samples", self.samples, 1)
-        _int_at_least("sweep.seed", self.seed, 0)
-        _int_at_least("sweep.batch", self.batch, 0)
+            raise SpecError("circuit", "expected a Template, a Generator or a factory function")
+        check_integer("sweep.samples", self.samples, 1)
+        check_integer("sweep.seed", self.seed, 0)
+        check_integer("sweep.batch", self.batch, 0)
         timeout = self.timeout
         if (
             isinstance(timeout, bool)
@@ -141,6 +185,8 @@ class SweepSpec:
                 raise SpecError(f"measure.{name}", "this measurement is given twice")
         if isinstance(self.circuit, Template):
             _check_used(self.circuit.text, self.parameters)
+        elif isinstance(self.circuit, Generator):
+            _check_knobs(self.circuit, self.parameters)
         clash = set(names) & set(self.parameters.names)
         if clash:
             raise SpecError(f"measure.{sorted(clash)[0]}", "a measurement has a parameter's name")
@@ -164,15 +210,33 @@ def _check_used(text: str, params: Parameters) -> None:
                 )
 
 
-def _values(key: str, raw: object) -> tuple[float, ...]:
+def _check_knobs(generator: Generator, params: Parameters) -> None:
+    """Every swept parameter is a knob of ``generator``, and every listed value fits it (a
+    range by its ends; random draws are checked as they are made)."""
+    groups = (("grid", params.grid), ("zip", params.zipped), ("random", params.random))
+    for group, items in groups:
+        for name, values in items:
+            key = f"parameters.{group}.{name}"
+            knob = generator.check(key, name)
+            if isinstance(values, Range):
+                knob.check(key, values[0])
+                knob.check(key, values[-1])
+            elif isinstance(values, tuple):
+                for i, value in enumerate(values):
+                    knob.check(f"{key}[{i}]", value)
+
+
+def _values(key: str, raw: object) -> Axis:
+    if isinstance(raw, Range):
+        return raw
     if isinstance(raw, Mapping):
         return _range(key, raw)
     if isinstance(raw, list | tuple):
-        return tuple(_number(f"{key}[{i}]", v) for i, v in enumerate(raw))
+        return tuple(check_number(f"{key}[{i}]", v) for i, v in enumerate(raw))
     raise SpecError(key, f"expected a list of numbers or {{start, stop, num}}, got {raw!r}")
 
 
-def _range(key: str, table: Mapping[str, object]) -> tuple[float, ...]:
+def _range(key: str, table: Mapping[str, object]) -> Range:
     """``{start, stop, num, scale = "lin"|"log"}``: ``num`` values from start to stop included."""
     unknown = sorted(set(table) - {"start", "stop", "num", "scale"})
     if unknown:
@@ -180,37 +244,22 @@ def _range(key: str, table: Mapping[str, object]) -> tuple[float, ...]:
     for name in ("start", "stop", "num"):
         if name not in table:
             raise SpecError(f"{key}.{name}", "missing; a range needs start, stop and num")
-    start = _number(f"{key}.start", table["start"])
-    stop = _number(f"{key}.stop", table["stop"])
-    num = table["num"]
-    _int_at_least(f"{key}.num", num, 1)
-    assert isinstance(num, int)
+    start = check_number(f"{key}.start", table["start"])
+    stop = check_number(f"{key}.stop", table["stop"])
+    num = check_integer(f"{key}.num", table["num"], 1)
     scale = table.get("scale", "lin")
     if scale not in ("lin", "log"):
         raise SpecError(f"{key}.scale", f"expected 'lin' or 'log', got {scale!r}")
-    if scale == "log" and not (start > 0 and stop > 0):
-        raise SpecError(f"{key}.start", "a log range needs start and stop > 0")
-    if num == 1:
-        return (start,)
-    if scale == "lin":
-        return tuple(start + (stop - start) * i / (num - 1) for i in range(num))
-    ratio = math.log(stop / start)
-    return tuple(start * math.exp(ratio * i / (num - 1)) for i in range(num))
-
-
-def _number(key: str, value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise SpecError(key, f"expected a finite number, got {value!r}")
-    return float(value)
+    try:
+        return Range(start, stop, num, scale)
+    except SpecError as err:
+        raise SpecError(f"{key}.{err.key.split('.')[-1]}", err.message) from None
 
 
 def _check_values(key: str, values: object) -> None:
+    if isinstance(values, Range):
+        return  # checked when it was made
     if not isinstance(values, tuple) or not values:
-        raise SpecError(key, "expected a non-empty tuple of numbers")
+        raise SpecError(key, "expected a non-empty tuple of numbers or a Range")
     for i, value in enumerate(values):
-        _number(f"{key}[{i}]", value)
-
-
-def _int_at_least(key: str, value: object, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise SpecError(key, f"expected an integer >= {low}, got {value!r}")
+        check_number(f"{key}[{i}]", value)

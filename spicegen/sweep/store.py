@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS points (
     idx           INTEGER PRIMARY KEY,  -- point index in the spec
     params        TEXT NOT NULL,        -- JSON object, SI units
     seed          INTEGER NOT NULL,
-    netlist_hash  TEXT NOT NULL,        -- SHA-256 of the netlist and analysis that ran
+    netlist_hash  TEXT NOT NULL,        -- SHA-256 of the deck that ran (sim writes it)
     status        TEXT NOT NULL CHECK (status IN ('done', 'failed', 'timeout')),
     measurements  TEXT NOT NULL,        -- JSON object, NaN stored as null
     error         TEXT,                 -- typed error class name
@@ -68,16 +68,14 @@ class Store:
     def create(
         cls, directory: str | os.PathLike[str], meta: dict[str, str], *, resume: bool
     ) -> Store:
-        """Open ``directory`` for writing. A new one records ``meta``; an existing one needs
-        ``resume`` and the same ``meta["fingerprint"]`` (the same spec)."""
+        """Open ``directory`` for writing. A new one records ``meta``; one that holds rows
+        needs ``resume`` and the same ``meta["fingerprint"]`` (the same spec).
+
+        A store without a row (a sweep that stopped before its first point: a bad factory,
+        no ngspice, an unreachable scheduler) holds nothing to keep, so it is started afresh.
+        """
         path = Path(directory)
         database = path / DATABASE
-        exists = database.exists()
-        if exists and not resume:
-            raise StoreError(
-                f"{path} already holds a sweep; pass --resume (resume=True) to finish it, "
-                "or choose another directory"
-            )
         try:
             (path / WAVES).mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -85,9 +83,20 @@ class Store:
                 f"cannot create the results directory {path}: {err.strerror}"
             ) from None
         db = _connect(database)
-        with db:
-            db.executescript(_SCHEMA)
-        old = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        try:
+            with db:
+                db.executescript(_SCHEMA)
+            rows = db.execute("SELECT COUNT(*) FROM points").fetchone()[0]
+            old = dict(db.execute("SELECT key, value FROM meta").fetchall()) if rows else {}
+        except sqlite3.DatabaseError as err:
+            db.close()
+            raise StoreError(f"cannot use the sweep database {database}: {err}") from None
+        if rows and not resume:
+            db.close()
+            raise StoreError(
+                f"{path} already holds a sweep ({rows} point(s)); pass --resume (resume=True) "
+                "to finish it, or choose another directory"
+            )
         if old and old.get("fingerprint") != meta.get("fingerprint"):
             db.close()
             raise StoreError(
@@ -96,9 +105,8 @@ class Store:
             )
         run = int(old.get("runs", "0")) + 1
         with db:
-            db.executemany(
-                "INSERT OR REPLACE INTO meta VALUES (?, ?)", [*meta.items(), ("runs", str(run))]
-            )
+            db.execute("DELETE FROM meta")
+            db.executemany("INSERT INTO meta VALUES (?, ?)", [*meta.items(), ("runs", str(run))])
         return cls(path, db, run)
 
     @classmethod
@@ -129,6 +137,18 @@ class Store:
     def finished(self) -> set[int]:
         """Indices of points that have a row (any status)."""
         return {row[0] for row in self._db.execute("SELECT idx FROM points")}
+
+    def finished_between(self, low: int, high: int) -> set[int]:
+        """Indices in ``[low, high)`` that have a row (any status)."""
+        cursor = self._db.execute("SELECT idx FROM points WHERE idx >= ? AND idx < ?", (low, high))
+        return {row[0] for row in cursor}
+
+    def count(self, below: int | None = None) -> int:
+        """How many rows there are (with an index below ``below``, if given)."""
+        if below is None:
+            return int(self._db.execute("SELECT COUNT(*) FROM points").fetchone()[0])
+        cursor = self._db.execute("SELECT COUNT(*) FROM points WHERE idx < ?", (below,))
+        return int(cursor.fetchone()[0])
 
     def cached(self, netlist_hash: str) -> dict[str, Any] | None:
         """A ``done`` row that ran the same netlist, or None. A stochastic point's netlist

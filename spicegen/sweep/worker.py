@@ -7,6 +7,7 @@ ngspice is killed by its timeout and the worker goes on with the next point.
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import time
@@ -15,13 +16,15 @@ from dataclasses import dataclass
 import cloudpickle
 import numpy as np
 
-from spicegen.sim import Analysis, SimulationError, SimulationTimeout
+from spicegen.sim import Run, SimulationError, SimulationTimeout
+from spicegen.sim.batch import ngspice_executable
+from spicegen.sweep.errors import SweepError
 from spicegen.sweep.ladder import run_ladder
 from spicegen.sweep.measures import Measure, evaluate
 from spicegen.sweep.points import Point
 from spicegen.sweep.record import Record
 from spicegen.sweep.spec import Waves
-from spicegen.waves import Waveforms
+from spicegen.waves import MissingVectorError, Waveforms
 
 _LOG_EXCERPT = 4000  # characters of ngspice's log kept for a failed point
 
@@ -30,20 +33,18 @@ _LOG_EXCERPT = 4000  # characters of ngspice's log kept for a failed point
 class Job:
     """What every point of a sweep shares."""
 
-    analysis: Analysis | None
     measures: tuple[Measure, ...]
     ladder: tuple[str, ...]
     timeout: float
     waves: Waves
-    base_dir: str | None
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """One point ready to run: its netlist text and that text's hash."""
+    """One point ready to run: its ``Run`` and the hash of the deck it makes."""
 
     point: Point
-    netlist: str
+    run: Run
     netlist_hash: str
 
 
@@ -53,7 +54,15 @@ def pack(job: Job, tasks: tuple[Task, ...]) -> bytes:
 
 
 def run_packed(payload: bytes) -> list[Record]:
-    """Entry point on a worker: unpack a batch and run it."""
+    """Entry point on a worker: unpack a batch and run it.
+
+    A worker without ngspice raises (stopping the sweep) instead of recording every point as
+    failed: that is the machine's fault, not the points', and a rerun must compute them.
+    """
+    try:
+        ngspice_executable()
+    except SimulationError as err:
+        raise SweepError(f"worker {socket.gethostname()}:{os.getpid()}: {err.message}") from None
     job, tasks = cloudpickle.loads(payload)
     return [run_task(job, task) for task in tasks]
 
@@ -62,27 +71,29 @@ def run_task(job: Job, task: Task) -> Record:
     """Simulate one point (with the ladder), measure it, return its record."""
     started = time.time()
     clock = time.perf_counter()
-    outcome = run_ladder(
-        task.netlist, job.analysis, rungs=job.ladder, timeout=job.timeout, base_dir=job.base_dir
-    )
-    measurements: tuple[tuple[str, float], ...] = ()
+    outcome = run_ladder(task.run, rungs=job.ladder, timeout=job.timeout)
+    measurements = tuple((m.name, math.nan) for m in job.measures)
     waves: tuple[tuple[str, np.ndarray], ...] = ()
     error: SimulationError | None = outcome.error
-    note = ""
+    status, name, message, log = "done", None, "", ""
     if outcome.result is not None:
         try:
             waveforms = outcome.result.waveforms
-            values, note = evaluate(job.measures, waveforms)
-            measurements = tuple(values.items())
-            waves = _kept(waveforms, job.waves)
         except SimulationError as err:
             error = err
-    if error is None:
-        status, name, message, log = "done", None, note, ""
-    else:
+        else:
+            values, message = evaluate(job.measures, waveforms)
+            measurements = tuple(values.items())
+            try:
+                waves = _kept(waveforms, job.waves)
+            except MissingVectorError as missing:
+                # this point lacks a vector the spec keeps: it fails, the sweep goes on; its
+                # measurements stay (the simulation itself ran)
+                status, name = "failed", type(missing).__name__
+                message = f"waveforms.vectors: {missing}"
+    if error is not None:
         status = "timeout" if isinstance(error, SimulationTimeout) else "failed"
         name, message, log = type(error).__name__, error.message, error.log[-_LOG_EXCERPT:]
-        measurements = tuple((m.name, float("nan")) for m in job.measures)
     return Record(
         index=task.point.index,
         params=task.point.params,

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from spicegen.sweep.lifeline import tied
+
 BIN = Path(sys.executable).parent
 
 # RC low-pass, R and C swept: v(out) at 2 us is 1 - exp(-2us / RC) (the pulse starts at 0 V).
@@ -31,20 +33,22 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def dask_address() -> Iterator[str]:
     """A real Dask cluster: ``dask scheduler`` and two ``dask worker`` processes, stopped at the
-    end of the session."""
+    end of the session, or killed with the test run if it is killed."""
     from distributed import Client
 
     port = _free_port()
     address = f"tcp://127.0.0.1:{port}"
     common = ["--no-dashboard"]
+    # tied: a kill -9 of the test run takes the cluster with it
     scheduler = subprocess.Popen(
-        [str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port), *common],
+        tied([str(BIN / "dask"), "scheduler", "--host", "127.0.0.1", "--port", str(port),
+              *common]),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     worker = [str(BIN / "dask"), "worker", address, "--nworkers", "1", "--nthreads", "1"]
     worker += ["--memory-limit", "0", "--no-nanny", *common]
     workers = [
-        subprocess.Popen(worker, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(tied(worker), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(2)
     ]
     try:

@@ -10,12 +10,15 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from spicegen.cli import main
-from spicegen.sweep import load
+from spicegen.netlist import Circuit
+from spicegen.sweep import StoreError, load
 
 ROOT = Path(__file__).resolve().parents[2]
 POINTS = 30
@@ -73,7 +76,7 @@ def test_kill_9_then_resume_matches_an_uninterrupted_run(tmp_path: Path, capsys)
         os.kill(driver.pid, signal.SIGKILL)
         driver.wait()
     finally:
-        # the driver's orphaned pool workers (its process group) go too, as after a crash
+        # safety net: the pool ends with the driver (test_lifeline.py); its group goes too
         with contextlib.suppress(ProcessLookupError):
             os.killpg(driver.pid, signal.SIGKILL)
     assert driver.returncode == -signal.SIGKILL
@@ -112,3 +115,57 @@ def test_resume_refuses_another_spec_and_a_fresh_run_refuses_a_used_directory(  
     assert "another spec" in capsys.readouterr().err
     assert main(["sweep-report", str(out), "-o", str(tmp_path / "r.png")]) == 0
     assert (tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+
+
+SMALL = SPEC.replace(f"num = {POINTS}", "num = 3")
+
+
+def _cli(spec: Path, out: Path, *flags: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """``spicegen sweep`` as its own process, with ``env`` added to the environment."""
+    command = [sys.executable, "-m", "spicegen.cli", "sweep", str(spec), "--out", str(out),
+               "--workers", "1", *flags]  # fmt: skip
+    return subprocess.run(command, cwd=ROOT, env={**os.environ, **env}, capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_a_sweep_stopped_by_missing_ngspice_reruns_plainly(tmp_path: Path) -> None:
+    spec = tmp_path / "s.toml"
+    spec.write_text(SMALL)
+    out = tmp_path / "out"
+    missing = _cli(spec, out, SPICEGEN_NGSPICE=str(tmp_path / "no-ngspice"))
+    assert missing.returncode == 2, missing.stderr
+    assert "no-ngspice' was not found" in missing.stderr
+    assert len(missing.stderr.strip().splitlines()) == 1
+    assert _rows(out) == {}  # no point was recorded as failed for the machine's fault
+    # ngspice back: the same command, without --resume, runs every point
+    again = _cli(spec, out)
+    assert again.returncode == 0, again.stderr
+    assert "3 done" in again.stdout
+    assert sorted(_rows(out)) == [0, 1, 2]
+
+
+def test_a_sweep_stopped_before_its_first_point_reruns_plainly(tmp_path: Path) -> None:
+    from spicegen.sweep import SpecError, SweepError, SweepSpec, parameters, run
+    from tests.sweep.factories import rc
+
+    out = tmp_path / "out"
+    ready = tmp_path / "ready"
+
+    def needs_a_file(params: Mapping[str, float], seed: int) -> Circuit:
+        # stands for any first render that fails (a missing model file, a typo in a factory)
+        if not ready.exists():
+            raise FileNotFoundError(ready)
+        return rc(params, seed)
+
+    spec = SweepSpec(circuit=needs_a_file, parameters=parameters(grid={"r": [1e3, 2e3]}))
+    with pytest.raises(SpecError, match="needs_a_file failed on point 0"):
+        run(spec, store=out, workers=1)
+    # an unreachable scheduler also stops it after the store was opened
+    with pytest.raises(SweepError, match="cannot reach the Dask scheduler"):
+        run(spec, "tcp://127.0.0.1:9", store=out)
+    ready.touch()
+    summary = run(spec, store=out, workers=1)  # no resume=True needed: nothing was there
+    assert (summary.total, summary.done, summary.skipped) == (2, 2, 0)
+    # a store that holds rows still needs resume=True
+    with pytest.raises(StoreError, match=r"already holds a sweep \(2 point\(s\)\)"):
+        run(spec, store=out, workers=1)

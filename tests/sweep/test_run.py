@@ -7,12 +7,15 @@ import math
 import os
 import signal
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from spicegen.netlist import Tran
+from spicegen.netlist import Circuit, Op, Tran
+from spicegen.sim import simulate
+from spicegen.sim.deck import write_deck
 from spicegen.sweep import (
     Measure,
     Normal,
@@ -26,10 +29,12 @@ from spicegen.sweep import (
     run,
     to_xarray,
 )
+from spicegen.sweep.points import point_at, render
 from spicegen.sweep.store import Store
 from spicegen.waves import Waveforms
 from tests.sweep.circuits import HANGS, INDUCTIVE_KICK, NO_SOLUTION, RC_TRAN, SYNTAX_ERROR
 from tests.sweep.conftest import RC
+from tests.sweep.factories import rc
 
 FINAL = Measure("v_final", "final", "v(out)")
 
@@ -227,3 +232,59 @@ def test_a_killed_local_worker_is_replaced_and_its_batch_rerun(tmp_path: Path) -
     assert list(table["index"]) == list(range(6))
     expected = 1 - np.exp(-2e-6 / (table["r"] * table["c"]))
     np.testing.assert_allclose(table["v"], expected, atol=1e-3)
+
+
+def _with_or_without_mid(params: Mapping[str, float], seed: int) -> str:
+    """An RC; point k = 1 has no node ``mid`` (its resistor is one piece)."""
+    if int(params["k"]) == 1:
+        return RC_TRAN.replace("{r}", "1000")
+    return RC_TRAN.replace("R1 in out {r}", "R1 in mid 500\nR2 mid out 500")
+
+
+def test_a_kept_vector_missing_from_one_point_fails_that_point_only(tmp_path: Path) -> None:
+    spec = SweepSpec(
+        circuit=_with_or_without_mid,
+        parameters=parameters(grid={"k": [0.0, 1.0, 2.0]}),
+        measures=(FINAL,),
+        waves=Waves(keep="all", vectors=("v(out)", "v(mid)")),
+        ladder=(),
+        batch=3,  # all three in one batch: the failure must not take the other two with it
+    )
+    summary = run(spec, store=tmp_path / "s", workers=1)
+    assert (summary.done, summary.failed) == (2, 1)
+    with Store.open(tmp_path / "s") as store:
+        rows = {row["idx"]: row for row in store.rows()}
+    missing = rows[1]
+    assert missing["status"] == "failed"
+    assert missing["error"] == "MissingVectorError"
+    assert "waveforms.vectors: no vector 'v(mid)'" in missing["message"]
+    assert "v(out)" in missing["message"]  # what the point had
+    # the simulation ran: its measurement stays (1 kohm x 1 nF over 2 us: 1 - e^-2)
+    assert load(tmp_path / "s")["v_final"][1] == pytest.approx(1 - math.exp(-2), abs=1e-3)
+    assert set(load_waves(tmp_path / "s", 0)) == {"time", "v(out)", "v(mid)"}
+
+
+def _rc_with_its_own_op(params: Mapping[str, float], seed: int) -> Circuit:
+    """The factory RC, but with an operating point as its own analysis."""
+    return replace(rc(params, seed), analyses=(Op(),))
+
+
+def test_the_sweeps_analysis_replaces_a_factory_circuits_own(tmp_path: Path) -> None:
+    spec = SweepSpec(
+        circuit=_rc_with_its_own_op,
+        parameters=parameters(grid={"r": [1e3, 2e3]}),
+        analysis=Tran(step=2e-8, stop=2e-6),
+        measures=(FINAL,),
+        waves=Waves(keep="all", vectors=("v(out)",)),
+    )
+    run_ = render(spec, point_at(spec, 0))
+    deck = write_deck(run_).text
+    assert ".tran 2e-08 2e-06" in deck and ".op" not in deck  # one analysis, the sweep's
+    assert [plot.plotname for plot in simulate(run_).plots] == ["Transient Analysis"]
+    summary = run(spec, store=tmp_path / "s", workers=1)
+    assert summary.done == 2
+    table = load(tmp_path / "s")
+    # the transient's v(out) at 2 us, 1 - exp(-t / RC) with C = 1 nF (the .op would give 0 V:
+    # the pulse source is at 0 V at t = 0)
+    np.testing.assert_allclose(table["v_final"], 1 - np.exp(-2e-6 / (table["r"] * 1e-9)), atol=1e-3)
+    assert load_waves(tmp_path / "s", 1)["time"].size > 50
