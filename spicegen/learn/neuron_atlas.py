@@ -36,7 +36,7 @@ the amplitudes and times per model); the classifiers are ``waves.spiking``'s.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -75,6 +75,7 @@ __all__ = [
     "run_behaviour",
 ]
 
+STEPS = 8  # the six behaviours, the f-I curve and the refractory period
 BEHAVIOURS = (
     "tonic_spiking",
     "phasic_bursting",
@@ -117,8 +118,9 @@ class Protocols:
     stochastic_noise: float = 0.0
     stochastic_width: float = 25e-6
     stochastic_period: float = 50e-6
-    stochastic_pulses: int = 10
+    stochastic_pulses: int = 20
     stochastic_seeds: tuple[int, ...] = (1, 2, 3, 4)
+    stochastic_max_step: float = 250e-9
     fi_amplitudes: tuple[float, ...] = (1.15, 1.2, 1.3, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
     fi_duration: float = 60e-6
 
@@ -326,10 +328,13 @@ def _stochastic(device: CompiledModel, p: Protocols) -> tuple[Verdict, tuple[Tra
     stop = float(onsets[-1]) + p.stochastic_period
     fired = np.zeros(amplitudes.size)
     runs = []
+    # whether a pulse fires depends on its plateau against the threshold drawn for it, not on
+    # when it crosses: a step of a twentieth of the charging time is enough
+    coarse = replace(p, max_step=p.stochastic_max_step)
     for seed in p.stochastic_seeds:
         run = _simulate(
             device,
-            p,
+            coarse,
             stimulus,
             stop,
             params=p.stochastic_params,
@@ -456,9 +461,15 @@ def run_behaviour(
     return _RUNS[name](device, protocols)
 
 
-def run_atlas(device: CompiledModel, protocols: Protocols | None = None) -> Atlas:
+def run_atlas(
+    device: CompiledModel,
+    protocols: Protocols | None = None,
+    *,
+    on_step: Callable[[str], None] | None = None,
+) -> Atlas:
     """Every protocol of the atlas on ``device`` (a compiled ``threshold_switch`` or
-    ``nbox``), with ``protocols`` (default ``PROTOCOLS[device.name]``)."""
+    ``nbox``), with ``protocols`` (default ``PROTOCOLS[device.name]``); ``on_step(name)``
+    is called after each of the eight (six behaviours, ``fi_curve``, ``refractory``)."""
     if not isinstance(device, CompiledModel):
         raise LearnError(f"atlas: expected a compiled neuron model, got {device!r}")
     if protocols is None:
@@ -470,10 +481,15 @@ def run_atlas(device: CompiledModel, protocols: Protocols | None = None) -> Atla
         protocols = PROTOCOLS[device.name]
     verdicts: dict[str, Verdict] = {}
     traces: dict[str, tuple[Trace, ...]] = {}
+    step = on_step if on_step is not None else (lambda _: None)
     for name in BEHAVIOURS:
         verdicts[name], traces[name] = run_behaviour(name, device, protocols)
+        step(name)
     current, rate, _ = _fi(device, protocols)
+    step("fi_curve")
     rates, discharge = _closed_form(device.name, protocols, protocols.fi_amplitudes)
+    refractory = _on_time(device, protocols)
+    step("refractory")
     return Atlas(
         model=device.name,
         verdicts=verdicts,
@@ -481,7 +497,7 @@ def run_atlas(device: CompiledModel, protocols: Protocols | None = None) -> Atla
         fi_current=current,
         fi_rate=rate,
         fi_closed_form=rates,
-        refractory=_on_time(device, protocols),
+        refractory=refractory,
         refractory_closed_form=discharge,
         notes=_NOTES.get(device.name, {}),
     )
