@@ -16,7 +16,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "run"
     done = cli(
-        "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2", "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
+        "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
+        "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
         "--lr", "0.2", "--out", out,
     )  # fmt: skip
     assert done.status == 0, done.err
