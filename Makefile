@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.spicegen-installed
 
-.PHONY: demo test setup ngspice bench clean image-check
+.PHONY: demo test setup ngspice bench figures clean image-check
 
 demo: setup
 	$(VENV)/bin/python -m spicegen.demo
@@ -22,6 +22,14 @@ $(STAMP): pyproject.toml
 	$(VENV)/bin/python -m pip install --quiet --upgrade pip
 	$(VENV)/bin/python -m pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
+
+# The model pages' validation figures (docs/models/img), each from real ngspice runs of the
+# testbenches; FIGURES=dir writes them elsewhere.
+FIGURES ?= docs/models/img
+figures: setup
+	$(VENV)/bin/python scripts/plot_models.py $(FIGURES)
+	$(VENV)/bin/python scripts/plot_memory_models.py $(FIGURES)
+	$(VENV)/bin/python scripts/plot_mtj.py $(FIGURES)
 
 bench: setup
 	$(VENV)/bin/python benchmarks/bench_raw.py

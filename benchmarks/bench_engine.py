@@ -4,6 +4,9 @@
    circuit and a 64x64 resistive crossbar with wire resistance (goal: <= 1.10x on the crossbar).
 2. ``Session.alter`` + ``Session.op`` per call vs one batch ngspice process per call on a tiny
    circuit (goal: >= 10x faster).
+3. The command line's start-up: ``spicegen --version``, ``spicegen models`` and ``spicegen run
+   tiny.cir`` (batch) as child processes vs bare ``ngspice -b tiny.cir`` (goal: ``run`` adds
+   < 0.1 s); ``--cli-only`` runs this section alone.
 
 Prints medians and ratios; never asserts on time. ``python benchmarks/bench_engine.py``.
 """
@@ -11,8 +14,11 @@ Prints medians and ratios; never asserts on time. ``python benchmarks/bench_engi
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -76,7 +82,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7, help="runs per median")
     parser.add_argument("--calls", type=int, default=2000, help="session calls to time")
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line section")
     args = parser.parse_args()
+    if args.cli_only:
+        cli_startup(max(args.repeat, 21))
+        return
     print(f"ngspice: {ngspice_executable()}; medians of {args.repeat} runs\n")
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -114,6 +124,78 @@ def main() -> None:
               f"   {batch_call / per_call:6.1f}x faster")  # fmt: skip
         print(f"  Session.alter + op(vectors=['v(out)']): {per_call_one * 1e3:9.3f} ms"
               f"   {batch_call / per_call_one:6.1f}x faster")  # fmt: skip
+    print()
+    cli_startup(max(args.repeat, 21))
+
+
+_LIBRARY_RUN = (
+    "from pathlib import Path; from spicegen.sim import simulate; "
+    "simulate(Path('tiny.cir').read_text(), base_dir=Path('.').resolve())"
+)
+
+
+def _timed_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """(wall, CPU) seconds of one child process; CPU is user + system time of the child and
+    its own children (ngspice), which a busy shared machine inflates less than wall time."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(
+        argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return wall, cpu
+
+
+def cli_startup(repeat: int) -> None:
+    """Medians of ``repeat`` child processes: the CLI against bare ngspice on the same deck.
+
+    The commands take turns (one run of each per round), so a change in the machine's load
+    touches all of them alike. The children keep compiled bytecode (in a private cache
+    directory) as an installed package does, even where the environment sets
+    ``PYTHONDONTWRITEBYTECODE``: otherwise every call would recompile spicegen's sources and
+    the figure would measure the compiler.
+    """
+    spicegen = str(Path(sys.executable).parent / "spicegen")
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "tiny.cir").write_text(TINY)
+        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        cases = {
+            "bare ngspice -b tiny.cir": [ngspice_executable(), "-b", "tiny.cir"],
+            "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
+            "spicegen --version": [spicegen, "--version"],
+            "spicegen models": [spicegen, "models"],
+            "spicegen run tiny.cir": [spicegen, "run", "tiny.cir"],
+            # what `run` does without the command line: import the engine, simulate, read back
+            "simulate(tiny.cir) in python (verb)": [sys.executable, "-c", _LIBRARY_RUN],
+        }
+        for argv in cases.values():
+            _timed_child(argv, work, env)  # warm the page cache and the bytecode cache
+        times: dict[str, list[tuple[float, float]]] = {label: [] for label in cases}
+        for _ in range(repeat):
+            for label, argv in cases.items():
+                times[label].append(_timed_child(argv, work, env))
+    wall = {label: statistics.median(t[0] for t in runs) for label, runs in times.items()}
+    cpu = {label: statistics.median(t[1] for t in runs) for label, runs in times.items()}
+    bare_wall, bare_cpu = wall["bare ngspice -b tiny.cir"], cpu["bare ngspice -b tiny.cir"]
+    print(f"command-line start-up, medians of {repeat} child processes (wall | CPU)")
+    print(
+        f"{'command':<36}{'wall':>9}{'ratio':>8}{'added':>10}{'CPU':>10}{'ratio':>8}{'added':>10}"
+    )
+    for label in cases:
+        print(
+            f"{label:<36}{wall[label] * 1e3:>6.1f} ms{wall[label] / bare_wall:>7.2f}x"
+            f"{(wall[label] - bare_wall) * 1e3:>7.1f} ms{cpu[label] * 1e3:>7.1f} ms"
+            f"{cpu[label] / bare_cpu:>7.2f}x{(cpu[label] - bare_cpu) * 1e3:>7.1f} ms"
+        )
+    verb, cli = "simulate(tiny.cir) in python (verb)", "spicegen run tiny.cir"
+    print(
+        f"the command line over the library call: {(wall[cli] - wall[verb]) * 1e3:+.1f} ms wall, "
+        f"{(cpu[cli] - cpu[verb]) * 1e3:+.1f} ms CPU (goal < 100 ms)"
+    )
 
 
 if __name__ == "__main__":

@@ -104,6 +104,11 @@ def plot_vteam(out: Path) -> Path:
     )
     ax_rate.plot(volts, measured, "o", label="ngspice (step, x = 0.5)")
     ax_rate.set_yscale("symlog", linthresh=1e3)
+    # one tick per decade outside the linear band around 0 (matplotlib's default symlog ticks
+    # put 10^0..10^2 on top of one another there)
+    decades = [10.0**k for k in range(3, 7)]
+    ax_rate.set_yticks([-d for d in reversed(decades)] + [0.0] + decades)
+    ax_rate.minorticks_off()
     ax_rate.set_xlabel("V (V)")
     ax_rate.set_ylabel("dx/dt (1/s)")
     ax_rate.set_title("state rate: dead zone between v_on and v_off")

@@ -1,7 +1,8 @@
 """Validation figures of ``models/mtj.va`` and ``models/mtj_sp.va`` for docs/models/.
 
-Writes ``docs/models/img/mtj_static.png``, ``mtj_switching.png`` and ``mtj_sp.png`` and prints
-every measured figure next to its physics.md reference. Usage: ``python scripts/plot_mtj.py``.
+Writes ``mtj_static.png``, ``mtj_switching.png`` and ``mtj_sp.png`` into ``docs/models/img/``
+(or the directory given) and prints every measured figure next to its reference in the
+project's physics notes. Usage: ``python scripts/plot_mtj.py [out_dir]``.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ def _testbench(name: str) -> ModuleType:
     return module
 
 
-def static(tb: ModuleType) -> None:
+def static(tb: ModuleType, out_dir: Path) -> None:
     model = tb.compile_mtj()
     volts = np.linspace(0.02, 1.2, 40)
     currents = -volts / (3979 * (1 + 1.5 / (1 + (volts / 0.5) ** 2)))
@@ -54,13 +55,13 @@ def static(tb: ModuleType) -> None:
     b.set(xlabel="I (uA)", ylabel="V (V)", title="self-consistent V(I), R_P 4 kohm")
     b.legend()
     fig.tight_layout()
-    fig.savefig(IMG / "mtj_static.png", dpi=110)
+    fig.savefig(out_dir / "mtj_static.png", dpi=110)
     plt.close(fig)
     print(f"TMR(0.5 V) = {np.interp(0.5, volts, tmr) * 100:.2f} % (ref 75 %)")
     print(f"V_AP(100 uA) = {np.interp(100e-6, i_table, v_ap):.4f} V (ref 0.6313 V)")
 
 
-def switching(tb: ModuleType) -> None:
+def switching(tb: ModuleType, out_dir: Path) -> None:
     model = tb.compile_mtj()
     # P_sw(t) curves: pulses of several widths, 300 devices each, i = 0.9 and 0.8
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
@@ -114,29 +115,25 @@ def switching(tb: ModuleType) -> None:
     )
     b.legend(fontsize=8)
     fig.tight_layout()
-    fig.savefig(IMG / "mtj_switching.png", dpi=110)
+    fig.savefig(out_dir / "mtj_switching.png", dpi=110)
     plt.close(fig)
 
 
-def pbit(tb: ModuleType) -> None:
+def pbit(tb: ModuleType, out_dir: Path) -> None:
     biases = (-0.4, -0.2, -0.1, 0.0, 0.1, 0.2, 0.4)
     traces = tb.run_telegraph(
         tb.compile_mtj_sp(), tb.Telegraph(biases, per_bias=16, record=4e-6, ts=20e-9, seed=3)
     )
     fig, (a, b) = plt.subplots(1, 2, figsize=(10, 4))
     for offset, bias in enumerate((-0.1, 0.0, 0.1)):
-        a.step(
-            traces.time * 1e6,
-            traces.states[bias][0] + 1.5 * offset,
-            where="post",
-            label=f"i = {bias}",
-        )
+        a.step(traces.time * 1e6, traces.states[bias][0] + 1.5 * offset, where="post")
+    a.set_yticks([0.5 + 1.5 * offset for offset in range(3)])
+    a.set_yticklabels([f"i = {bias}" for bias in (-0.1, 0.0, 0.1)])
     a.set(
         xlabel="time (us)",
-        ylabel="state (offset by 1.5), 1 = AP",
+        ylabel="state: low P, high AP",
         title="telegraph switching, delta 5",
     )
-    a.legend(loc="upper right", fontsize=8)
     fine = np.linspace(-0.45, 0.45, 200)
     b.plot(fine, tb.ap_probability(fine), "k-", label="1/2 (1 + tanh(delta i))")
     for bias in biases:
@@ -153,17 +150,17 @@ def pbit(tb: ModuleType) -> None:
     )
     b.legend()
     fig.tight_layout()
-    fig.savefig(IMG / "mtj_sp.png", dpi=110)
+    fig.savefig(out_dir / "mtj_sp.png", dpi=110)
     plt.close(fig)
 
 
-def main() -> None:
-    IMG.mkdir(parents=True, exist_ok=True)
+def main(out_dir: Path = IMG) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
     tb = _testbench("mtj_switching")
-    static(tb)
-    switching(tb)
-    pbit(_testbench("mtj_sp_telegraph"))
+    static(tb, out_dir)
+    switching(tb, out_dir)
+    pbit(_testbench("mtj_sp_telegraph"), out_dir)
 
 
 if __name__ == "__main__":
-    main()
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else IMG)

@@ -3,7 +3,7 @@
 Each package that keeps goldens has a cases module listed in CASE_MODULES; the module exposes
 ``GOLDEN: dict[str, Callable[[], str]]`` mapping a file name in tests/golden to a function that
 returns the file's text. Add a module to the tuple to add goldens; a changed golden is a reviewed
-change (see STYLE.md rule 13).
+change, never a silent one.
 
     .venv/bin/python scripts/regen_golden.py           # rewrite every golden file
     .venv/bin/python scripts/regen_golden.py --check   # exit 1 listing files that differ

@@ -12,6 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from spicegen.errors import SpicegenError
 
+# pyproject.toml's version, kept here so that `spicegen --version` needs no metadata lookup
+# (importlib.metadata costs more than the rest of the start-up); tests/test_api.py checks both
+__version__ = "0.1.0"
+
 # public name -> the module that defines it
 _EXPORTS = {
     "Ac": "spicegen.sim",

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from spicegen import models
 from spicegen.circuits import bayesian_machine
@@ -28,6 +30,7 @@ from spicegen.circuits.decks import (
 from spicegen.netlist import Capacitor, Circuit, Pulse, Resistor, Tran, VoltageSource
 from spicegen.plot import plot_waveforms
 from spicegen.sim import simulate
+from spicegen.waves import Waveforms
 
 
 def rc_step_circuit(resistance: float = 1e3, capacitance: float = 1e-9) -> Circuit:
@@ -63,7 +66,10 @@ def rc_demo(out_dir: str = "out/demo") -> Path:
     expected = 1.0 - np.exp(-(t[rising] - 1e-6) / tau)
     worst = float(np.max(np.abs(v[rising] - expected)))
     backend_gap = float(np.max(np.abs(batch.v("out") - shared.v("out"))))
-    path = plot_waveforms(batch, ["v(in)", "v(out)"], Path(out_dir) / "rc_step.png")
+    path = plot_waveforms(
+        batch, ["v(in)", "v(out)"], Path(out_dir) / "rc_step.png",
+        title="RC low-pass step response: 1 kohm, 1 nF (tau = 1 us)",
+    )  # fmt: skip
     print(f"RC step response, tau = {tau * 1e6:.1f} us, {len(batch)} time points")
     print(f"  largest deviation from 1 - exp(-t/RC): {worst * 1e3:.3f} mV")
     print(f"  largest batch vs shared-library difference: {backend_gap:.3g} V")
@@ -100,7 +106,8 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     paths.append(
         plot_waveforms(
             waves, [f"v(xpop.m{i})" for i in range(3)], out / "oscillator_neuron.png",
-            title="3 oscillator neurons, 1.4/1.5/1.6 V, lateral inhibition",
+            title=f"3 oscillator neurons at {', '.join(map(str, supplies))} V with lateral "
+            f"inhibition: {', '.join(map(str, counts))} spikes",
         )
     )  # fmt: skip
     print(f"oscillator neurons at {supplies} V: {counts} spikes in 30 us")
@@ -127,14 +134,8 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     circuit, machine = bayesian_machine_deck(LIKELIHOODS, (1, 0), bits=6)
     waves = simulate(circuit).waveforms
     counts = [int(c) for c in bayesian_machine.decode(waves, machine)]
-    exact = [np.prod([LIKELIHOODS[y][i][o] for i, o in enumerate((1, 0))]) for y in (0, 1)]
-    nodes = [f"v({node})" for node in (*machine.block_nodes[0], *machine.stream_nodes)]
-    paths.append(
-        plot_waveforms(
-            waves, nodes, out / "bayesian_machine.png",
-            title="Bayesian machine: class 0 streams and both AND streams",
-        )
-    )  # fmt: skip
+    exact = [float(np.prod([LIKELIHOODS[y][i][o] for i, o in enumerate((1, 0))])) for y in (0, 1)]
+    paths.append(_bayesian_figure(waves, machine, exact, out / "bayesian_machine.png"))
     print(
         f"bayesian machine, observation (1, 0): counts {counts} of {machine.cycles} cycles "
         f"(exact products {exact[0]:.2f}, {exact[1]:.2f}); class {int(np.argmax(counts))}"
@@ -146,15 +147,7 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     circuit, params = crossbar_read_deck(weights, volts, g_min=1e-6, g_max=1e-4, wire=2.0)
     measured = column_currents(simulate(circuit).waveforms, params)[0]
     ideal = ideal_column_currents(params, volts)
-    figure, axes = plt.subplots(figsize=(5, 3.5))
-    axes.bar(np.arange(4) - 0.2, np.asarray(ideal) * 1e6, 0.4, label="ideal V @ G")
-    axes.bar(np.arange(4) + 0.2, np.asarray(measured) * 1e6, 0.4, label="ngspice, 2 ohm wires")
-    axes.set(xlabel="column", ylabel="current (uA)", title="4x4 crossbar read")
-    axes.legend()
-    figure.tight_layout()
-    figure.savefig(out / "crossbar.png", dpi=100)
-    plt.close(figure)
-    paths.append(out / "crossbar.png")
+    paths.append(_crossbar_figure(ideal, measured, out / "crossbar.png"))
     worst = float(np.max(np.abs(np.asarray(measured) / np.asarray(ideal) - 1)))
     print(f"crossbar 4x4 read: largest deviation from V @ G {worst * 100:.3f} %")
 
@@ -162,6 +155,78 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     for path in paths:
         print(f"  {path.resolve()}")
     return paths
+
+
+def _bayesian_figure(
+    waves: Waveforms,
+    machine: bayesian_machine.BayesianMachine,
+    exact: Sequence[float],
+    path: Path,
+) -> Path:
+    """Each class's likelihood streams and AND stream as stacked digital traces; beside them,
+    each class's counter over time against the exact product of likelihoods x cycles."""
+    import matplotlib.pyplot as plt
+
+    time_us = waves["time"] * 1e6
+    figure, (traces, counters) = plt.subplots(
+        1, 2, figsize=(11, 4.5), gridspec_kw={"width_ratios": (2.2, 1)}, sharex=True
+    )
+    labels: list[str] = []
+    ticks: list[float] = []
+    row = 0.0  # rows go downwards: class 0 on top, each class's AND stream last
+    for y, (blocks, stream) in enumerate(
+        zip(machine.block_nodes, machine.stream_nodes, strict=True)
+    ):
+        for node in (*blocks, stream):
+            bit = waves.v(node) / machine.vdd  # the dac_bridge output, 0 or vdd
+            # 0.8 of a row per bit, so neighbouring traces never touch
+            traces.plot(time_us, row + 0.8 * bit, color=f"C{y}", lw=1.4 if node == stream else 0.9)
+            labels.append(f"{node} (class {y})" if node == stream else node)
+            ticks.append(row + 0.4)
+            row -= 1.0
+        row -= 0.5  # a gap between the classes
+    traces.set_yticks(ticks)
+    traces.set_yticklabels(labels)
+    traces.set(xlabel="time (us)", title="each class: one stream per observation, and their AND")
+    for y, nodes in enumerate(machine.counter_nodes):
+        bits = np.stack([waves.v(node) > machine.vdd / 2 for node in nodes]).astype(np.int64)
+        count = (bits << np.arange(len(nodes))[:, None]).sum(axis=0)  # counter bits, LSB first
+        counters.step(time_us, count, where="post", color=f"C{y}", label=f"class {y}: {count[-1]}")
+        counters.axhline(exact[y] * machine.cycles, color=f"C{y}", ls="--", lw=0.9)
+    counters.set(
+        xlabel="time (us)", ylabel="counter value",
+        title=f"counters; dashed: {machine.cycles} x P(o | y)",
+    )  # fmt: skip
+    counters.legend(loc="upper left")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
+
+
+def _crossbar_figure(
+    ideal: npt.NDArray[np.float64], measured: npt.NDArray[np.float64], path: Path
+) -> Path:
+    """Column currents, ideal V @ G beside ngspice's, and the relative deviation per column."""
+    import matplotlib.pyplot as plt
+
+    ideal_ua, measured_ua = np.asarray(ideal) * 1e6, np.asarray(measured) * 1e6
+    columns = np.arange(len(ideal_ua))
+    figure, (currents, deviation) = plt.subplots(1, 2, figsize=(9, 3.6))
+    currents.bar(columns - 0.2, ideal_ua, 0.4, label="ideal V @ G")
+    currents.bar(columns + 0.2, measured_ua, 0.4, label="ngspice, 2 ohm wires")
+    currents.set_xticks(columns)
+    currents.set_ylim(0, 1.3 * max(ideal_ua.max(), measured_ua.max()))  # room for the legend
+    currents.set(xlabel="column", ylabel="current (uA)", title="4x4 crossbar read")
+    currents.legend(loc="upper left", ncol=2, fontsize="small")
+    deviation.bar(columns, (measured_ua / ideal_ua - 1.0) * 100.0, 0.5, color="C1")
+    deviation.axhline(0.0, color="k", lw=0.8)
+    deviation.set_xticks(columns)
+    deviation.set(xlabel="column", ylabel="ngspice / ideal - 1 (%)", title="IR drop on the wires")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+    return path
 
 
 if __name__ == "__main__":

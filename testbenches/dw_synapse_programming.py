@@ -49,10 +49,11 @@ def plot_dw(out: Path) -> Path:
     from math import erf, sqrt
 
     p_target = erf(1.02 / sqrt(2)) / 2 + erf(0.98 / sqrt(2)) / 2
-    right.plot([1], [p_target], "k_", ms=30, mew=2, label="Gaussian odds 0.683")
+    right.hlines(p_target, 0.6, 1.4, colors="k", lw=2, label=f"expected (Gaussian) {p_target:.3f}")
     right.set(xlabel="landing level", ylabel="fraction of devices",
               title="position noise sd = half a level spacing")  # fmt: skip
-    right.legend(fontsize=8)
+    right.set_ylim(0, 1)  # room above the bars for the legend
+    right.legend(fontsize=8, loc="upper right")
     fig.tight_layout()
     path = out / "dw_synapse.png"
     fig.savefig(path, dpi=110)

@@ -1,6 +1,6 @@
-"""Layers only reach down (DESIGN.md): netlist <- sim <- ...; waves never imports sim or netlist;
-the top-level modules too: the CLI and the demo are shells over everything below, and the CLI
-never imports the demo."""
+"""Layers only reach down: netlist, waves <- va <- circuits; netlist, waves <- sim <- sweep <-
+learn; the top-level modules too: the CLI and the demo are shells over everything below, and
+the CLI never imports the demo."""
 
 from __future__ import annotations
 
@@ -47,9 +47,13 @@ def _imports(path: Path) -> set[str]:
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             found.add(node.module)
-            if node.module == "spicegen":  # ``from spicegen import models``
-                found.update(f"spicegen.{alias.name}" for alias in node.names)
+            if node.module == "spicegen":  # ``from spicegen import models`` (a module, not a name)
+                found.update(f"spicegen.{a.name}" for a in node.names if _is_module(a.name))
     return {name for name in found if name.startswith("spicegen")}
+
+
+def _is_module(name: str) -> bool:
+    return (PACKAGE / f"{name}.py").exists() or (PACKAGE / name / "__init__.py").exists()
 
 
 def _targets(path: Path) -> set[str]:

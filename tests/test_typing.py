@@ -1,4 +1,4 @@
-"""``mypy --strict`` stays clean on spicegen (STYLE.md rule 6)."""
+"""``mypy --strict`` stays clean on spicegen: type hints everywhere public."""
 
 from __future__ import annotations
 

@@ -47,6 +47,7 @@ from spicegen.netlist import (
     VSwitch,
     XspiceInstance,
 )
+from spicegen.seeds import circuit_rng
 
 IntArray = np.ndarray
 
@@ -319,7 +320,7 @@ def from_likelihoods(
         models.append(
             Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
         )
-        rng = np.random.default_rng(memory.seed)
+        rng = circuit_rng(memory.seed)
 
     dac_digital: list[str] = []
     dac_analog: list[str] = []

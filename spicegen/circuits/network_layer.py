@@ -16,7 +16,7 @@ two-terminal compiled models, run deterministic (``stochastic=0``) in state ``st
 oriented as ``neuron_pair``'s default ``p2ap`` (``n`` on the biased node, ``p`` on ground).
 
 Variability: ``rp_spread`` draws a relative deviation per pair, ``rp_k = rp (1 + rp_spread
-z_k)`` with ``z_k`` standard normal from ``numpy.random.default_rng(seed)`` (both devices of a
+z_k)`` with ``z_k`` standard normal from the circuit seed ``seed`` (both devices of a
 pair share it); ``mismatch`` is the second device's extra relative deviation within its pair,
 ``rp_k (1 + mismatch)``. With a ``seed`` every device also gets its own instance seed (the
 model's random draws), so a stochastic model's devices differ. ``pair_resistances`` gives the
@@ -51,6 +51,7 @@ from spicegen.netlist import (
     Vcvs,
     VoltageSource,
 )
+from spicegen.seeds import circuit_rng
 from spicegen.va import CompiledModel
 
 __all__ = ["layer_outputs", "network_layer", "pair_resistances"]
@@ -72,7 +73,7 @@ def pair_resistances(
         raise CircuitSpecError(f"expected > -1, got {mismatch!r}", field="mismatch")
     deviation = np.zeros(columns)
     if spread > 0:
-        deviation = spread * np.random.default_rng(seed).standard_normal(columns)
+        deviation = spread * circuit_rng(seed).standard_normal(columns)
     first = nominal * (1.0 + deviation)
     if (first <= 0).any():
         raise CircuitSpecError(
@@ -135,7 +136,7 @@ def network_layer(
     )
     seeds: list[int | None] = [None] * (2 * params.columns)
     if seed is not None:
-        draws = np.random.default_rng([seed, 1]).integers(0, 2**31 - 1, 2 * params.columns)
+        draws = circuit_rng(seed, 1).integers(0, 2**31 - 1, 2 * params.columns)
         seeds = [int(value) for value in draws]
     drives = _row_drives(row_voltages, params.rows)
     tags = column_tags(params)

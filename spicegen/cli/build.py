@@ -101,6 +101,7 @@ def _crossbar(circuits: SubParsers) -> None:
 def _build_crossbar(args: argparse.Namespace) -> None:
     from spicegen.circuits.decks import crossbar_read_deck, random_weights
 
+    non_negative_int(args.max_cells, "--max-cells")
     inputs = []
     if args.random is not None:
         rows, columns = args.random

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from spicegen.cli import build, models, plot, run, sweep, sweep_report
+from spicegen.cli import build, models, neuron_atlas, plot, run, sweep, sweep_report, train
 from spicegen.cli import compile as compile_
 from spicegen.cli.common import ArgumentParser
 from spicegen.errors import SpicegenError
 
-VERBS = (run, compile_, build, plot, sweep, sweep_report, models)
+VERBS = (run, compile_, build, plot, sweep, sweep_report, models, train, neuron_atlas)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,17 +61,14 @@ def build_parser() -> ArgumentParser:
 
 
 class _Version(argparse.Action):
-    """``--version``, read from the installed metadata only when asked for."""
+    """``--version``: ``spicegen.__version__`` (importlib.metadata would cost more than the
+    rest of the start-up)."""
 
     def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
         super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
 
     def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
-        from importlib.metadata import PackageNotFoundError, version
+        from spicegen import __version__
 
-        try:
-            found = version("spicegen")
-        except PackageNotFoundError:
-            found = "unknown"
-        print(f"spicegen {found}")
+        print(f"spicegen {__version__}")
         parser.exit(0)

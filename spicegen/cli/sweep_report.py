@@ -28,8 +28,10 @@ def handle(args: argparse.Namespace) -> None:
     from spicegen.sweep import report
     from spicegen.sweep.store import DATABASE, WAVES
 
-    if not args.directory.is_dir():
+    if not args.directory.exists():
         raise CliError(f"no such sweep directory: {args.directory}")
+    if not args.directory.is_dir():
+        raise CliError(f"{args.directory} is not a directory (expected a sweep directory)")
     database = args.directory / DATABASE
     # SQLite keeps a WAL-mode database in three files; all of them are the store's
     store_files = [database.with_name(database.name + suffix) for suffix in ("", "-wal", "-shm")]

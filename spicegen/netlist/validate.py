@@ -55,8 +55,9 @@ _GRAMMAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expression.
 @functools.cache
 def _parser() -> Lark:
     # Built on first use: a LALR parser is linear in the text and needs no backtracking, and the
-    # grammar stays in a .lark file where it reads as a grammar (see STYLE.md). lark is imported
-    # here, not with the module, so a program that writes only plain numbers never loads it.
+    # grammar stays in a .lark file where it reads as a grammar, not in Python strings. lark is
+    # imported here, not with the module, so a program that writes only plain numbers never
+    # loads it.
     from lark import Lark
 
     return Lark.open(_GRAMMAR, parser="lalr", start="start")

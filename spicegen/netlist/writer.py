@@ -132,7 +132,8 @@ def _waveform(w: Waveform) -> str:
 
 def _source(e: VoltageSource | CurrentSource) -> str:
     if e.external:
-        # 'dc 0' next to 'external' crashed ngspice 39 (see docs/ngspice-notes).
+        # 'dc 0' next to 'external' crashes ngspice 39: 'Vx n 0 dc 0 external' segfaults the
+        # process that loaded the library (exit 139).
         return f"{e.name} {e.p} {e.n} external"
     card = f"{e.name} {e.p} {e.n} dc {_value(e.dc)}"
     if e.ac is not None:

@@ -9,12 +9,13 @@ from (seed, instance name), so every instance differs and the same seed gives th
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+
+from spicegen.seeds import draw_seed
 
 Distribution = Literal["normal", "uniform", "exponential", "integer"]
 SYSTEM_DISTRIBUTIONS: dict[str, Distribution] = {
@@ -34,12 +35,6 @@ class Draw:
     index: int
 
 
-def seed_of(seed: int, module: str, index: int, instance: str = "") -> int:
-    """A 64-bit stream seed for draw ``index`` of ``module`` (and of one ``instance``)."""
-    key = f"{seed}\0{module}\0{index}" + (f"\0{instance}" if instance else "")
-    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "little")
-
-
 def variate(distribution: Distribution, stream_seed: int) -> float | int:
     """The standard variate of ``distribution`` drawn from ``stream_seed``."""
     rng = np.random.default_rng(stream_seed)
@@ -57,6 +52,6 @@ def draw_values(
 ) -> dict[str, float | int]:
     """Parameter name -> variate for every draw (``instance=""``: the subcircuit defaults)."""
     return {
-        d.parameter: variate(d.distribution, seed_of(seed, module, d.index, instance))
+        d.parameter: variate(d.distribution, draw_seed(seed, module, d.index, instance))
         for d in draws
     }

@@ -63,6 +63,7 @@ def test_build_crossbar_random_weights_come_from_the_circuit_seed(tmp_path: Path
         (["--random", "-2", "3"], "positive sizes"),
         (["--random", "100000", "100000"], "10000000000 cells is more than --max-cells"),
         (["--random", "2", "3", "--seed", "-1"], "--seed must be a non-negative integer"),
+        (["--random", "2", "3", "--max-cells", "-1"], "--max-cells must be a non-negative"),
         (["--random", "2", "3", "--seed", "1.5"], "invalid int value: '1.5'"),
         (["--random", "2", "2", "--g-min", "-1"], "g_min"),
         (["--random", "2", "2", "--wire", "nan"], "Wires.row_segment"),

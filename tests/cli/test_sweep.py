@@ -73,6 +73,7 @@ def test_sweep_path_errors_are_one_line(
     ("args", "expected"),
     [
         (["{d}/none", "-o", "{d}/r.png"], "no such sweep directory"),
+        (["{d}/out/sweep.sqlite", "-o", "{d}/r.png"], "is not a directory"),
         (["{d}/out", "-o", "{d}/out/sweep.sqlite"], "would overwrite the input"),
         (["{d}/out", "-o", "{d}/out/waves/r.png"], "inside the store's waves/ directory"),
         (["{d}/out", "-o", "{d}/a/b/r.png"], "only the last level"),

@@ -330,7 +330,9 @@ def test_harmless_values_build(
     FIELDS,
     ids=[f"{field[0]}-{index}" for index, field in enumerate(FIELDS)],
 )
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=st.data())
 def test_any_text_in_any_field_is_rejected_or_written_as_one_token(
     field: str,
@@ -382,7 +384,7 @@ def build_circuit(rows: list[tuple[Any, ...]], params: list[tuple[str, float]]) 
     return Circuit("round trip", elements=elements, params=[Param(k, v) for k, v in params])
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(circuits())
 def test_valid_circuits_write_byte_identical_decks(built: tuple[Circuit, Any]) -> None:
     circuit, _ = built

@@ -280,7 +280,7 @@ def expressions(draw: st.DrawFn, depth: int = 3) -> str:
     return f"f({args})"
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(expressions())
 def test_generated_expressions_are_accepted_with_or_without_braces(text: str) -> None:
     assert check_value(text, "F.v") == text
@@ -288,7 +288,7 @@ def test_generated_expressions_are_accepted_with_or_without_braces(text: str) ->
     assert check_expression_text(text, "B.e", bsource=True) == text
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(expressions(), st.sampled_from(["\n", "\r", ";", "$", "\x00", "\u2028", "{", "}", "'"]))
 def test_a_line_or_comment_character_anywhere_is_rejected(text: str, bad: str) -> None:
     for position in (0, len(text) // 2, len(text)):

@@ -1,0 +1,58 @@
+"""``spicegen train vdsp|stdp``: a small SPICE run end to end (metrics and figures), and one
+clear line with status 2 for each kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.cli.conftest import assert_one_line_error
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "run"
+    done = cli(
+        "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
+        "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
+        "--lr", "0.2", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    for field in ("accuracy_mean", "accuracy_std", "updates", "engine", "dataset", "seconds"):
+        assert field in metrics
+    assert metrics["engine"] == "spice" and metrics["dataset"] == "patterns"
+    assert 0.0 <= metrics["accuracy_mean"] <= 1.0 and metrics["accuracy_std"] == 0.0
+    # 4 training, 4 labelling and 4 test presentations of the 8 samples
+    assert metrics["presentations"] == 12
+    assert metrics["updates"] > 0 and metrics["rule"] == "vdsp"
+    for name in ("fields.png", "accuracy.png", "learning.png", "raster.png"):
+        assert (out / name).read_bytes()[:8] == PNG_SIGNATURE
+    assert "vdsp, spice engine, patterns" in done.out
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["vdsp", "--neurons", "0"], "--neurons must be at least 1"),
+        (["vdsp", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+        (["vdsp", "--dataset", "digits", "--image-size", "3"], "do not divide into 3x3"),
+        (["vdsp", "--lr", "2"], "Vdsp.lr: expected at most 1"),
+        (["stdp", "--tau", "-1"], "Stdp.tau_plus"),
+        (["vdsp", "--dataset", "digits", "--classes", "0,x"], "--classes expects"),
+        (["vdsp", "--dataset", "digits", "--classes", "3"], "two or more"),
+        (["vdsp", "--presentation", "0"], "presentation"),
+        (["vdsp", "--engine", "fpga"], "invalid choice: 'fpga'"),
+        (["vdsp", "--seed", "-2"], "--seed must be a non-negative integer"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]
+    done = cli("train", *args, "--out", tmp_path / "out")
+    assert_one_line_error(done, expected)
+
+
+def test_train_without_a_method_names_them(cli) -> None:  # type: ignore[no-untyped-def]
+    assert_one_line_error(cli("train"), "vdsp, stdp")
