@@ -138,13 +138,14 @@ class NeuronState:
 class Step:
     """What one ``advance`` did: the new state, spikes per neuron, the offset (s) of each
     neuron's first spike in the step (NaN: none), the charge (C) through each device, the
-    time (s) each spent ON (spiking)."""
+    time (s) each spent ON (spiking) and the charge (C) while ON."""
 
     state: NeuronState
     spikes: NDArray[np.int64]
     first_spike: FloatArray
     device_charge: FloatArray
     on_time: FloatArray
+    on_charge: FloatArray
 
 
 def advance(
@@ -166,6 +167,7 @@ def advance(
     first = np.full(v.shape, np.nan)
     charge = np.zeros(v.shape)
     on_time = np.zeros(v.shape)
+    on_charge = np.zeros(v.shape)
     g_rest, g_spike = neuron.g_leak + neuron.g_off, neuron.g_leak + neuron.g_on
     v_threshold = neuron.v_threshold + np.broadcast_to(np.asarray(threshold_shift), v.shape)
     for _ in range(_MAX_EVENTS):
@@ -187,8 +189,10 @@ def advance(
         )
         step = np.minimum(t_event, remaining)
         decay = np.exp(-step / tau)
-        charge += g_device * (v_inf * step + (v - v_inf) * tau * (1.0 - decay))
+        part = g_device * (v_inf * step + (v - v_inf) * tau * (1.0 - decay))
+        charge += part
         on_time += np.where(on, step, 0.0)
+        on_charge += np.where(on, part, 0.0)
         event = (t_event <= remaining) & (remaining > 0)
         v = np.where(event, target, v_inf + (v - v_inf) * decay)
         fired = event & ~on
@@ -198,26 +202,32 @@ def advance(
         remaining = np.where(event, remaining - t_event, 0.0)
         if not np.any(remaining > 0):
             break
-    return Step(NeuronState(v, on), spikes, first, charge, on_time)
+    return Step(NeuronState(v, on), spikes, first, charge, on_time, on_charge)
 
 
 @dataclass(frozen=True, slots=True)
 class DcResponse:
     """A population under DC currents, at given times: membrane ``v`` (V), cumulative device
-    ``charge`` (C) and time spent ON ``on_time`` (s), spikes so far ``count`` and the time of
+    ``charge`` (C), time spent ON ``on_time`` (s) and charge while ON ``on_charge`` (C),
+    spikes so far ``count`` and the time of
     the latest ``last_spike`` (s, -inf before the first); each shaped (times, neurons)."""
 
     v: FloatArray
     charge: FloatArray
     on_time: FloatArray
+    on_charge: FloatArray
     count: NDArray[np.int64]
     last_spike: FloatArray
 
 
-def dc_response(neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike) -> DcResponse:
-    """The exact response from rest (0 V, OFF at t = 0) to DC ``current`` (A, per neuron) at
-    ``times`` (s), in closed form: the first charge from 0 V, then the limit cycle."""
+def dc_response(
+    neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike, v0: ArrayLike = 0.0
+) -> DcResponse:
+    """The exact response to DC ``current`` (A, per neuron) at ``times`` (s) from ``v0`` (V,
+    below the threshold, device OFF at t = 0), in closed form: the first charge from ``v0``,
+    then the limit cycle."""
     i = np.asarray(current, dtype=np.float64)[None, :]
+    start = np.broadcast_to(np.asarray(v0, dtype=np.float64), (i.shape[1],))[None, :]
     t = np.asarray(times, dtype=np.float64)[:, None]
     g_rest, g_spike = neuron.g_leak + neuron.g_off, neuron.g_leak + neuron.g_on
     tau, tau_on = neuron.c / g_rest, neuron.c / g_spike
@@ -232,7 +242,7 @@ def dc_response(neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike) -
 
     spiking = v_inf > v_th
     with np.errstate(divide="ignore", invalid="ignore"):
-        first = np.where(spiking, tau * np.log(v_inf / (v_inf - v_th)), np.inf)
+        first = np.where(spiking, tau * np.log((v_inf - start) / (v_inf - v_th)), np.inf)
         t_charge, t_spike = neuron.phase_times(i)
         # finite stand-ins where the neuron never spikes keep the products below NaN-free
         t_charge, t_spike = np.where(spiking, t_charge, 1.0), np.where(spiking, t_spike, 0.0)
@@ -250,9 +260,9 @@ def dc_response(neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike) -
     phase_off = np.where(after & ~in_spike, phase - t_spike, 0.0)
     v_on = v_inf_on + (v_th - v_inf_on) * np.exp(-phase_on / tau_on)
     v_off = v_inf + (v_reset - v_inf) * np.exp(-phase_off / tau)
-    v_before = v_inf * -np.expm1(-t / tau)
+    v_before = v_inf + (start - v_inf) * np.exp(-t / tau)
     v = np.where(after, np.where(in_spike, v_on, v_off), v_before)
-    charge_before = off_charge(0.0, np.minimum(t, np.where(spiking, first, np.inf)))
+    charge_before = off_charge(start, np.minimum(t, np.where(spiking, first, np.inf)))
     partial_on = neuron.g_on * (
         v_inf_on * phase_on + (v_th - v_inf_on) * tau_on * -np.expm1(-phase_on / tau_on)
     )
@@ -263,11 +273,13 @@ def dc_response(neuron: NeuronSurrogate, current: ArrayLike, times: ArrayLike) -
     count = np.where(after, cycles + 1, 0).astype(np.int64)
     last = np.where(after, np.where(spiking, first, 0.0) + cycles * period, -np.inf)
     on_time = np.where(after, cycles * t_spike + np.minimum(phase, t_spike), 0.0)
+    on_charge = np.where(after, cycles * q_on + np.where(in_spike, partial_on, q_on), 0.0)
     shape = np.broadcast_shapes(t.shape, i.shape)
     return DcResponse(
         np.broadcast_to(v, shape).copy(),
         np.broadcast_to(charge, shape).copy(),
         np.broadcast_to(on_time, shape).copy(),
+        np.broadcast_to(on_charge, shape).copy(),
         np.broadcast_to(count, shape).copy(),
         np.broadcast_to(last, shape).copy(),
     )

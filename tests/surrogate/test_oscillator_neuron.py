@@ -170,3 +170,23 @@ def test_dc_response_is_the_stepped_trajectory(neuron: NeuronSurrogate) -> None:
         np.testing.assert_array_equal(closed.count[n], count)
     assert closed.count[-1, 0] == 0 and closed.count[-1, 2] > closed.count[-1, 1] > 0
     assert np.isneginf(closed.last_spike[-1, 0]) and closed.last_spike[-1, 2] <= times[-1]
+
+
+def test_dc_response_from_a_charged_membrane_and_its_on_charge(neuron: NeuronSurrogate) -> None:
+    """From ``v0`` below the threshold the closed form is again the stepped trajectory, and
+    its charge while ON is ``advance``'s, step by step (independent routes, same phases)."""
+    currents = np.array([300e-6, 700e-6])
+    v0 = np.array([0.5, 0.9]) * neuron.v_threshold
+    times = np.arange(1, 801) * 10e-9
+    closed = dc_response(neuron, currents, times, v0=v0)
+    state = NeuronState(v0.copy(), np.zeros(2, dtype=bool))
+    on_charge = np.zeros(2)
+    for n in range(times.size):
+        step = advance(neuron, state, currents, 10e-9)
+        state, on_charge = step.state, on_charge + step.on_charge
+        np.testing.assert_allclose(closed.v[n], state.v, rtol=1e-7, atol=1e-9)
+        np.testing.assert_allclose(closed.on_charge[n], on_charge, rtol=1e-7, atol=1e-18)
+    # a charged membrane reaches the threshold sooner than one from rest
+    from_rest = dc_response(neuron, currents, times)
+    assert np.all(np.argmax(closed.count > 0, axis=0) < np.argmax(from_rest.count > 0, axis=0))
+    assert np.all(closed.on_charge[-1] > 0) and np.all(closed.on_charge <= closed.charge + 1e-18)
