@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from spicegen import Tran, models, to_ngspice  # noqa: E402
+from spicegen.circuits import NeuronPairParams  # noqa: E402
 from spicegen.circuits.decks import (  # noqa: E402
     bayesian_machine_deck,
     neuron_pair_deck,
@@ -41,7 +42,7 @@ def _oscillator_population_3() -> str:
 
 
 def _neuron_pair() -> str:
-    return to_ngspice(neuron_pair_deck(models.load("mtj"), 50e-6, 2e-6))
+    return to_ngspice(neuron_pair_deck(models.load("mtj"), NeuronPairParams(50e-6, 2e-6)))
 
 
 def _bayesian_machine_2x2() -> str:

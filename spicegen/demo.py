@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from spicegen import models
-from spicegen.circuits import bayesian_machine
+from spicegen.circuits import NeuronPairParams, bayesian_machine
 from spicegen.circuits.decks import (
     bayesian_machine_deck,
     crossbar_read_deck,
@@ -116,7 +116,8 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     biases = np.linspace(10e-6, 90e-6, 9)
     v1, dout = [], []
     for bias in biases:
-        point = simulate(neuron_pair_deck(models.load("mtj"), float(bias))).waveforms
+        pair = NeuronPairParams(float(bias), 2e-6)
+        point = simulate(neuron_pair_deck(models.load("mtj"), pair)).waveforms
         v1.append(float(point.v("v1")[0]))
         dout.append(float(point.v("dout")[0]))
     figure, (left, right) = plt.subplots(1, 2, figsize=(9, 3.5))

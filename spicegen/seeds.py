@@ -5,8 +5,9 @@ a user gives, never on scheduling, worker count or the order of calls.
 
 - ``compile_seed`` (``compile_va(..., seed=)``, used as given): the default variates a
   compiled subcircuit carries.
-- ``instance_seed`` (``CompiledModel.instance(..., seed=)``), derived by ``draw_seed``: one
-  device's ``$rdist_*``/``$random`` draws.
+- ``instance_seed`` (``CompiledModel.instance(..., seed=)``, ``CompiledDevice(seed=)``),
+  derived by ``draw_seed``: one device's ``$rdist_*``/``$random`` draws, and a generator's
+  per-device spread of a parameter (a layer's ``rp`` spread, keyed by the pair's device).
 - ``sweep_seed`` (``SweepSpec(seed=)``), derived by ``point_seed``: one sweep point's
   distribution draws and its ngspice ``seed`` option.
 - ``ngspice_seed`` (``Option("seed", N)``, ngspice's own): ``trrandom``/``agauss``; a sweep
@@ -14,8 +15,8 @@ a user gives, never on scheduling, worker count or the order of calls.
 - ``training_seed`` (a trainer's ``seed=``), derived by ``stream``: a trainer's initial
   weights, shuffles, folds and write noise.
 - ``circuit_seed`` (a generator's ``seed=``, ``spicegen build crossbar --seed``), used as given
-  by ``circuit_rng``: what a circuit generator draws itself (a layer's ``rp`` spread and its
-  devices' instance seeds, 2T2R cell resistances, random crossbar weights).
+  by ``circuit_rng``: what a circuit generator draws itself (2T2R cell resistances, random
+  crossbar weights).
 
 A trainer never calls ``numpy.random.default_rng(seed)`` on a user's seed directly: it asks
 ``stream(seed, "init", layer)`` for each independent use, so adding a new use of randomness

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spicegen import Tran, compile_va, simulate
+from spicegen import Tran, compile_model, simulate
 from spicegen.circuits.crossbar import (
     CompiledDevice,
     CrossbarParams,
@@ -63,7 +63,7 @@ def main() -> None:
     write = simulate(write_circuit(wired_params, (5, 9), 1.5, "V/3")).waveforms
     disturb = cell_voltages(write, wired_params)[0]
 
-    device = CompiledDevice(compile_va(MEMRISTOR), "x0", "state", params=(("k", 5e6),))
+    device = CompiledDevice(compile_model(MEMRISTOR), "x0", "state", params=(("k", 5e6),))
     memristors = CrossbarParams(
         rng.uniform(0, 1, (4, 4)), device=device, mapping=LinearState(0.2, 0.7)
     )

@@ -31,30 +31,24 @@ from typing import Literal
 
 import numpy as np
 
+from spicegen.circuits._checks import FloatArray, check_name, check_positive
 from spicegen.circuits._weights import (
-    CompiledDevice,
-    Device,
-    FloatArray,
     LinearConductance,
-    ResistorDevice,
     WeightMapping,
     check_device_mapping,
-    check_positive,
     mapped_values,
     maps_to_conductance,
-    parameter_values,
+)
+from spicegen.circuits.devices import (
+    CompiledDevice,
+    Device,
+    ResistorDevice,
+    cell_block,
+    checked_rows,
+    instance_values,
 )
 from spicegen.circuits.errors import CircuitSpecError
-from spicegen.netlist import (
-    Capacitor,
-    Element,
-    Model,
-    Resistor,
-    Subckt,
-    SubcktInstance,
-    VSwitch,
-)
-from spicegen.netlist.validate import match_identifier
+from spicegen.netlist import ElementBlock, Model, Names, Subckt
 
 CellKind = Literal["1R", "1T1R", "2R", "2T2R"]
 CELL_KINDS: tuple[CellKind, ...] = ("1R", "1T1R", "2R", "2T2R")
@@ -129,7 +123,7 @@ class CrossbarParams:
                 f"expected one of {', '.join(CELL_KINDS)}, got {self.cell!r}",
                 field="CrossbarParams.cell",
             )
-        check_device_mapping(self.device, self.mapping)
+        check_device_mapping(self.device, self.mapping, "CrossbarParams")
         if not isinstance(self.wires, Wires):
             raise CircuitSpecError(
                 f"expected Wires, got {self.wires!r}", field="CrossbarParams.wires"
@@ -138,11 +132,7 @@ class CrossbarParams:
             raise CircuitSpecError(
                 f"expected AccessTransistor, got {self.access!r}", field="CrossbarParams.access"
             )
-        if type(self.name) is not str or not match_identifier(self.name):
-            raise CircuitSpecError(
-                f"expected a name of ASCII letters, digits and '_', got {self.name!r}",
-                field="CrossbarParams.name",
-            )
+        check_name(self.name, "CrossbarParams.name")
         array = _weight_array(self.weights, self.mapping.weight_max, self.cell in ("2R", "2T2R"))
         object.__setattr__(self, "_array", array)
         if type(self.weights) is not tuple or (self.weights and type(self.weights[0]) is not tuple):
@@ -178,7 +168,7 @@ def _weight_array(weights: object, weight_max: float, signed: bool) -> FloatArra
     field_name = "CrossbarParams.weights"
     try:
         array = np.array(weights, dtype=np.float64)
-    except (TypeError, ValueError) as err:
+    except (TypeError, ValueError, OverflowError) as err:
         raise CircuitSpecError(
             f"expected a rectangular matrix of numbers ({err})", field=field_name
         ) from None
@@ -268,7 +258,10 @@ def ideal_column_currents(params: CrossbarParams, row_voltages: Sequence[float])
 
 
 def _row_voltage_array(row_voltages: Sequence[float], rows: int) -> FloatArray:
-    array = np.asarray(row_voltages, dtype=np.float64)
+    try:
+        array = np.asarray(row_voltages, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError) as err:
+        raise CircuitSpecError(f"expected {rows} numbers ({err})", field="row_voltages") from None
     if array.shape != (rows,) or not np.isfinite(array).all():
         raise CircuitSpecError(
             f"expected {rows} finite voltages (one per row), got shape {array.shape}",
@@ -297,92 +290,91 @@ def _collector_paused() -> Iterator[None]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Names:
-    """Strings every row needs, made once: tags as ``_t`` suffixes, column ports."""
+class _Runs:
+    """The middles every row shares, made once: physical column indices and tags."""
 
-    suffixes: list[str]
-    column_ports: list[str]
+    tags: tuple[str, ...]  # "3", or "3p"/"3n"
+    tag_suffixes: tuple[str, ...]  # "_3": device names X{row}_3, nodes m{row}_3
+    index_suffixes: tuple[str, ...]  # "_k": row-line nodes r{row}_k and segments Rr{row}_k
+    empty: tuple[str, ...]  # one "" per physical column: a node every cell of a row shares
 
     @classmethod
-    def of(cls, tags: tuple[str, ...]) -> _Names:
-        return cls([f"_{tag}" for tag in tags], [f"col{tag}" for tag in tags])
+    def of(cls, tags: tuple[str, ...]) -> _Runs:
+        return cls(
+            tags,
+            tuple(f"_{tag}" for tag in tags),
+            tuple(f"_{k}" for k in range(len(tags))),
+            ("",) * len(tags),
+        )
 
 
-def _column_nodes(params: CrossbarParams, names: _Names, row: int) -> list[str]:
+def _column_nodes(params: CrossbarParams, runs: _Runs, row: int) -> Names:
     """Column-line node of every crosspoint in ``row`` (the port when the line is ideal)."""
     if params.wires.column_segment == 0 or row == params.rows:
-        return names.column_ports
-    return [f"c{suffix[1:]}_{row}" for suffix in names.suffixes]
+        return Names("col", runs.tags)
+    return Names("c", runs.tags, f"_{row}")
 
 
-def _row_elements(
-    params: CrossbarParams, names: _Names, row: int, values: list[float], bottoms: list[str]
-) -> tuple[list[Element], list[str]]:
-    """Everything belonging to row ``row``: its line, its cells, the column segments below it;
-    and the column nodes of the next row (the far ends of those segments).
-
-    Built row by row, and in this order, so that each node name is checked once while it is
-    new and then found in the netlist's memo of valid node names (bounded; a 1024x1024 array
-    with resistive lines has 2 million distinct nodes), and each node string is made once.
-    """
+def _row_blocks(
+    params: CrossbarParams, runs: _Runs, row: int, values: list[float]
+) -> list[ElementBlock]:
+    """Everything belonging to row ``row``, in this order: its line (segments, capacitors),
+    its cells (devices, access switches), the column segments below it (and capacitors)."""
     wires = params.wires
-    suffixes = names.suffixes
-    count = len(suffixes)
-    elements: list[Element] = []
+    count = len(runs.tags)
+    ground = (Names("0", runs.empty),)
+    blocks: list[ElementBlock] = []
     port = f"row{row}"
     if wires.row_segment > 0:
-        tops = [f"r{row}_{k}" for k in range(count)]
-        segments = [f"Rr{row}_{k}" for k in range(count)]
-        elements += map(Resistor, segments, [port, *tops[:-1]], tops, [wires.row_segment] * count)
+        tops = Names(f"r{row}", runs.index_suffixes)
+        # the first segment starts at the port, each next one at the previous crosspoint
+        lefts: tuple[Names, ...] = (Names(port, ("",)),)
+        if count > 1:
+            lefts += (Names(f"r{row}", runs.index_suffixes[:-1]),)
+        blocks.append(
+            ElementBlock("R", (Names(f"Rr{row}", runs.index_suffixes),), (lefts, (tops,)),
+                         wires.row_segment)
+        )  # fmt: skip
         if wires.row_capacitance > 0:
-            capacitors = [f"Cr{row}_{k}" for k in range(count)]
-            row_c = [wires.row_capacitance] * count
-            elements += map(Capacitor, capacitors, tops, ["0"] * count, row_c)
+            names = (Names(f"Cr{row}", runs.index_suffixes),)
+            blocks.append(ElementBlock("C", names, ((tops,), ground), wires.row_capacitance))
     else:
-        tops = [port] * count
+        tops = Names(port, runs.empty)
         if wires.row_capacitance > 0:
-            elements.append(Capacitor(f"Cr{row}", port, "0", wires.row_capacitance * count))
-    device_ends = [f"m{row}{suffix}" for suffix in suffixes] if params.has_access else bottoms
-    device = params.device
-    if isinstance(device, CompiledDevice):
-        prefix = f"X{row}"
-        fixed = device.params
-        settings = [((device.parameter, value), *fixed) for value in values]
-        elements += map(
-            SubcktInstance,
-            [prefix + suffix for suffix in suffixes],
-            zip(tops, device_ends, strict=True),
-            [device.subckt.name] * count,
-            settings,
-        )
-    else:
-        prefix = f"R{row}"
-        device_names = [prefix + suffix for suffix in suffixes]
-        elements += map(Resistor, device_names, tops, device_ends, values)
+            total = wires.row_capacitance * count
+            node = (Names(port, ("",)),)
+            blocks.append(
+                ElementBlock("C", (Names(f"Cr{row}", ("",)),), (node, (Names("0", ("",)),)), total)
+            )
+    bottoms = _column_nodes(params, runs, row)
+    ends = Names(f"m{row}", runs.tag_suffixes) if params.has_access else bottoms
+    prefix = "X" if isinstance(params.device, CompiledDevice) else "R"
+    cell_names = Names(f"{prefix}{row}", runs.tag_suffixes)
+    blocks.append(cell_block(params.device, cell_names, ((tops,), (ends,)), values))
     if params.has_access:
-        word_line = f"wl{row}"
-        elements += [
-            VSwitch(f"S{row}{suffix}", middle, bottom, word_line, "0", ACCESS_MODEL)
-            for suffix, middle, bottom in zip(suffixes, device_ends, bottoms, strict=True)
-        ]
-    below = _column_nodes(params, names, row + 1)
+        gates = (Names(f"wl{row}", runs.empty),)
+        blocks.append(
+            ElementBlock("S", (Names(f"S{row}", runs.tag_suffixes),),
+                         ((ends,), (bottoms,), gates, ground), target=ACCESS_MODEL)
+        )  # fmt: skip
     if wires.column_segment > 0:
-        segments = [f"Rc{suffix[1:]}_{row}" for suffix in suffixes]
-        elements += map(Resistor, segments, bottoms, below, [wires.column_segment] * count)
+        below = _column_nodes(params, runs, row + 1)
+        names = (Names("Rc", runs.tags, f"_{row}"),)
+        blocks.append(ElementBlock("R", names, ((bottoms,), (below,)), wires.column_segment))
         if wires.column_capacitance > 0:
-            capacitors = [f"Cc{suffix[1:]}_{row}" for suffix in suffixes]
-            column_c = [wires.column_capacitance] * count
-            elements += map(Capacitor, capacitors, bottoms, ["0"] * count, column_c)
-    return elements, below
+            names = (Names("Cc", runs.tags, f"_{row}"),)
+            blocks.append(ElementBlock("C", names, ((bottoms,), ground), wires.column_capacitance))
+    return blocks
 
 
-def _column_capacitors(params: CrossbarParams, tags: tuple[str, ...]) -> list[Element]:
+def _column_capacitors(params: CrossbarParams, runs: _Runs) -> list[ElementBlock]:
     """Lumped column capacitance when the column lines have no resistance."""
     wires = params.wires
     if wires.column_capacitance == 0 or wires.column_segment > 0:
         return []
     total = wires.column_capacitance * params.rows
-    return [Capacitor(f"Cc{tag}", f"col{tag}", "0", total) for tag in tags]
+    nodes = ((Names("col", runs.tags),), (Names("0", runs.empty),))
+    return [ElementBlock("C", (Names("Cc", runs.tags),), nodes, total)]
 
 
 def _access_model(access: AccessTransistor) -> Model:
@@ -395,36 +387,47 @@ def _access_model(access: AccessTransistor) -> Model:
     return Model(ACCESS_MODEL, "sw", settings)
 
 
-def crossbar(params: CrossbarParams) -> Subckt:
+def array_blocks(params: CrossbarParams) -> list[ElementBlock]:
+    """The array's elements as blocks, row by row (see ``crossbar``); devices range-checked."""
+    runs = _Runs.of(column_tags(params))
+    values = instance_values(params.device, mapped_matrix(params))
+    rows = checked_rows(params.device, values, "CrossbarParams.mapping")
+    blocks: list[ElementBlock] = []
+    for row, row_values in enumerate(rows):
+        blocks += _row_blocks(params, runs, row, row_values)
+    return blocks + _column_capacitors(params, runs)
+
+
+def crossbar(params: CrossbarParams, *, bulk: bool = False) -> Subckt:
     """The array as a subcircuit: ports ``row*``, ``col*`` and (access cells) ``wl*``.
 
     See the module docstring for the geometry and node names; elements come row by row (row
     line, cells, column segments below the row). A compiled device's subcircuit and the access
-    switch's ``.model`` are defined inside this one.
+    switch's ``.model`` are defined inside this one; every compiled cell is its own instance
+    (``CompiledDevice``: its own draws, its weight range-checked). ``bulk=True`` keeps the
+    elements as ``ElementBlock``s (checked per row, not per element: the fast path for large
+    arrays); the written netlist is the same text either way.
     """
     if not isinstance(params, CrossbarParams):
         raise CircuitSpecError(f"expected CrossbarParams, got {params!r}", field="params")
+    if type(bulk) is not bool:
+        raise CircuitSpecError(f"expected True or False, got {bulk!r}", field="bulk")
+    with _collector_paused():
+        blocks = array_blocks(params)
+        elements = () if bulk else tuple(e for block in blocks for e in block.elements())
     tags = column_tags(params)
     rows = params.rows
-    values: list[list[float]] = parameter_values(mapped_matrix(params), params.device).tolist()
-    with _collector_paused():
-        elements: list[Element] = []
-        names = _Names.of(tags)
-        bottoms = _column_nodes(params, names, 0)
-        for row, row_values in enumerate(values):
-            row_elements, bottoms = _row_elements(params, names, row, row_values, bottoms)
-            elements += row_elements
-        elements += _column_capacitors(params, tags)
-        word_lines = tuple(f"wl{i}" for i in range(rows)) if params.has_access else ()
-        ports = (*(f"row{i}" for i in range(rows)), *(f"col{tag}" for tag in tags), *word_lines)
-        device = params.device
-        return Subckt(
-            params.name,
-            ports,
-            elements=tuple(elements),
-            models=(_access_model(params.access),) if params.has_access else (),
-            subckts=(device.subckt,) if isinstance(device, CompiledDevice) else (),
-        )
+    word_lines = tuple(f"wl{i}" for i in range(rows)) if params.has_access else ()
+    ports = (*(f"row{i}" for i in range(rows)), *(f"col{tag}" for tag in tags), *word_lines)
+    device = params.device
+    return Subckt(
+        params.name,
+        ports,
+        elements=elements,
+        models=(_access_model(params.access),) if params.has_access else (),
+        subckts=(device.model.subckt,) if isinstance(device, CompiledDevice) else (),
+        blocks=tuple(blocks) if bulk else (),
+    )
 
 
 def _physical_column(params: CrossbarParams, tag: object) -> int | None:

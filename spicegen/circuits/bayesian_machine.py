@@ -20,20 +20,34 @@ from ``k * clock_period`` to the next edge; the counters count cycles 0 .. cycle
 
 Memory: ``IdealBits()`` (default) or ``Memristor2T2R(...)``: 2T2R pairs of resistive devices
 behind access switches on the word lines, read by a behavioural differential sense amplifier
-(nodes ``bl{y}_{i}_{k}``, ``blb{y}_{i}_{k}``, ``sa{y}_{i}_{k}``). Left out: a transistor-level
-pre-charge sense amplifier and compiled (stateful) memristor models in the cells.
+(nodes ``bl{y}_{i}_{k}``, ``blb{y}_{i}_{k}``, ``sa{y}_{i}_{k}``). The devices are resistors or
+any two-terminal compiled model (``Memristor2T2R(device=CompiledDevice(...))``, each cell its
+own instance with its own draws). Left out: a transistor-level pre-charge sense amplifier.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from spicegen.circuits import _digital as dg
-from spicegen.circuits._weights import FloatArray, check_positive
+from spicegen.circuits._checks import FloatArray, check_positive
+from spicegen.circuits._drives import Waves
+from spicegen.circuits._weights import (
+    LinearConductance,
+    WeightMapping,
+    check_device_mapping,
+    mapped_values,
+)
+from spicegen.circuits.devices import (
+    CompiledDevice,
+    Device,
+    ResistorDevice,
+    device_instance,
+    instance_values,
+)
 from spicegen.circuits.errors import CircuitSpecError
 from spicegen.netlist import (
     Circuit,
@@ -41,6 +55,7 @@ from spicegen.netlist import (
     Model,
     Pulse,
     Resistor,
+    Subckt,
     Tran,
     Vcvs,
     VoltageSource,
@@ -69,6 +84,12 @@ class Memristor2T2R:
     the ``adc_bridge`` (it decides as a pre-charge sense amplifier does, on which device of the
     pair conducts more; the transistor-level latch is not modelled). ``sigma``: lognormal
     device-to-device spread of every resistance (log-space SD), drawn with ``seed``.
+
+    ``device``: ``ResistorDevice()`` (default; the resistances above) or a ``CompiledDevice``
+    whose ``parameter`` a stored bit sets through ``mapping`` (bit 1 is weight 1 on ``bl``;
+    default ``LinearConductance(1/r_high, 1/r_low)``, a ``LinearState`` for a state
+    parameter). Each compiled cell draws its own variates from the device's seed (``sigma``
+    must then be 0: the model's own spread applies).
     """
 
     r_low: float = 5e3
@@ -79,6 +100,8 @@ class Memristor2T2R:
     r_load: float = 20e3
     r_access: float = 1e3
     sense_gain: float = 1e3
+    device: Device = field(default_factory=ResistorDevice)
+    mapping: WeightMapping | None = None
 
     def __post_init__(self) -> None:
         for name in ("r_low", "r_high", "v_read", "r_load", "r_access", "sense_gain"):
@@ -89,6 +112,21 @@ class Memristor2T2R:
         if type(self.seed) is not int or self.seed < 0:
             raise CircuitSpecError(
                 f"expected an int >= 0, got {self.seed!r}", field="Memristor2T2R.seed"
+            )
+        if self.r_high <= self.r_low:
+            raise CircuitSpecError(
+                f"expected r_high > r_low, got {self.r_high!r} <= {self.r_low!r}",
+                field="Memristor2T2R.r_high",
+            )
+        mapping = self.mapping
+        if mapping is None:
+            mapping = LinearConductance(1.0 / self.r_high, 1.0 / self.r_low)
+        check_device_mapping(self.device, mapping, "Memristor2T2R")
+        object.__setattr__(self, "mapping", mapping)
+        if isinstance(self.device, CompiledDevice) and self.sigma != 0:
+            raise CircuitSpecError(
+                "a compiled device brings its own spread; leave sigma at 0",
+                field="Memristor2T2R.sigma",
             )
 
 
@@ -263,7 +301,7 @@ def from_likelihoods(
     codes = tuple(tuple(tuple(quantise(p, bits) for p in blk) for blk in c) for c in probs)
     prior_codes: tuple[int, ...] | None = None
     if priors is not None:
-        if isinstance(priors, str) or len(priors) != classes:
+        if isinstance(priors, str) or not hasattr(priors, "__len__") or len(priors) != classes:
             raise CircuitSpecError(f"expected {classes} probabilities", field="priors")
         prior_codes = tuple(
             quantise(_probability(p, f"priors[{y}]"), bits) for y, p in enumerate(priors)
@@ -275,7 +313,7 @@ def from_likelihoods(
     if seeds is None:
         seed_list = default_seeds
     else:
-        if isinstance(seeds, str) or len(seeds) != len(order):
+        if isinstance(seeds, str) or not hasattr(seeds, "__len__") or len(seeds) != len(order):
             raise CircuitSpecError(f"expected {len(order)} seeds", field="seeds")
         for b, s in enumerate(seeds):
             if type(s) is not int or not 1 <= s <= full:
@@ -389,17 +427,29 @@ def from_likelihoods(
         stream_nodes=tuple(f"and{y}" for y in range(classes)),
         block_nodes=tuple(tuple(nodes) for nodes in block_nodes),
         counter_nodes=tuple(counter_nodes),
-        cell_resistances=tuple(resistances) if isinstance(memory, Memristor2T2R) else None,
+        cell_resistances=tuple(resistances) if _resistor_memory(memory) else None,
     )
     circuit = Circuit(
         title=f"bayesian machine {classes} classes x {len(values)} observations, {bits} bits",
         elements=(*elements, *gates),
         models=(*dg.digital_models(high), *models),
+        subckts=_memory_subckts(memory),
         analyses=(Tran(step=period / 10, stop=machine.stop_time, max_step=period / 4),),
         # node voltages only: a vector dac_bridge writes one 'i(adac)' per port to the raw file
         saves=tuple(f"v({node})" for node in ["clk", *word_lines, *dac_analog]),
     )
     return circuit, machine
+
+
+def _resistor_memory(memory: Memory) -> bool:
+    return isinstance(memory, Memristor2T2R) and isinstance(memory.device, ResistorDevice)
+
+
+def _memory_subckts(memory: Memory) -> tuple[Subckt, ...]:
+    """The compiled device's definition, when the memory has one."""
+    if isinstance(memory, Memristor2T2R) and isinstance(memory.device, CompiledDevice):
+        return (memory.device.model.subckt,)
+    return ()
 
 
 def _memristor_bits(
@@ -412,6 +462,11 @@ def _memristor_bits(
     elements: list[Element],
 ) -> tuple[tuple[tuple[float, float], ...], ...]:
     """2T2R cells of one block (one row per value, one pair per bit) and their sense amps."""
+    device = memory.device
+    assert memory.mapping is not None
+    # what the device's parameter takes for a stored 0 and 1 (weights 0 and 1 of the mapping)
+    low_high = instance_values(device, mapped_values(np.array([0.0, 1.0]), memory.mapping))
+    settings = low_high.tolist()
     cells = []
     for v, code in enumerate(codes):
         row = []
@@ -421,12 +476,19 @@ def _memristor_bits(
             spread = np.exp(memory.sigma * rng.standard_normal(2)) if memory.sigma else (1, 1)
             pair = (float(nominal[0] * spread[0]), float(nominal[1] * spread[1]))
             row.append(pair)
-            for side, line, r in (("a", f"bl{tag}_{k}", pair[0]), ("b", f"blb{tag}_{k}", pair[1])):
+            sides = (("a", f"bl{tag}_{k}", pair[0], bit), ("b", f"blb{tag}_{k}", pair[1], 1 - bit))
+            for side, line, r, stored in sides:
                 mid = f"m{tag}_{v}_{k}{side}"
-                elements += [
-                    VSwitch(f"S{tag}_{v}_{k}{side}", line, mid, f"wl{obs}_{v}", "0", "sw_access"),
-                    Resistor(f"Rm{tag}_{v}_{k}{side}", mid, "0", r),
-                ]
+                elements.append(
+                    VSwitch(f"S{tag}_{v}_{k}{side}", line, mid, f"wl{obs}_{v}", "0", "sw_access")
+                )
+                if isinstance(device, CompiledDevice):
+                    assert device.parameter is not None
+                    given = {device.parameter: settings[stored]}
+                    name = f"Xm{tag}_{v}_{k}{side}"
+                    elements.append(device_instance(device, name, (mid, "0"), "memory", given))
+                else:
+                    elements.append(Resistor(f"Rm{tag}_{v}_{k}{side}", mid, "0", r))
         cells.append(tuple(row))
     for k in range(bits):
         elements += [
@@ -445,16 +507,7 @@ def _memristor_bits(
 
 
 # -- reading results ---------------------------------------------------------------------------
-class _Waves(Protocol):
-    """What the readers need from ``spicegen.waves.Waveforms`` (circuits may not import waves)."""
-
-    @property
-    def axis(self) -> FloatArray | None: ...
-
-    def v(self, node: str, ref: str | None = None) -> FloatArray: ...
-
-
-def _bits_at(waveforms: _Waves, machine: BayesianMachine, node: str, times: FloatArray) -> IntArray:
+def _bits_at(waveforms: Waves, machine: BayesianMachine, node: str, times: FloatArray) -> IntArray:
     time = waveforms.axis
     if time is None:
         raise CircuitSpecError("expected transient waveforms", field="waveforms")
@@ -462,13 +515,13 @@ def _bits_at(waveforms: _Waves, machine: BayesianMachine, node: str, times: Floa
     return np.asarray(values > machine.vdd / 2, dtype=np.int64)
 
 
-def streams(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
+def streams(waveforms: Waves, machine: BayesianMachine) -> IntArray:
     """Each class's AND stream as bits, shape (classes, cycles), read at mid-cycle."""
     times = machine.sample_times()
     return np.stack([_bits_at(waveforms, machine, n, times) for n in machine.stream_nodes])
 
 
-def block_streams(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
+def block_streams(waveforms: Waves, machine: BayesianMachine) -> IntArray:
     """Every block's comparator stream, shape (classes, blocks per class, cycles)."""
     times = machine.sample_times()
     return np.stack(
@@ -479,7 +532,7 @@ def block_streams(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
     )
 
 
-def decode(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
+def decode(waveforms: Waves, machine: BayesianMachine) -> IntArray:
     """Each class's counter value at the end of the transient, shape (classes,)."""
     end = np.array([machine.stop_time])
     counts = []
@@ -489,7 +542,7 @@ def decode(waveforms: _Waves, machine: BayesianMachine) -> IntArray:
     return np.array(counts, dtype=np.int64)
 
 
-def decide(waveforms: _Waves, machine: BayesianMachine, threshold: int | None = None) -> int:
+def decide(waveforms: Waves, machine: BayesianMachine, threshold: int | None = None) -> int:
     """The inferred class: argmax of the counters (lowest index on ties), or with ``threshold``
     the first class whose count reaches it (argmax when none does)."""
     if threshold is not None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal
 
 import numpy as np
 
@@ -36,34 +36,34 @@ from spicegen.circuits._array import (
     ideal_column_currents,
     mapped_matrix,
 )
-from spicegen.circuits._weights import (
-    CompiledDevice,
-    Device,
-    FloatArray,
-    LinearConductance,
-    LinearState,
-    Quantised,
-    ResistorDevice,
-    WeightMapping,
-    check_finite,
-    check_positive,
+from spicegen.circuits._checks import FloatArray, check_finite, check_positive
+from spicegen.circuits._drives import (
+    RowDrive,
+    Waves,
+    analyses,
+    drive_source,
+    row_drives,
+    solver_options,
 )
+from spicegen.circuits._weights import LinearConductance, LinearState, Quantised, WeightMapping
+from spicegen.circuits.devices import CompiledDevice, Device, ResistorDevice
 from spicegen.circuits.errors import CircuitSpecError
+from spicegen.circuits.names import (
+    ARRAY_INSTANCE,
+    column_source,
+    output_vector,
+    row_source,
+)
 from spicegen.netlist import (
     Analysis,
     Circuit,
     Element,
-    Op,
-    Option,
     Resistor,
     SubcktInstance,
     Vcvs,
     VoltageSource,
-    Waveform,
 )
-from spicegen.netlist.waveforms import WAVEFORM_TYPES
 
-ARRAY_INSTANCE = "Xarray"
 WriteScheme = Literal["V/2", "V/3"]
 
 
@@ -104,27 +104,6 @@ class SenseResistor:
 
 
 Readout = VirtualGround | TransimpedanceAmplifier | SenseResistor
-RowDrive = float | Waveform
-
-
-def _row_drives(row_voltages: Sequence[RowDrive], rows: int) -> list[RowDrive]:
-    if isinstance(row_voltages, str) or not hasattr(row_voltages, "__len__"):
-        raise CircuitSpecError("expected a sequence of voltages", field="row_voltages")
-    drives = list(row_voltages)
-    if len(drives) != rows:
-        raise CircuitSpecError(
-            f"expected {rows} drives (one per row), got {len(drives)}", field="row_voltages"
-        )
-    return [
-        drive if isinstance(drive, WAVEFORM_TYPES) else check_finite(drive, f"row_voltages[{i}]")
-        for i, drive in enumerate(drives)
-    ]
-
-
-def _source(name: str, node: str, drive: RowDrive) -> VoltageSource:
-    if isinstance(drive, float):
-        return VoltageSource(name, node, "0", dc=drive)
-    return VoltageSource(name, node, "0", waveform=drive)
 
 
 def _driven(
@@ -132,9 +111,9 @@ def _driven(
 ) -> list[Element]:
     """A source driving ``port`` through ``driver_resistance`` ohm (directly when 0)."""
     if driver_resistance == 0:
-        return [_source(f"V{name}", port, drive)]
+        return [drive_source(f"V{name}", port, drive)]
     return [
-        _source(f"V{name}", source_node, drive),
+        drive_source(f"V{name}", source_node, drive),
         Resistor(f"Rdrv_{name}", source_node, port, driver_resistance),
     ]
 
@@ -155,11 +134,6 @@ def _readout(tag: str, readout: Readout) -> list[Element]:
     ]
 
 
-def _options(sparse_solver: bool) -> tuple[Option, ...]:
-    # KLU: ngspice 46's sparse solver, needed for large arrays; ngspice 39 ignores the option.
-    return (Option("klu"),) if sparse_solver else ()
-
-
 def _array_instance(params: CrossbarParams) -> SubcktInstance:
     tags = column_tags(params)
     nodes = [f"row{i}" for i in range(params.rows)] + [f"col{tag}" for tag in tags]
@@ -175,6 +149,12 @@ def _word_lines(params: CrossbarParams, selected_rows: Sequence[int] | None) -> 
                 "only 1T1R and 2T2R cells have word lines", field="selected_rows"
             )
         return []
+    if selected_rows is not None and (
+        isinstance(selected_rows, str) or not hasattr(selected_rows, "__iter__")
+    ):
+        raise CircuitSpecError(
+            f"expected a sequence of row indices, got {selected_rows!r}", field="selected_rows"
+        )
     rows = range(params.rows) if selected_rows is None else selected_rows
     chosen = set()
     for row in rows:
@@ -197,6 +177,7 @@ def read_circuit(
     selected_rows: Sequence[int] | None = None,
     analysis: Analysis | None = None,
     sparse_solver: bool = True,
+    bulk: bool = False,
 ) -> Circuit:
     """A vector-matrix multiply: rows driven, every column read out.
 
@@ -204,7 +185,8 @@ def read_circuit(
     ``VirtualGround()`` (default), ``TransimpedanceAmplifier`` or ``SenseResistor``.
     ``driver_resistance``: ohm between each row source and its row line. ``selected_rows``:
     word lines turned on (access cells; default all). ``analysis``: default ``Op()``.
-    ``sparse_solver`` adds ``.options klu``. Column currents: ``column_currents``.
+    ``sparse_solver`` adds ``.options klu``. ``bulk``: the array's fast path (``crossbar``).
+    Column currents: ``column_currents``.
     """
     if not isinstance(params, CrossbarParams):
         raise CircuitSpecError(f"expected CrossbarParams, got {params!r}", field="params")
@@ -215,7 +197,7 @@ def read_circuit(
             field="readout",
         )
     driver = check_positive(driver_resistance, "driver_resistance", allow_zero=True)
-    drives = _row_drives(row_voltages, params.rows)
+    drives = row_drives(row_voltages, params.rows)
     elements: list[Element] = [_array_instance(params)]
     for i, drive in enumerate(drives):
         elements += _driven(f"row{i}", f"in{i}", f"row{i}", drive, driver)
@@ -225,9 +207,9 @@ def read_circuit(
     return Circuit(
         title=f"{params.name} {params.rows}x{params.columns} {params.cell} read",
         elements=tuple(elements),
-        subckts=(crossbar(params),),
-        options=_options(sparse_solver),
-        analyses=(analysis if analysis is not None else Op(),),
+        subckts=(crossbar(params, bulk=bulk),),
+        options=solver_options(sparse_solver),
+        analyses=analyses(analysis),
     )
 
 
@@ -293,6 +275,7 @@ def write_circuit(
     driver_resistance: float = 0.0,
     analysis: Analysis | None = None,
     sparse_solver: bool = True,
+    bulk: bool = False,
 ) -> Circuit:
     """A write of cell ``selected = (row, column)`` of a ``1R`` array under V/2 or V/3 biasing.
 
@@ -300,6 +283,7 @@ def write_circuit(
     ``driver_resistance`` ohm with the voltages of ``write_line_voltages``; ``v_write`` in V.
     Compare ``cell_voltages`` of the result with ``disturb_voltages``. ``analysis``: default
     ``Op()`` (the bias point); a ``Tran`` shows the state change of stateful devices.
+    ``bulk``: the array's fast path (``crossbar``).
     """
     if not isinstance(params, CrossbarParams):
         raise CircuitSpecError(f"expected CrossbarParams, got {params!r}", field="params")
@@ -321,22 +305,14 @@ def write_circuit(
     return Circuit(
         title=f"{params.name} {params.rows}x{params.columns} write {scheme} at {selected}",
         elements=tuple(elements),
-        subckts=(crossbar(params),),
-        options=_options(sparse_solver),
-        analyses=(analysis if analysis is not None else Op(),),
+        subckts=(crossbar(params, bulk=bulk),),
+        options=solver_options(sparse_solver),
+        analyses=analyses(analysis),
     )
 
 
 # -- reading results ---------------------------------------------------------------------------
-class _Waves(Protocol):
-    """What the readers need from ``spicegen.waves.Waveforms`` (circuits may not import waves)."""
-
-    def v(self, node: str, ref: str | None = None) -> FloatArray: ...
-
-    def i(self, source: str) -> FloatArray: ...
-
-
-def column_currents(waveforms: _Waves, params: CrossbarParams) -> FloatArray:
+def column_currents(waveforms: Waves, params: CrossbarParams) -> FloatArray:
     """Current out of each column into its readout, A, shape (points, columns).
 
     Read from the column ammeters of a ``read_circuit``; differential arrays give ``I+ - I-``.
@@ -344,27 +320,28 @@ def column_currents(waveforms: _Waves, params: CrossbarParams) -> FloatArray:
     """
     tags = column_tags(params)
     # ngspice's i(V) is the current entering the source's + node: out of the array's column
-    currents = np.stack([np.asarray(waveforms.i(f"vcol{tag}")) for tag in tags], axis=-1)
+    currents = np.stack([np.asarray(waveforms.i(column_source(tag))) for tag in tags], axis=-1)
     if params.differential:
         return np.asarray(currents[:, 0::2] - currents[:, 1::2])
     return currents
 
 
-def row_currents(waveforms: _Waves, params: CrossbarParams) -> FloatArray:
+def row_currents(waveforms: Waves, params: CrossbarParams) -> FloatArray:
     """Current each row source delivers into the circuit, A, shape (points, rows)."""
-    return -np.stack([np.asarray(waveforms.i(f"vrow{i}")) for i in range(params.rows)], axis=-1)
+    sources = [row_source(i) for i in range(params.rows)]
+    return -np.stack([np.asarray(waveforms.i(source)) for source in sources], axis=-1)
 
 
-def output_voltages(waveforms: _Waves, params: CrossbarParams) -> FloatArray:
+def output_voltages(waveforms: Waves, params: CrossbarParams) -> FloatArray:
     """TIA outputs ``V(out{t})`` in V, shape (points, columns); ``V+ - V-`` when differential."""
     tags = column_tags(params)
-    voltages = np.stack([np.asarray(waveforms.v(f"out{tag}")) for tag in tags], axis=-1)
+    voltages = np.stack([np.asarray(waveforms.v(output_vector(tag))) for tag in tags], axis=-1)
     if params.differential:
         return np.asarray(voltages[:, 0::2] - voltages[:, 1::2])
     return voltages
 
 
-def cell_voltages(waveforms: _Waves, params: CrossbarParams) -> FloatArray:
+def cell_voltages(waveforms: Waves, params: CrossbarParams) -> FloatArray:
     """Voltage across every device (top minus bottom node, V), shape (points, rows, phys. cols).
 
     Inner array nodes are read as ``xarray.<node>``; for access cells the bottom node is the one
@@ -392,7 +369,7 @@ def cell_voltages(waveforms: _Waves, params: CrossbarParams) -> FloatArray:
 
 
 def device_node_voltage(
-    waveforms: _Waves, params: CrossbarParams, row: int, tag: str, node: str
+    waveforms: Waves, params: CrossbarParams, row: int, tag: str, node: str
 ) -> FloatArray:
     """An inner node of a compiled device (e.g. its state node ``s``), V, per point."""
     crossing_nodes(params, row, tag)  # raises for a crosspoint the array does not have

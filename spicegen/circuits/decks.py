@@ -11,10 +11,12 @@ from collections.abc import Sequence
 
 from spicegen.circuits import bayesian_machine
 from spicegen.circuits._array import CellKind, CrossbarParams, Wires
-from spicegen.circuits._weights import FloatArray, LinearConductance, check_finite
+from spicegen.circuits._checks import FloatArray, check_finite
+from spicegen.circuits._weights import LinearConductance
 from spicegen.circuits.crossbar import read_circuit
+from spicegen.circuits.devices import CompiledDevice
 from spicegen.circuits.errors import CircuitSpecError
-from spicegen.circuits.neuron_pair import neuron_pair
+from spicegen.circuits.neuron_pair import NeuronPairParams, neuron_pair
 from spicegen.circuits.oscillator_neuron import (
     OscillatorNeuronParams,
     PopulationParams,
@@ -31,11 +33,12 @@ __all__ = [
     "neuron_pair_deck",
     "oscillator_neuron_deck",
     "random_weights",
+    "resistive_crossbar",
 ]
 
 
 def oscillator_neuron_deck(
-    device: CompiledModel,
+    device: CompiledModel | CompiledDevice,
     v_in: Sequence[float] = (1.5,),
     *,
     r_load: float = 5e3,
@@ -91,17 +94,12 @@ def oscillator_neuron_deck(
 
 
 def neuron_pair_deck(
-    mtj_model: CompiledModel,
-    bias: float = 50e-6,
-    delta: float = 2e-6,
-    mismatch: float = 0.0,
-    *,
-    gain: float = 1.0,
-    state0: int = 1,
+    mtj_model: CompiledModel | CompiledDevice, params: NeuronPairParams
 ) -> Circuit:
-    """The MTJ ``neuron_pair`` (``bias``/``delta`` in A) at its operating point: top-level nodes
-    ``v1`` (``f(I)``, V) and ``dout`` (``gain * (f2(I + dI) - f(I))``, V)."""
-    pair = neuron_pair(mtj_model, bias, delta, mismatch, gain=gain, state0=state0)
+    """The MTJ ``neuron_pair`` at its operating point: top-level nodes ``v1`` (``f(I)``, V) and
+    ``dout`` (``gain * (f2(I + dI) - f(I))``, V)."""
+    pair = neuron_pair(mtj_model, params)
+    bias, delta, mismatch = params.bias_current, params.delta_current, params.mismatch
     return Circuit(
         title=f"{mtj_model.name} neuron pair, I = {bias:g} A, dI = {delta:g} A, "
         f"mismatch {mismatch:g}",
@@ -136,17 +134,29 @@ def crossbar_read_deck(
     g_max: float = 1e-4,
     wire: float = 0.0,
 ) -> tuple[Circuit, CrossbarParams]:
-    """A resistive crossbar read at its operating point: weights in [0, 1] (signed for 2R and
-    2T2R) mapped linearly to ``g_min`` .. ``g_max`` S, ``wire`` ohm per line segment, one
-    row voltage (V) per row into virtual-ground columns. Column currents: ``column_currents``.
+    """A resistive crossbar read at its operating point (``resistive_crossbar``), one row
+    voltage (V) per row into virtual-ground columns. Column currents: ``column_currents``.
     """
-    params = CrossbarParams(
+    params = resistive_crossbar(weights, cell=cell, g_min=g_min, g_max=g_max, wire=wire)
+    return read_circuit(params, list(row_voltages)), params
+
+
+def resistive_crossbar(
+    weights: Sequence[Sequence[float]] | FloatArray,
+    *,
+    cell: CellKind = "1R",
+    g_min: float = 1e-6,
+    g_max: float = 1e-4,
+    wire: float = 0.0,
+) -> CrossbarParams:
+    """A crossbar of resistor cells: weights in [0, 1] (signed for 2R and 2T2R) mapped
+    linearly to ``g_min`` .. ``g_max`` S, ``wire`` ohm per row and column segment."""
+    return CrossbarParams(
         weights,  # type: ignore[arg-type]  # stored as a tuple of tuples by CrossbarParams
         cell=cell,
         mapping=LinearConductance(g_min, g_max),
         wires=Wires(wire, wire),
     )
-    return read_circuit(params, list(row_voltages)), params
 
 
 def random_weights(rows: int, columns: int, *, signed: bool, seed: int) -> FloatArray:

@@ -6,8 +6,10 @@ current ``I`` and ``Xmtj2`` carries ``I + dI`` (current sources ``Ibias1``/``Ibi
 read out by an ideal differential amplifier (VCVS ``Ediff``, ``gain`` V/V):
 ``V(dout) = gain * (V2 - V1)``.
 
-``neuron_pair(mtj_model, bias_current, delta_current, mismatch=0.0, ...) -> Subckt``, ports
-``(v1, dout, gnd)``; inner node ``v2``. ``mismatch`` is the relative variation of the second
+``neuron_pair(device, NeuronPairParams(bias_current, delta_current, ...)) -> Subckt``, ports
+``(v1, dout, gnd)``; inner node ``v2``. ``device`` is a ``CompiledDevice`` (or a bare
+``CompiledModel``): its ``params`` go on both devices, and each device draws its own variates
+from the device's seed and its name. ``mismatch`` is the relative variation of the second
 device, ``rp2 = rp * (1 + mismatch)``: the pair's only error source besides the forward
 difference itself (physics.md 5.3: gradient error ~ ``mismatch * V1 / dI``).
 
@@ -16,87 +18,128 @@ Orientation: each device's ``n`` terminal is on the biased node and ``p`` on ``g
 direction, and a device in the AP state (``state0=1``, the nonlinear branch: bias-dependent
 TMR) keeps its state at any bias. ``orientation="ap2p"`` puts ``p`` on the biased node. The
 output voltages are always ``V(v) - V(gnd) > 0`` for a positive bias. All in SI units.
+
+``pair_elements`` builds the five elements for any node and name suffix; ``network_layer``
+uses it for every neuron of a layer.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Literal
 
-from spicegen.circuits._weights import check_finite, check_positive
+from spicegen.circuits._checks import check_choice, check_finite, check_name, check_positive
+from spicegen.circuits.devices import CompiledDevice, as_device, device_instance
 from spicegen.circuits.errors import CircuitSpecError
-from spicegen.netlist import CurrentSource, Subckt, Vcvs
-from spicegen.netlist.validate import check_identifier
-from spicegen.va import CompiledModel
+from spicegen.netlist import CurrentSource, Element, Subckt, Vcvs
+from spicegen.va.model import ParameterError
 
-__all__ = ["neuron_pair"]
+__all__ = ["NeuronPairParams", "neuron_pair", "pair_elements", "pair_rp"]
 
 Orientation = Literal["p2ap", "ap2p"]
 
 
-def neuron_pair(
-    mtj_model: CompiledModel,
-    bias_current: float,
-    delta_current: float,
-    mismatch: float = 0.0,
-    *,
-    gain: float = 1.0,
-    state0: int = 1,
-    rp: float | None = None,
-    device_params: Mapping[str, float] | None = None,
-    orientation: Orientation = "p2ap",
-    seeds: tuple[int, int] | None = None,
-    name: str = "neuron_pair",
-) -> Subckt:
-    """The pair as a ``Subckt``, ports ``(v1, dout, gnd)``: ``V(v1) = f(I)``,
-    ``V(dout) = gain * (f2(I + dI) - f(I))``.
+@dataclass(frozen=True, slots=True)
+class NeuronPairParams:
+    """An MTJ finite-difference pair (SI units).
 
-    ``bias_current`` and ``delta_current`` in A; ``rp`` (ohm) the first device's parallel
-    resistance (default: the model's); ``device_params`` further instance parameters of both
-    devices; the devices run deterministic (``stochastic=0``) in state ``state0``. ``seeds``:
-    the two instances' seeds (device-to-device variability of a stochastic model).
+    ``bias_current`` (A): ``I`` through the first device. ``delta_current`` (A, nonzero):
+    ``dI``, the second device carries ``I + dI``. ``mismatch`` (> -1): the second device's
+    ``rp`` is ``rp * (1 + mismatch)``. ``gain`` (V/V): the difference amplifier's.
+    ``state0``: 0 (P) or 1 (AP), both devices. ``rp`` (ohm): the first device's parallel
+    resistance; ``None`` takes the device's (its params, else the model's default).
+    ``orientation``: ``"p2ap"`` or ``"ap2p"`` (module docstring). ``name``: the subckt's.
     """
-    if not isinstance(mtj_model, CompiledModel) or len(mtj_model.ports) != 2:
-        raise CircuitSpecError("expected a two-terminal CompiledModel", field="mtj_model")
-    bias = check_finite(bias_current, "bias_current")
-    delta = check_finite(delta_current, "delta_current")
-    if delta == 0.0:
-        raise CircuitSpecError("expected a nonzero current step", field="delta_current")
-    epsilon = check_finite(mismatch, "mismatch")
-    if epsilon <= -1.0:
-        raise CircuitSpecError(f"expected > -1, got {mismatch!r}", field="mismatch")
-    gain = check_finite(gain, "gain")
-    if state0 not in (0, 1) or type(state0) is not int:
-        raise CircuitSpecError(f"expected 0 or 1, got {state0!r}", field="state0")
-    if orientation not in ("p2ap", "ap2p"):
+
+    bias_current: float
+    delta_current: float
+    mismatch: float = 0.0
+    gain: float = 1.0
+    state0: int = 1
+    rp: float | None = None
+    orientation: Orientation = "p2ap"
+    name: str = "neuron_pair"
+
+    def __post_init__(self) -> None:
+        cls = "NeuronPairParams"
+        setter = object.__setattr__
+        setter(self, "bias_current", check_finite(self.bias_current, f"{cls}.bias_current"))
+        delta = check_finite(self.delta_current, f"{cls}.delta_current")
+        if delta == 0.0:
+            raise CircuitSpecError("expected a nonzero current step", field=f"{cls}.delta_current")
+        setter(self, "delta_current", delta)
+        epsilon = check_finite(self.mismatch, f"{cls}.mismatch")
+        if epsilon <= -1.0:
+            raise CircuitSpecError(f"expected > -1, got {self.mismatch!r}", field=f"{cls}.mismatch")
+        setter(self, "mismatch", epsilon)
+        setter(self, "gain", check_finite(self.gain, f"{cls}.gain"))
+        check_choice(self.state0, (0, 1), f"{cls}.state0")
+        if self.rp is not None:
+            setter(self, "rp", check_positive(self.rp, f"{cls}.rp"))
+        check_choice(self.orientation, ("p2ap", "ap2p"), f"{cls}.orientation")
+        check_name(self.name, f"{cls}.name")
+
+
+def pair_rp(device: CompiledDevice, params: NeuronPairParams) -> float:
+    """The first device's ``rp`` (ohm): ``params.rp``, else the device's own value."""
+    if params.rp is not None:
+        return params.rp
+    if "rp" not in device.model.parameters:
         raise CircuitSpecError(
-            f"expected 'p2ap' or 'ap2p', got {orientation!r}", field="orientation"
+            f"{device.name!r} has no parameter rp; a neuron pair takes an mtj-like model",
+            field="device",
         )
+    fixed = {key: value for key, value in device.params if not isinstance(value, str)}
     try:
-        check_identifier(name, "name")
-    except ValueError as error:
-        raise CircuitSpecError(str(error), field="name") from error
-    extra = {
-        key: check_finite(value, f"device_params[{key!r}]")
-        for key, value in (device_params or {}).items()
-    }
-    if rp is None:
-        default = mtj_model.parameter_values(extra).get("rp")
-        rp = check_positive(default, "rp")
-    rp = check_positive(rp, "rp")
-    seed1, seed2 = (None, None) if seeds is None else seeds
-    common = {**extra, "stochastic": 0, "state0": state0}
+        default = device.model.parameter_values(fixed)["rp"]
+    except ParameterError as error:  # pragma: no cover - CompiledDevice checked these already
+        raise CircuitSpecError(str(error), field="device") from None
+    return check_positive(default, "device.params['rp']")
+
+
+def pair_elements(
+    device: CompiledDevice,
+    params: NeuronPairParams,
+    *,
+    suffix: str = "",
+    nodes: tuple[str, str, str, str] = ("v1", "v2", "dout", "gnd"),
+    rp: float | None = None,
+) -> list[Element]:
+    """``Ibias1``, ``Ibias2``, ``Xmtj1``, ``Xmtj2``, ``Ediff`` (each name + ``suffix``) on
+    ``nodes = (v1, v2, dout, gnd)``; ``rp`` (ohm) overrides the first device's (the second
+    gets ``rp * (1 + mismatch)``)."""
+    v1, v2, dout, gnd = nodes
+    first = pair_rp(device, params) if rp is None else check_positive(rp, "rp")
+    settings: dict[str, float | int] = {}
+    if "stochastic" in device.model.parameters:  # deterministic: a pair reads f(I), not noise
+        settings["stochastic"] = 0
+    settings["state0"] = params.state0
 
     def terminals(node: str) -> tuple[str, str]:
-        return ("gnd", node) if orientation == "p2ap" else (node, "gnd")
+        return (gnd, node) if params.orientation == "p2ap" else (node, gnd)
 
-    elements = (
-        CurrentSource("Ibias1", "gnd", "v1", dc=bias),
-        CurrentSource("Ibias2", "gnd", "v2", dc=bias + delta),
-        mtj_model.instance("Xmtj1", terminals("v1"), seed=seed1, **{**common, "rp": rp}),
-        mtj_model.instance(
-            "Xmtj2", terminals("v2"), seed=seed2, **{**common, "rp": rp * (1.0 + epsilon)}
-        ),
-        Vcvs("Ediff", "dout", "gnd", "v2", "v1", gain),
+    def mtj(name: str, node: str, resistance: float) -> Element:
+        given = {**settings, "rp": resistance}
+        return device_instance(device, name + suffix, terminals(node), "device", given)
+
+    bias = params.bias_current
+    return [
+        CurrentSource(f"Ibias1{suffix}", gnd, v1, dc=bias),
+        CurrentSource(f"Ibias2{suffix}", gnd, v2, dc=bias + params.delta_current),
+        mtj("Xmtj1", v1, first),
+        mtj("Xmtj2", v2, first * (1.0 + params.mismatch)),
+        Vcvs(f"Ediff{suffix}", dout, gnd, v2, v1, params.gain),
+    ]
+
+
+def neuron_pair(device: CompiledDevice | object, params: NeuronPairParams) -> Subckt:
+    """The pair as a ``Subckt``, ports ``(v1, dout, gnd)``: ``V(v1) = f(I)``,
+    ``V(dout) = gain * (f2(I + dI) - f(I))``; the devices run deterministic
+    (``stochastic=0`` when the model has it) in state ``params.state0``."""
+    mtj = as_device(device, "device")
+    if not isinstance(params, NeuronPairParams):
+        raise CircuitSpecError(f"expected NeuronPairParams, got {params!r}", field="params")
+    elements = pair_elements(mtj, params)
+    return Subckt(
+        params.name, ("v1", "dout", "gnd"), elements=tuple(elements), subckts=(mtj.model.subckt,)
     )
-    return Subckt(name, ("v1", "dout", "gnd"), elements=elements, subckts=(mtj_model.subckt,))

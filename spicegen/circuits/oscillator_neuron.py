@@ -7,6 +7,13 @@ from the membrane to ``gnd``. The device discharges the capacitor when the membr
 threshold and lets go below its hold voltage, so the neuron spikes at a rate that rises with
 its input.
 
+``device`` is a ``CompiledDevice`` (or a bare ``CompiledModel``): its ``params`` are the
+device's instance parameters (e.g. ``{"vth": 1.0, "vhold": 0.7}``) and its seed gives the
+device its own draws (a threshold's device-to-device spread). The neuron subcircuit declares
+the device's draws as its own parameters (defaults: the draws of instance ``Xdev``), so every
+neuron of a ``population`` is its own device: neuron ``i`` passes the draws of
+``Xn{i}.Xdev``.
+
 ``oscillator_neuron(device, params) -> Subckt``, ports ``(vdd, in, out, gnd)``:
 
 - ``vdd``: the supply (the voltage input of a rate-coded neuron) through ``r_load``;
@@ -32,10 +39,10 @@ device), ``Hout`` (readout), ``Iin`` (input current, when nonzero). Times in s, 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from spicegen.circuits._weights import check_finite, check_positive
+from spicegen.circuits._checks import check_finite, check_name, check_positive
+from spicegen.circuits.devices import CompiledDevice, as_device, device_instance, device_variates
 from spicegen.circuits.errors import CircuitSpecError
 from spicegen.netlist import (
     Capacitor,
@@ -48,8 +55,7 @@ from spicegen.netlist import (
     Vccs,
     VoltageSource,
 )
-from spicegen.netlist.validate import check_identifier
-from spicegen.va import CompiledModel
+from spicegen.netlist.validate import Value
 
 __all__ = [
     "LifParams",
@@ -62,46 +68,20 @@ __all__ = [
 ]
 
 
-DeviceParams = Mapping[str, float] | tuple[tuple[str, float], ...]
-
-
-def _device_params(values: object, where: str) -> tuple[tuple[str, float], ...]:
-    """Instance parameters as sorted ``(name, value)`` pairs (hashable, order-independent)."""
-    if isinstance(values, tuple):
-        values = dict(values)
-    if not isinstance(values, Mapping):
-        raise CircuitSpecError(f"expected a mapping, got {values!r}", field=where)
-    return tuple(
-        (str(name), check_finite(value, f"{where}[{name!r}]"))
-        for name, value in sorted(values.items())
-    )
-
-
-def _check_name(name: str, where: str) -> str:
-    try:
-        check_identifier(name, where)
-    except ValueError as error:
-        raise CircuitSpecError(str(error), field=where) from error
-    return name
-
-
 @dataclass(frozen=True, slots=True)
 class OscillatorNeuronParams:
     """A relaxation-oscillator neuron (SI units).
 
     ``r_load`` ohm from ``vdd`` to the membrane, ``c`` F from the membrane to ``gnd``,
     ``input_current`` A injected into the membrane (0: none), ``readout`` ohm (spike output
-    ``readout * I_device``), ``device_params`` instance parameters of the device model (e.g.
-    ``{"vth": 1.0, "vhold": 0.7}``, stored as sorted pairs), ``seed`` the device instance's
-    seed, ``name`` the subckt.
+    ``readout * I_device``), ``name`` the subckt. The device's parameters and seed belong to
+    the device (``CompiledDevice``).
     """
 
     r_load: float = 5e3
     c: float = 1e-9
     input_current: float = 0.0
     readout: float = 200.0
-    device_params: DeviceParams = ()
-    seed: int | None = None
     name: str = "oscillator_neuron"
 
     def __post_init__(self) -> None:
@@ -115,8 +95,7 @@ def _check_neuron(params: OscillatorNeuronParams | LifParams, cls: str, resistor
     setter(params, "c", check_positive(params.c, f"{cls}.c"))
     setter(params, "input_current", check_finite(params.input_current, f"{cls}.input_current"))
     setter(params, "readout", check_positive(params.readout, f"{cls}.readout"))
-    setter(params, "device_params", _device_params(params.device_params, f"{cls}.device_params"))
-    _check_name(params.name, f"{cls}.name")
+    check_name(params.name, f"{cls}.name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +107,6 @@ class LifParams:
     c: float = 1e-9
     input_current: float = 0.0
     readout: float = 200.0
-    device_params: DeviceParams = ()
-    seed: int | None = None
     name: str = "lif_neuron"
 
     def __post_init__(self) -> None:
@@ -154,70 +131,84 @@ class PopulationParams:
             raise CircuitSpecError("expected OscillatorNeuronParams", field=f"{cls}.neuron")
         value = check_positive(self.inhibition, f"{cls}.inhibition", allow_zero=True)
         object.__setattr__(self, "inhibition", value)
-        _check_name(self.name, f"{cls}.name")
+        check_name(self.name, f"{cls}.name")
 
 
-def _check_device(device: object) -> CompiledModel:
-    if not isinstance(device, CompiledModel):
-        raise CircuitSpecError(f"expected a CompiledModel, got {device!r}", field="device")
-    if len(device.ports) != 2:
-        raise CircuitSpecError(
-            f"expected a two-terminal device, {device.name} has ports {device.ports}",
-            field="device",
-        )
-    return device
-
-
-def _core(device: CompiledModel, params: OscillatorNeuronParams | LifParams) -> list[Element]:
-    """Membrane capacitor, device behind a 0 V ammeter, spike readout, input current."""
-    membrane, c, readout = "in", params.c, params.readout
-    device_params, seed, input_current = params.device_params, params.seed, params.input_current
+def _core(
+    device: CompiledDevice, params: OscillatorNeuronParams | LifParams
+) -> tuple[list[Element], tuple[tuple[str, Value], ...]]:
+    """Membrane capacitor, device behind a 0 V ammeter, spike readout, input current; and the
+    subcircuit parameters that carry the device's draws (defaults: instance ``Xdev``'s)."""
+    membrane = "in"
+    instance = device_instance(device, "Xdev", ("dev", "gnd"), "device")
+    draws = {draw.parameter for draw in device.model.draws}
+    # the draws become the neuron's own parameters, so each instance of it can pass its own
+    passed = tuple((k, "{" + k + "}" if k in draws else v) for k, v in instance.params)
+    defaults = tuple((k, v) for k, v in instance.params if k in draws)
     elements: list[Element] = [
-        Capacitor("C1", membrane, "gnd", c),
+        Capacitor("C1", membrane, "gnd", params.c),
         VoltageSource("Vsense", membrane, "dev", dc=0.0),
-        device.instance("Xdev", ("dev", "gnd"), seed=seed, **dict(device_params)),
-        Ccvs("Hout", "out", "gnd", "Vsense", readout),
+        SubcktInstance(instance.name, instance.nodes, instance.subckt, passed),
+        Ccvs("Hout", "out", "gnd", "Vsense", params.readout),
     ]
-    if input_current != 0.0:
-        elements.append(CurrentSource("Iin", "gnd", membrane, dc=input_current))
-    return elements
+    if params.input_current != 0.0:
+        elements.append(CurrentSource("Iin", "gnd", membrane, dc=params.input_current))
+    return elements, defaults
+
+
+def _params_of(params: object, kind: type) -> None:
+    if not isinstance(params, kind):
+        raise CircuitSpecError(f"expected {kind.__name__}, got {params!r}", field="params")
+
+
+def _neuron(
+    device: object,
+    params: OscillatorNeuronParams | LifParams,
+    resistor: Resistor,
+    ports: tuple[str, ...],
+) -> Subckt:
+    compiled = as_device(device, "device")
+    elements, draws = _core(compiled, params)
+    return Subckt(
+        params.name,
+        ports,
+        params=draws,
+        elements=(resistor, *elements),
+        subckts=(compiled.model.subckt,),
+    )
 
 
 def oscillator_neuron(
-    device: CompiledModel, params: OscillatorNeuronParams | None = None
+    device: CompiledDevice | object, params: OscillatorNeuronParams | None = None
 ) -> Subckt:
     """The relaxation-oscillator neuron as a ``Subckt``, ports ``(vdd, in, out, gnd)``."""
-    device = _check_device(device)
     params = OscillatorNeuronParams() if params is None else params
-    elements = [
-        Resistor("RL", "vdd", "in", params.r_load),
-        *_core(device, params),
-    ]
-    return Subckt(
-        params.name, ("vdd", "in", "out", "gnd"), elements=tuple(elements), subckts=(device.subckt,)
-    )
+    _params_of(params, OscillatorNeuronParams)
+    load = Resistor("RL", "vdd", "in", params.r_load)
+    return _neuron(device, params, load, ("vdd", "in", "out", "gnd"))
 
 
-def lif_neuron(device: CompiledModel, params: LifParams | None = None) -> Subckt:
+def lif_neuron(device: CompiledDevice | object, params: LifParams | None = None) -> Subckt:
     """The leaky integrate-and-fire neuron as a ``Subckt``, ports ``(in, out, gnd)``."""
-    device = _check_device(device)
     params = LifParams() if params is None else params
-    elements = [
-        Resistor("Rleak", "in", "gnd", params.r_leak),
-        *_core(device, params),
-    ]
-    return Subckt(
-        params.name, ("in", "out", "gnd"), elements=tuple(elements), subckts=(device.subckt,)
-    )
+    _params_of(params, LifParams)
+    leak = Resistor("Rleak", "in", "gnd", params.r_leak)
+    return _neuron(device, params, leak, ("in", "out", "gnd"))
 
 
-def population(device: CompiledModel, params: PopulationParams | None = None) -> Subckt:
-    """``size`` oscillator neurons with lateral inhibition, ports ``(vdd0.., out0.., gnd)``."""
+def population(device: CompiledDevice | object, params: PopulationParams | None = None) -> Subckt:
+    """``size`` oscillator neurons with lateral inhibition, ports ``(vdd0.., out0.., gnd)``;
+    neuron ``i`` (instance ``Xn{i}``) is its own device, with the draws of ``Xn{i}.Xdev``."""
     params = PopulationParams() if params is None else params
-    neuron = oscillator_neuron(device, params.neuron)
+    _params_of(params, PopulationParams)
+    compiled = as_device(device, "device")
+    neuron = oscillator_neuron(compiled, params.neuron)
     n = params.size
+    draws = device_variates(compiled, [f"Xn{i}.Xdev" for i in range(n)])
     elements: list[Element] = [
-        SubcktInstance(f"Xn{i}", (f"vdd{i}", f"m{i}", f"out{i}", "gnd"), neuron.name)
+        SubcktInstance(
+            f"Xn{i}", (f"vdd{i}", f"m{i}", f"out{i}", "gnd"), neuron.name, tuple(draws[i].items())
+        )
         for i in range(n)
     ]
     if params.inhibition > 0:
@@ -247,6 +238,12 @@ def oscillator_period(
     the Norton equivalent ``v_in = I * r_load``). Raises ``CircuitSpecError`` outside the
     oscillation conditions (``v_in roff/(roff+r_load) > vth``, ``v_in ron/(ron+r_load) < vhold``).
     """
+    v_in = check_positive(v_in, "v_in")
+    r_load, c = check_positive(r_load, "r_load"), check_positive(c, "c")
+    roff, ron = check_positive(roff, "roff"), check_positive(ron, "ron")
+    vth, vhold = check_positive(vth, "vth"), check_positive(vhold, "vhold")
+    if vhold >= vth:
+        raise CircuitSpecError(f"expected vhold < vth, got {vhold!r} >= {vth!r}", field="vhold")
     v_inf = v_in * roff / (roff + r_load)
     v_inf_on = v_in * ron / (ron + r_load)
     if not v_inf > vth:

@@ -42,7 +42,7 @@ def register(commands: SubParsers) -> None:
     """Add ``build`` and its circuits to the ``spicegen`` commands."""
     build = commands.add_parser(
         "build",
-        help="generate a runnable circuit netlist (crossbar, neurons, Bayesian machine)",
+        help="generate a runnable circuit netlist (crossbar, neurons, layer, Bayesian machine)",
         description="Generate a complete ngspice deck (sources and an analysis) with "
         "spicegen.circuits; simulate it with `spicegen run`. SI units throughout.",
     )
@@ -66,7 +66,13 @@ def _crossbar(circuits: SubParsers) -> None:
         "the column currents are i(v...) of the operating point.",
     )
     _output_argument(crossbar)
-    source = crossbar.add_mutually_exclusive_group(required=True)
+    _array_arguments(crossbar, ("1R", "1T1R", "2R", "2T2R"))
+    crossbar.set_defaults(handler=_build_crossbar)
+
+
+def _array_arguments(parser: argparse.ArgumentParser, cells: tuple[str, ...]) -> None:
+    """The weights, cells, conductance range, lines and read voltage of a resistive array."""
+    source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument(
         "--weights", type=Path, metavar="FILE", help="weight matrix, .npy or text (.csv, .txt)"
     )
@@ -74,35 +80,34 @@ def _crossbar(circuits: SubParsers) -> None:
         "--random", nargs=2, type=int, metavar=("ROWS", "COLS"),
         help="uniform random weights in [0, 1) (signed for 2R/2T2R cells)",
     )  # fmt: skip
-    crossbar.add_argument(
+    parser.add_argument(
         "--seed", type=int, default=0, metavar="N",
         help="circuit seed of --random, an integer >= 0 (default 0)",
     )  # fmt: skip
-    crossbar.add_argument("--cell", choices=("1R", "1T1R", "2R", "2T2R"), default="1R")
-    crossbar.add_argument(
+    parser.add_argument("--cell", choices=cells, default="1R")
+    parser.add_argument(
         "--g-min", type=float, default=1e-6, metavar="S", help="S at weight 0 (default 1e-6)"
     )
-    crossbar.add_argument(
+    parser.add_argument(
         "--g-max", type=float, default=1e-4, metavar="S", help="S at weight 1 (default 1e-4)"
     )
-    crossbar.add_argument(
+    parser.add_argument(
         "--wire", type=float, default=0.0, metavar="OHM", help="ohm per line segment (default 0)"
     )
-    crossbar.add_argument(
+    parser.add_argument(
         "--read", type=float, default=0.2, metavar="V", help="row read voltage (default 0.2)"
     )
-    crossbar.add_argument(
+    parser.add_argument(
         "--max-cells", type=int, default=MAX_CELLS, metavar="N",
         help=f"refuse larger arrays (default {MAX_CELLS}, 1024 x 1024)",
     )  # fmt: skip
-    crossbar.set_defaults(handler=_build_crossbar)
 
 
-def _build_crossbar(args: argparse.Namespace) -> None:
-    from spicegen.circuits.decks import crossbar_read_deck, random_weights
+def _array_weights(args: argparse.Namespace) -> np.ndarray:
+    """The weight matrix of ``_array_arguments``, once the output path has been checked."""
+    from spicegen.circuits.decks import random_weights
 
     non_negative_int(args.max_cells, "--max-cells")
-    inputs = []
     if args.random is not None:
         rows, columns = args.random
         if rows < 1 or columns < 1:
@@ -110,11 +115,16 @@ def _build_crossbar(args: argparse.Namespace) -> None:
         _check_cells(rows * columns, args.max_cells, f"--random {rows} {columns}")
         seed = non_negative_int(args.seed, "--seed")
         output_file(args.output, "--output")
-        weights = random_weights(rows, columns, signed=args.cell in ("2R", "2T2R"), seed=seed)
-    else:
-        inputs.append(input_file(args.weights, "weight matrix file"))
-        output_file(args.output, "--output", inputs=inputs)
-        weights = _load_matrix(args.weights, args.max_cells)
+        return random_weights(rows, columns, signed=args.cell in ("2R", "2T2R"), seed=seed)
+    inputs = [input_file(args.weights, "weight matrix file")]
+    output_file(args.output, "--output", inputs=inputs)
+    return _load_matrix(args.weights, args.max_cells)
+
+
+def _build_crossbar(args: argparse.Namespace) -> None:
+    from spicegen.circuits.decks import crossbar_read_deck
+
+    weights = _array_weights(args)
     circuit, params = crossbar_read_deck(
         weights, [args.read] * len(weights), cell=args.cell, g_min=args.g_min,
         g_max=args.g_max, wire=args.wire,
@@ -212,37 +222,93 @@ def _neuron_pair(circuits: SubParsers) -> None:
         "differential amplifier. Nodes: v1 = f(I), dout = gain (f2(I + dI) - f(I)).",
     )
     _output_argument(pair)
-    pair.add_argument(
-        "--bias", type=float, default=50e-6, metavar="A", help="bias current (default 50e-6)"
+    _pair_arguments(pair, bias=50e-6)
+    pair.set_defaults(handler=_build_neuron_pair)
+
+
+def _pair_arguments(parser: argparse.ArgumentParser, *, bias: float) -> None:
+    """The fields of ``NeuronPairParams`` a command line sets."""
+    parser.add_argument(
+        "--bias", type=float, default=bias, metavar="A", help=f"bias current (default {bias:g})"
     )
-    pair.add_argument(
+    parser.add_argument(
         "--delta", type=float, default=2e-6, metavar="A", help="current step dI (default 2e-6)"
     )
-    pair.add_argument(
+    parser.add_argument(
         "--mismatch", type=float, default=0.0, metavar="EPS",
         help="relative rp mismatch of the second device, > -1 (default 0)",
     )  # fmt: skip
-    pair.add_argument(
+    parser.add_argument(
         "--gain", type=float, default=1.0, metavar="V/V", help="readout gain (default 1)"
     )
-    pair.add_argument(
+    parser.add_argument(
         "--state", type=int, choices=(0, 1), default=1, help="device state: 0 P, 1 AP (default)"
     )
-    pair.set_defaults(handler=_build_neuron_pair)
 
 
 def _build_neuron_pair(args: argparse.Namespace) -> None:
     output_file(args.output, "--output")
 
     from spicegen import models
+    from spicegen.circuits import NeuronPairParams
     from spicegen.circuits.decks import neuron_pair_deck
 
-    circuit = neuron_pair_deck(
-        models.load("mtj"), args.bias, args.delta, args.mismatch, gain=args.gain,
-        state0=args.state,
-    )  # fmt: skip
+    params = NeuronPairParams(args.bias, args.delta, args.mismatch, args.gain, args.state)
+    circuit = neuron_pair_deck(models.load("mtj"), params)
     _write_deck(circuit, args.output)
     print(f"wrote {args.output}: {circuit.title}, operating point of v(v1) and v(dout)")
+
+
+def _network_layer(circuits: SubParsers) -> None:
+    layer = circuits.add_parser(
+        "network-layer",
+        help="a crossbar driving one MTJ neuron pair per column: f(I) and f(I + dI) (.op)",
+        description="A network layer: every row at --read V; each weight column's current, "
+        "times --mirror, biases an mtj neuron pair on top of --bias (and --bias + --delta). "
+        "Nodes: v1_<k> = f(I_k), dout_<k> = gain (f2(I_k + dI) - f(I_k)); column ammeters "
+        "Vcol<t>.",
+    )
+    _output_argument(layer)
+    _array_arguments(layer, ("1R", "2R"))
+    _pair_arguments(layer, bias=20e-6)
+    layer.add_argument(
+        "--mirror", type=float, default=1.0, metavar="A/A",
+        help="column current into each pair, A per A (default 1)",
+    )  # fmt: skip
+    layer.add_argument(
+        "--rp-spread", type=float, default=0.0, metavar="SD",
+        help="relative sd of rp from pair to pair, >= 0 (default 0)",
+    )  # fmt: skip
+    layer.add_argument(
+        "--device-seed", type=int, metavar="N",
+        help="instance seed of the neuron devices: their own draws and the rp spread "
+        "(default: the model's compile seed)",
+    )  # fmt: skip
+    layer.set_defaults(handler=_build_network_layer)
+
+
+def _build_network_layer(args: argparse.Namespace) -> None:
+    weights = _array_weights(args)
+    seed = args.device_seed
+    device_seed = None if seed is None else non_negative_int(seed, "--device-seed")
+
+    from spicegen import models
+    from spicegen.circuits import CompiledDevice, NetworkLayerParams, NeuronPairParams
+    from spicegen.circuits import network_layer as layer_circuit
+    from spicegen.circuits.decks import resistive_crossbar
+
+    array = resistive_crossbar(
+        weights, cell=args.cell, g_min=args.g_min, g_max=args.g_max, wire=args.wire
+    )
+    neuron = NeuronPairParams(args.bias, args.delta, args.mismatch, args.gain, args.state)
+    params = NetworkLayerParams(array, neuron, mirror=args.mirror, rp_spread=args.rp_spread)
+    device = CompiledDevice(models.load("mtj"), seed=device_seed)
+    circuit = layer_circuit(params, device, [args.read] * array.rows)
+    _write_deck(circuit, args.output)
+    print(
+        f"wrote {args.output}: {circuit.title}, operating point of v(v1_<k>) and "
+        f"v(dout_<k>), k = 0..{array.columns - 1}"
+    )
 
 
 def _bayesian_machine(circuits: SubParsers) -> None:
@@ -321,5 +387,6 @@ CIRCUITS: tuple[Callable[[SubParsers], None], ...] = (
     _crossbar,
     _oscillator_neuron,
     _neuron_pair,
+    _network_layer,
     _bayesian_machine,
 )

@@ -7,6 +7,7 @@ naming it. ``to_ngspice(circuit)`` returns the deck text.
 """
 
 from spicegen.netlist.analyses import Ac, Analysis, Dc, Op, Tran
+from spicegen.netlist.bulk import ElementBlock, Names
 from spicegen.netlist.circuit import Circuit, InitialCondition, Model, Option, Param, Subckt
 from spicegen.netlist.elements import (
     BSource,
@@ -51,10 +52,12 @@ __all__ = [
     "CurrentSource",
     "Dc",
     "Element",
+    "ElementBlock",
     "Exp",
     "Inductor",
     "InitialCondition",
     "Model",
+    "Names",
     "NetlistError",
     "Op",
     "Option",

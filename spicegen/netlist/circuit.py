@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from spicegen.netlist.analyses import ANALYSIS_TYPES, Analysis
+from spicegen.netlist.bulk import ElementBlock
 from spicegen.netlist.elements import ELEMENT_TYPES, Element
 from spicegen.netlist.errors import netlist_error
 from spicegen.netlist.validate import (
@@ -113,7 +114,9 @@ class Subckt:
     """``.subckt name ports params: a=1 ...`` ... ``.ends name``.
 
     ``params`` are the defaults an instance may override; ``param_statements`` are ``.param``
-    lines inside the body; ``subckts`` are nested definitions local to this one.
+    lines inside the body; ``subckts`` are nested definitions local to this one. ``blocks`` are
+    ``ElementBlock``s written after ``elements`` (a generator's bulk path; their names are the
+    generator's promise to be unique and are not compared with the elements').
     """
 
     name: str
@@ -123,6 +126,7 @@ class Subckt:
     models: tuple[Model, ...] = ()
     subckts: tuple[Subckt, ...] = ()
     param_statements: tuple[Param, ...] = ()
+    blocks: tuple[ElementBlock, ...] = ()
 
     def __post_init__(self) -> None:
         check_identifier(self.name, "Subckt.name")
@@ -132,6 +136,8 @@ class Subckt:
         if self.params or type(self.params) is not tuple:
             object.__setattr__(self, "params", check_params(self.params, "Subckt.params"))
         _set_members(self, "Subckt")
+        blocks = _tuple_of(self.blocks, (ElementBlock,), "Subckt.blocks", "ElementBlock")
+        object.__setattr__(self, "blocks", blocks)
 
 
 def _set_members(owner: Subckt | Circuit, kind: str) -> None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spicegen.netlist.analyses import Ac, Analysis, Dc, Op, Tran
+from spicegen.netlist.bulk import ColumnValue, ElementBlock, column_strings
 from spicegen.netlist.circuit import Circuit, Model, Option, Param, Subckt
 from spicegen.netlist.elements import (
     BSource,
@@ -219,6 +220,29 @@ def _element_chunks(elements: tuple[Element, ...]) -> Iterator[str]:
             yield "\n".join(map(element_card, chunk))
 
 
+def _column_texts(value: ColumnValue, count: int, name: str = "") -> list[str]:
+    """A block's value column as card text (``name=`` before each when given)."""
+    head = f"{name}=" if name else ""
+    if type(value) is tuple:
+        texts = [_float_text(v) if type(v) is float else int.__repr__(v) for v in value]
+        return [head + text for text in texts] if head else texts
+    return [head + _value(value)] * count  # type: ignore[arg-type]
+
+
+def _block_chunks(block: ElementBlock) -> Iterator[str]:
+    """A block's cards, exactly as its ``elements()`` would be written, in chunks."""
+    count = len(block)
+    columns = [column_strings(block.names), *(column_strings(c) for c in block.nodes)]
+    if block.kind in "RC":
+        columns.append(_column_texts(block.values, count))
+    else:
+        columns.append([block.target] * count)
+        columns += [_column_texts(value, count, name) for name, value in block.params]
+    for start in range(0, count, _CHUNK):
+        chunk = [column[start : start + _CHUNK] for column in columns]
+        yield "\n".join(map(" ".join, zip(*chunk, strict=True)))
+
+
 # -- cards -------------------------------------------------------------------------------------
 def analysis_card(analysis: Analysis) -> str:
     """``.op``, ``.dc``, ``.tran`` or ``.ac`` card for an analysis."""
@@ -271,6 +295,8 @@ def _subckt_chunks(subckt: Subckt) -> Iterator[str]:
     for nested in subckt.subckts:
         yield from _subckt_chunks(nested)
     yield from _element_chunks(subckt.elements)
+    for block in subckt.blocks:
+        yield from _block_chunks(block)
     yield f".ends {subckt.name}"
 
 

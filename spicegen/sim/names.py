@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from spicegen.netlist import Circuit, Subckt, SubcktInstance
+from spicegen.netlist.bulk import column_strings
 from spicegen.sim.scan import ascii_lower
 
 _SUBCKT = re.compile(r"\s*\.subckt\b", re.IGNORECASE)
@@ -52,6 +53,12 @@ class Names:
         members = self._scopes.get(key)
         if members is None:
             members = {element.name.lower(): element for element in owner.elements}
+            for block in getattr(owner, "blocks", ()):  # a generator's bulk ElementBlocks
+                if block.kind == "X":  # a path may go on into these instances
+                    members.update((e.name.lower(), e) for e in block.elements())
+                else:
+                    names = (name.lower() for name in column_strings(block.names))
+                    members.update(dict.fromkeys(names, block))
             self._scopes[key] = members
         return members
 

@@ -89,13 +89,15 @@ def _crossbar_read(values: dict[str, float], seed: int) -> Circuit:
 
 
 def _neuron_pair(values: dict[str, float], seed: int) -> Circuit:
+    from spicegen.circuits import NeuronPairParams
     from spicegen.circuits.decks import neuron_pair_deck
     from spicegen.models import load as load_model
 
-    return neuron_pair_deck(
-        load_model("mtj"), values["bias"], values["delta"], values["mismatch"],
-        gain=values["gain"], state0=int(values["state0"]),
+    params = NeuronPairParams(
+        values["bias"], values["delta"], values["mismatch"], gain=values["gain"],
+        state0=int(values["state0"]),
     )  # fmt: skip
+    return neuron_pair_deck(load_model("mtj"), params)
 
 
 def _oscillator_neuron(values: dict[str, float], seed: int) -> Circuit:

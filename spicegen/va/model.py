@@ -4,9 +4,12 @@ per-instance variates for its ``$rdist_*``/``$random`` draws."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 from spicegen.errors import SpicegenError
 from spicegen.netlist import Subckt, SubcktInstance
@@ -79,10 +82,26 @@ class CompiledModel:
         numeric = {k: v for k, v in params.items() if not isinstance(v, str)}
         checked = self.parameter_values(numeric)
         chosen = {k: (checked[k] if k in numeric else v) for k, v in params.items()}
-        variates = draw_values(
-            self.draws, self.seed if seed is None else seed, self.name, instance=name
-        )
+        (variates,) = self.variates((name,), seed)
         return SubcktInstance(name, tuple(nodes), self.name, {**chosen, **variates})
+
+    def variates(
+        self, instances: Sequence[str], seed: int | None = None
+    ) -> tuple[dict[str, Scalar], ...]:
+        """The random draws ``instance`` makes for each named instance from ``seed`` (default:
+        the compile seed): one ``{parameter: variate}`` per name, in order."""
+        chosen = self.seed if seed is None else seed
+        return tuple(draw_values(self.draws, chosen, self.name, instance=i) for i in instances)
+
+    def parameter_column(
+        self, values: Mapping[str, Scalar], name: str, column: Sequence[float]
+    ) -> tuple[Scalar, ...]:
+        """Parameter ``name`` at each value of ``column`` (the others as ``values``), checked and
+        converted as ``instance`` does, in bulk: when no other parameter's default or range
+        reads ``name``, its own range is checked with numpy at once; otherwise every distinct
+        value is evaluated. Raises ``ParameterError`` for the first value that fails."""
+        self._check_names([*values, name])
+        return evaluate_column(self.checked, values, name, column)
 
 
 class _Violation(Exception):
@@ -113,8 +132,16 @@ def check_defaults(checked: CheckedModule) -> None:
 
 
 def _evaluate(checked: CheckedModule, values: Mapping[str, Scalar]) -> dict[str, Scalar]:
-    known: dict[str, Val] = {}
     result: dict[str, Scalar] = {}
+    for name, value in _evaluate_known(checked, values).items():
+        assert value.value is not None
+        result[name] = value.value
+    return result
+
+
+def _evaluate_known(checked: CheckedModule, values: Mapping[str, Scalar]) -> dict[str, Val]:
+    """Every parameter folded in declared order (the dict keeps it), ranges checked."""
+    known: dict[str, Val] = {}
     for parameter in checked.module.parameters:
         kind = checked.parameter_types.get(parameter.name, "real")
         if parameter.name in values and not parameter.local:
@@ -131,8 +158,95 @@ def _evaluate(checked: CheckedModule, values: Mapping[str, Scalar]) -> dict[str,
         if problem:
             raise _Violation(parameter, f"parameter `{parameter.name}` = {value.value!r} {problem}")
         known[parameter.name] = value
-        result[parameter.name] = value.value
-    return result
+    return known
+
+
+def evaluate_column(
+    checked: CheckedModule, values: Mapping[str, Scalar], name: str, column: Sequence[float]
+) -> tuple[Scalar, ...]:
+    """``CompiledModel.parameter_column`` for a checked module (``name`` is a parameter)."""
+    if not column:
+        return ()
+    parameter = next(p for p in checked.module.parameters if p.name == name)
+    kinds = set(map(type, column))
+    simple = (
+        checked.parameter_types.get(name, "real") == "real"
+        and all(issubclass(k, int | float) and not issubclass(k, bool) for k in kinds)
+        and not any(
+            _reads(other, name) for other in checked.module.parameters if other is not parameter
+        )
+    )
+    if not simple:  # one evaluation per distinct value (and it raises the located error)
+        evaluated = {v: evaluate_parameters(checked, {**values, name: v})[name] for v in column}
+        return tuple(evaluated[v] for v in column)
+    array = np.unique(np.asarray(column, dtype=np.float64))
+    known = _known_or_raise(checked, {**values, name: float(array[0])})
+    before: dict[str, Val] = {}
+    for key, value in known.items():  # a parameter's range reads only the ones declared before
+        if key == name:
+            break
+        before[key] = value
+    fine = np.isfinite(array) & _inside_ranges(parameter, array, before, checked)
+    if not fine.all():
+        evaluate_parameters(checked, {**values, name: float(array[int(np.argmin(fine))])})
+    return tuple(column) if kinds == {float} else tuple(map(float, column))
+
+
+def _known_or_raise(checked: CheckedModule, values: Mapping[str, Scalar]) -> dict[str, Val]:
+    try:
+        return _evaluate_known(checked, values)
+    except _Violation:
+        evaluate_parameters(checked, values)  # raises the located ParameterError
+        raise
+
+
+def _reads(node: object, name: str) -> bool:
+    """True when an AST node (any depth; a parameter's default, ranges, excludes) reads ``name``."""
+    if isinstance(node, ast.Identifier):
+        return node.name == name
+    if isinstance(node, tuple):
+        return any(_reads(item, name) for item in node)
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return any(
+            _reads(getattr(node, f.name), name) for f in dataclasses.fields(node) if f.name != "loc"
+        )
+    return False
+
+
+def _inside_ranges(
+    parameter: ast.Parameter, array: np.ndarray, known: Mapping[str, Val], checked: CheckedModule
+) -> np.ndarray:
+    """Which values of ``array`` pass the parameter's ``from`` ranges and ``exclude``s."""
+
+    def bound(expr: ast.Expr | None, infinite: float) -> float:
+        return _bound(expr, infinite, known, checked)
+
+    def inside(interval: ast.Range) -> np.ndarray:
+        low, high = bound(interval.lower, -math.inf), bound(interval.upper, math.inf)
+        above = array >= low if interval.lower_inclusive else array > low
+        below = array <= high if interval.upper_inclusive else array < high
+        return np.asarray(above & below)
+
+    fine = np.ones(array.shape, dtype=bool)
+    if parameter.ranges:
+        fine = np.logical_or.reduce([inside(r) for r in parameter.ranges])
+    for exclusion in parameter.excludes:
+        if exclusion.range is not None:
+            fine &= ~inside(exclusion.range)
+        if exclusion.value is not None:
+            fine &= array != bound(exclusion.value, math.nan)
+    return fine
+
+
+def _bound(
+    expr: ast.Expr | None, infinite: float, known: Mapping[str, Val], checked: CheckedModule
+) -> float:
+    """A range bound folded to a float; ``infinite`` when the bound is open (``inf``)."""
+    if expr is None:
+        return infinite
+    folded = _fold(expr, known, checked).value
+    assert folded is not None
+    return float(folded)
 
 
 def _fold(expr: ast.Expr, known: Mapping[str, Val], checked: CheckedModule) -> Val:
@@ -160,11 +274,7 @@ def _range_problem(
     parameter: ast.Parameter, value: Scalar, known: Mapping[str, Val], checked: CheckedModule
 ) -> str:
     def bound(expr: ast.Expr | None, infinite: float) -> float:
-        if expr is None:
-            return infinite
-        folded = _fold(expr, known, checked).value
-        assert folded is not None
-        return float(folded)
+        return _bound(expr, infinite, known, checked)
 
     def inside(interval: ast.Range) -> bool:
         low, high = bound(interval.lower, -math.inf), bound(interval.upper, math.inf)

@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pytest
 
-from spicegen import simulate
+from spicegen import models, simulate
+from spicegen.circuits import CompiledDevice, LinearConductance, LinearState
 from spicegen.circuits.bayesian_machine import (
     BayesianMachine,
     Memristor2T2R,
@@ -198,6 +199,47 @@ def test_memristor_memory_reads_the_stored_codes() -> None:
     assert read != stored  # this seed flips at least one bit
     assert block_streams(waves, machine).sum(axis=2).ravel().tolist() == read
     np.testing.assert_array_equal(decode(waves, machine), reference_counts(machine))
+
+
+def test_compiled_memristor_cells_read_the_stored_codes() -> None:
+    # rram_hfo2 cells in the 2T2R pairs, each its own device (sigma_d2d 0.1 from seed 5):
+    # state x0 = 1 (SET, ~10 kohm) for the conducting side, 0 (~200 kohm) for the other; the
+    # 20x window dwarfs a 10 % spread, so every pair reads its stored bit and the machine
+    # counts exactly as ideal bits do
+    rram = CompiledDevice(models.load("rram_hfo2"), "x0", "state", seed=5)
+    memory = Memristor2T2R(device=rram, mapping=LinearState(0.0, 1.0))
+    table = [[[0.9, 0.3], [0.7, 0.2]], [[0.4, 0.6], [0.2, 0.8]]]
+    ideal_circuit, ideal = from_likelihoods(table, bits=5, observation=(1, 0))
+    circuit, machine = from_likelihoods(table, bits=5, observation=(1, 0), memory=memory)
+    cells = [e for e in circuit.elements if e.name.startswith("Xm")]
+    assert len(cells) == 2 * 2 * 2 * 5 * 2  # classes x observations x values x bits x pair
+    assert len({dict(e.params)["rdist1"] for e in cells}) == len(cells)  # type: ignore[union-attr]
+    assert machine.cell_resistances is None
+    waves, ideal_waves = simulate(circuit).waveforms, simulate(ideal_circuit).waveforms
+    np.testing.assert_array_equal(block_streams(waves, machine), block_streams(ideal_waves, ideal))
+    np.testing.assert_array_equal(decode(waves, machine), reference_counts(ideal))
+
+
+def test_memory_device_errors() -> None:
+    rram = models.load("rram_hfo2")
+    with pytest.raises(CircuitSpecError) as err:
+        Memristor2T2R(device=CompiledDevice(rram, "x0", "state"))  # the default maps to S
+    assert err.value.field == "Memristor2T2R.mapping"
+    with pytest.raises(CircuitSpecError) as err:
+        Memristor2T2R(device=CompiledDevice(rram, "x0", "state"), mapping=LinearState(), sigma=0.1)
+    assert err.value.field == "Memristor2T2R.sigma"
+    with pytest.raises(CircuitSpecError) as err:
+        Memristor2T2R(device=CompiledDevice(rram), mapping=LinearConductance())
+    assert err.value.field == "Memristor2T2R.device"
+    with pytest.raises(CircuitSpecError) as err:
+        Memristor2T2R(r_low=2e5)
+    assert err.value.field == "Memristor2T2R.r_high"
+    with pytest.raises(CircuitSpecError, match="outside its range") as err:
+        memory = Memristor2T2R(
+            device=CompiledDevice(rram, "x0", "state"), mapping=LinearState(0, 2)
+        )
+        from_likelihoods([[[0.5, 0.5]]], bits=3, observation=(0,), memory=memory)
+    assert err.value.field == "memory"
 
 
 def test_spec_errors() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spicegen import compile_va
+from spicegen import compile_model
 from spicegen.circuits import CircuitSpecError
 from spicegen.circuits.crossbar import (
     AccessTransistor,
@@ -123,12 +123,12 @@ def test_element_counts_and_ports(cell: CellKind, wires: Wires) -> None:
 
 
 def test_compiled_device_instances_carry_the_mapped_parameter() -> None:
-    subckt = compile_va(HERE / "ohmic_conductance.va")
-    device = CompiledDevice(subckt, "g")
+    model = compile_model(HERE / "ohmic_conductance.va")
+    device = CompiledDevice(model, "g")
     mapping = Quantised(LinearConductance(1e-6, 5e-6), levels=5)
     params = CrossbarParams([[0.3, -0.9]], cell="2R", device=device, mapping=mapping)
     array = crossbar(params)
-    assert array.subckts == (subckt,)
+    assert array.subckts == (model.subckt,)
     instances = {e.name: e for e in array.elements if isinstance(e, SubcktInstance)}
     # |w| = 0.3 -> level 1 of 4 -> 2 uS; |w| = 0.9 -> level 4 -> 5 uS; unused sides at 1 uS
     assert {name: dict(e.params)["g"] for name, e in instances.items()} == pytest.approx(

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spicegen import compile_va
+from spicegen import compile_model
 from spicegen.circuits import CircuitSpecError
 from spicegen.circuits.crossbar import (
     AccessTransistor,
@@ -36,7 +36,7 @@ HERE = Path(__file__).parent
 
 @pytest.fixture(scope="module")
 def ohmic() -> CompiledDevice:
-    return CompiledDevice(compile_va(HERE / "ohmic_conductance.va"), "g")
+    return CompiledDevice(compile_model(HERE / "ohmic_conductance.va"), "g")
 
 
 @pytest.mark.parametrize(
@@ -97,18 +97,28 @@ def test_bad_fields_are_named(build: object, field: str) -> None:
 
 
 def test_compiled_device_checks(ohmic: CompiledDevice) -> None:
-    subckt = ohmic.subckt
+    model = ohmic.model
     with pytest.raises(CircuitSpecError, match="not a parameter") as caught:
-        CompiledDevice(subckt, "gmax")
+        CompiledDevice(model, "gmax")
     assert caught.value.field == "CompiledDevice.parameter"
     with pytest.raises(CircuitSpecError, match="set by the weight mapping"):
-        CompiledDevice(subckt, "g", params=(("g", 1.0),))
+        CompiledDevice(model, "g", params=(("g", 1.0),))
     with pytest.raises(CircuitSpecError, match=r"CompiledDevice\.params"):
-        CompiledDevice(subckt, "g", params=(("g x", 1.0),))
-    with pytest.raises(CircuitSpecError, match="not declared"):
-        CompiledDevice(subckt, "g", params=(("tau", 1.0),))
+        CompiledDevice(model, "g", params=(("g x", 1.0),))
+    with pytest.raises(CircuitSpecError, match="no parameter 'tau'") as caught:
+        CompiledDevice(model, "g", params=(("tau", 1.0),))
+    assert caught.value.field == "CompiledDevice.params"
     with pytest.raises(CircuitSpecError, match="takes a device state"):
-        CrossbarParams([[0.5]], device=CompiledDevice(subckt, "g", "state"))
+        CrossbarParams([[0.5]], device=CompiledDevice(model, "g", "state"))
+    with pytest.raises(CircuitSpecError, match="expected a CompiledModel") as caught:
+        CompiledDevice(model.subckt, "g")  # type: ignore[arg-type]
+    assert caught.value.field == "CompiledDevice.model"
+    with pytest.raises(CircuitSpecError, match="name the instance parameter") as caught:
+        CrossbarParams([[0.5]], device=CompiledDevice(model))
+    assert caught.value.field == "CrossbarParams.device"
+    with pytest.raises(CircuitSpecError) as caught:
+        CompiledDevice(model, "g", seed=-1)
+    assert caught.value.field == "CompiledDevice.seed"
 
 
 def test_read_and_write_arguments_are_checked() -> None:
@@ -150,7 +160,7 @@ def test_quantised_mapping_rounds_to_k_levels() -> None:
     # levels at w = 0, 1/3, 2/3, 1 -> G = 1, 2, 3, 4 uS; each weight goes to the nearest level
     np.testing.assert_allclose(conductance, [1e-6, 1e-6, 2e-6, 2e-6, 3e-6, 4e-6, 4e-6], rtol=1e-12)
     state = Quantised(LinearState(-1.0, 1.0, weight_max=2.0), levels=3)
-    device = CompiledDevice(compile_va(HERE / "drift_memristor.va"), "x0", "state")
+    device = CompiledDevice(compile_model(HERE / "drift_memristor.va"), "x0", "state")
     values = mapped_matrix(CrossbarParams([[0.0, 0.4, 0.6, 2.0]], device=device, mapping=state))
     np.testing.assert_allclose(values[0], [-1.0, -1.0, 0.0, 1.0])
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spicegen import compile_va, simulate
+from spicegen import compile_model, simulate
 from spicegen.circuits.crossbar import (
     AccessTransistor,
     CellKind,
@@ -82,12 +82,12 @@ def test_ideal_lines_give_the_vector_matrix_product(cell: CellKind) -> None:
 
 
 def test_compiled_ohmic_device_matches_the_product() -> None:
-    conductance_device = CompiledDevice(compile_va(HERE / "ohmic_conductance.va"), "g")
+    conductance_device = CompiledDevice(compile_model(HERE / "ohmic_conductance.va"), "g")
     resistance_va = (
         '`include "disciplines.vams"\nmodule ohmic_r(p, n); inout p, n; electrical p, n;\n'
         "parameter real r = 1k from (0:inf); analog I(p, n) <+ V(p, n)/r;\nendmodule\n"
     )
-    resistance_device = CompiledDevice(compile_va(resistance_va), "r", "resistance")
+    resistance_device = CompiledDevice(compile_model(resistance_va), "r", "resistance")
     weights = _weights("1R", 5, 4, seed=3)
     voltages = np.linspace(0.1, 0.5, 5)
     expected = voltages @ _conductance(weights)

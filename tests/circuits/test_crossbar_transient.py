@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from spicegen import Tran, Waveforms, compile_va, simulate
+from spicegen import Tran, Waveforms, compile_model, simulate
 from spicegen.circuits.crossbar import (
     CompiledDevice,
     CrossbarParams,
@@ -40,7 +40,7 @@ ROW_VOLTS = np.array([0.5 if i % 2 == 0 else -0.5 for i in range(SIZE)])
 @pytest.fixture(scope="module")
 def run() -> tuple[CrossbarParams, Waveforms, float]:
     device = CompiledDevice(
-        compile_va(HERE / "drift_memristor.va"), "x0", "state",
+        compile_model(HERE / "drift_memristor.va"), "x0", "state",
         params=(("ron", RON), ("roff", ROFF), ("k", K)),
     )  # fmt: skip
     weights = np.random.default_rng(11).uniform(0, 1, (SIZE, SIZE))

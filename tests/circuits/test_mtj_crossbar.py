@@ -42,7 +42,7 @@ ROW_VOLTS = np.random.default_rng(5).uniform(-0.3, 0.3, SIZE)  # V
 @pytest.fixture(scope="module")
 def run() -> tuple[CrossbarParams, Waveforms, float]:
     device = CompiledDevice(
-        models.load("mtj").subckt, "rp", "resistance",
+        models.load("mtj"), "rp", "resistance",
         params=(("stochastic", 0), ("state0", 1)),
     )  # fmt: skip
     weights = np.random.default_rng(11).uniform(0, 1, (SIZE, SIZE))

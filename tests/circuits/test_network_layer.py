@@ -14,8 +14,11 @@ import pytest
 from spicegen import models, simulate
 from spicegen.circuits import (
     CircuitSpecError,
+    CompiledDevice,
     CrossbarParams,
     LinearConductance,
+    NetworkLayerParams,
+    NeuronPairParams,
     layer_outputs,
     network_layer,
     pair_resistances,
@@ -55,11 +58,18 @@ def _params(cell: str = "1R", weights: np.ndarray = WEIGHTS) -> CrossbarParams:
     return CrossbarParams(weights, cell=cell, mapping=LinearConductance(G_MIN, G_MAX))  # type: ignore[arg-type]
 
 
+def _layer(
+    array: CrossbarParams, mismatch: float = 0.0, rp_spread: float = 0.0
+) -> NetworkLayerParams:
+    neuron = NeuronPairParams(BIAS, D_I, mismatch, gain=GAIN)
+    return NetworkLayerParams(array, neuron, rp_spread=rp_spread)
+
+
 @pytest.mark.parametrize("cell", ["1R", "2R"])
 def test_activation_and_derivative_match_the_single_device(mtj: CompiledModel, cell: str) -> None:
     weights = WEIGHTS if cell == "1R" else WEIGHTS - 0.3  # signed weights on 2R
     params = _params(cell, weights)
-    circuit = network_layer(params, mtj, ROWS_V, bias_current=BIAS, delta_current=D_I, gain=GAIN)
+    circuit = network_layer(_layer(params), mtj, ROWS_V)
     v1, dout = (out[0] for out in layer_outputs(simulate(circuit).waveforms, 3))
     # independent column currents: G = g_min + w (g_max - g_min), differential G+ - G-
     g = G_MIN + np.abs(weights) * (G_MAX - G_MIN)
@@ -81,24 +91,28 @@ def test_activation_and_derivative_match_the_single_device(mtj: CompiledModel, c
 
 
 def test_device_variability_across_pairs(mtj: CompiledModel) -> None:
-    params = _params()
-    kw = {"bias_current": BIAS, "delta_current": D_I, "gain": GAIN, "mismatch": 0.01}
-    circuit = network_layer(params, mtj, ROWS_V, rp_spread=0.05, seed=3, **kw)  # type: ignore[arg-type]
+    layer = _layer(_params(), mismatch=0.01, rp_spread=0.05)
+    device = CompiledDevice(mtj, seed=3)
+    circuit = network_layer(layer, device, ROWS_V)
     v1, dout = (out[0] for out in layer_outputs(simulate(circuit).waveforms, 3))
     written = {
         e.name: float(dict(e.params)["rp"])
         for e in circuit.elements
-        if isinstance(e, SubcktInstance) and e.name[:2] in ("Xa", "Xb") and e.name[2:].isdigit()
+        if isinstance(e, SubcktInstance) and e.name.startswith("Xmtj")
     }
-    rps = np.array([[written[f"Xa{k}"], written[f"Xb{k}"]] for k in range(3)])
-    assert rps == pytest.approx(pair_resistances(3, 3979.0, mismatch=0.01, rp_spread=0.05, seed=3))
+    rps = np.array([[written[f"Xmtj1_{k}"], written[f"Xmtj2_{k}"]] for k in range(3)])
+    assert rps == pytest.approx(pair_resistances(layer, device))
     assert rps[:, 1] == pytest.approx(rps[:, 0] * 1.01)  # the pair mismatch
     assert len(set(rps[:, 0])) == 3  # pairs differ
     assert np.all(np.abs(rps[:, 0] / 3979.0 - 1) < 0.25)
+    # the relative spread is drawn as a standard normal per pair: over 400 pairs its sample sd
+    # is 0.05 within 4 standard errors (SE of an sd from n normals: sd / sqrt(2 n) = 0.0018)
+    wide = NetworkLayerParams(_params(weights=np.full((1, 400), 0.5)), layer.neuron, rp_spread=0.05)
+    deviations = pair_resistances(wide, device)[:, 0] / 3979.0 - 1
+    assert abs(deviations.std(ddof=1) - 0.05) < 4 * 0.05 / np.sqrt(800)
     # same seed, same draws; another seed, other draws
-    again = network_layer(params, mtj, ROWS_V, rp_spread=0.05, seed=3, **kw)  # type: ignore[arg-type]
-    assert again == circuit
-    other = pair_resistances(3, 3979.0, rp_spread=0.05, seed=4)
+    assert network_layer(layer, CompiledDevice(mtj, seed=3), ROWS_V) == circuit
+    other = pair_resistances(layer, CompiledDevice(mtj, seed=4))
     assert not np.allclose(other[:, 0], rps[:, 0])
     # each device behaves as a single device with its own rp at the ideal column current
     currents = BIAS + np.array(ROWS_V) @ (G_MIN + WEIGHTS * (G_MAX - G_MIN))
@@ -108,19 +122,32 @@ def test_device_variability_across_pairs(mtj: CompiledModel) -> None:
 
 
 def test_netlist_and_errors(mtj: CompiledModel) -> None:
-    circuit = network_layer(_params(), mtj, ROWS_V, bias_current=BIAS, delta_current=D_I)
+    circuit = network_layer(_layer(_params()), mtj, ROWS_V)
     names = {e.name for e in circuit.elements}
-    assert {"Xarray", "Vcol0", "Fa0", "Fb2", "Xa1", "Xb1", "Ed2", "Ib1_0", "Ib2_2"} <= names
+    expected = {"Xarray", "Vcol0", "Fa0", "Fb2", "Xmtj1_1", "Xmtj2_1", "Ediff_2", "Ibias1_0"}
+    assert expected | {"Ibias2_2"} <= names
     assert [o.name for o in circuit.options] == ["klu"]
+    # the neuron pairs are neuron_pair's own elements, suffixed
+    pair = next(e for e in circuit.elements if e.name == "Xmtj2_1")
+    assert dict(pair.params) == {"stochastic": 0, "state0": 1, "rp": 3979.0}  # type: ignore[union-attr]
     with pytest.raises(CircuitSpecError) as info:
-        network_layer(_params(), mtj, ROWS_V, bias_current=BIAS, delta_current=0.0)
-    assert info.value.field == "delta_current"
-    with pytest.raises(CircuitSpecError) as info:
-        network_layer(_params(), mtj, ROWS_V[:2], bias_current=BIAS, delta_current=D_I)
+        network_layer(_layer(_params()), mtj, ROWS_V[:2])
     assert info.value.field == "row_voltages"
     with pytest.raises(CircuitSpecError) as info:
-        network_layer(_params("1T1R"), mtj, ROWS_V, bias_current=BIAS, delta_current=D_I)
-    assert info.value.field == "params.cell"
+        _layer(_params("1T1R"))
+    assert info.value.field == "NetworkLayerParams.crossbar.cell"
     with pytest.raises(CircuitSpecError) as info:
-        pair_resistances(3, 3979.0, mismatch=-1.0)
-    assert info.value.field == "mismatch"
+        _layer(_params(), rp_spread=-0.1)
+    assert info.value.field == "NetworkLayerParams.rp_spread"
+    with pytest.raises(CircuitSpecError) as info:
+        NetworkLayerParams(_params(), NeuronPairParams(BIAS, D_I), mirror=float("inf"))
+    assert info.value.field == "NetworkLayerParams.mirror"
+    with pytest.raises(CircuitSpecError) as info:
+        NetworkLayerParams(_params(), (BIAS, D_I))  # type: ignore[arg-type]
+    assert info.value.field == "NetworkLayerParams.neuron"
+    with pytest.raises(CircuitSpecError) as info:
+        network_layer(_params(), mtj, ROWS_V)  # type: ignore[arg-type]
+    assert info.value.field == "params"
+    with pytest.raises(CircuitSpecError) as info:
+        network_layer(_layer(_params()), "mtj", ROWS_V)
+    assert info.value.field == "device"

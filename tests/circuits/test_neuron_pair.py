@@ -13,7 +13,7 @@ import pytest
 from scipy.optimize import brentq
 
 from spicegen import models, simulate
-from spicegen.circuits import CircuitSpecError, neuron_pair
+from spicegen.circuits import CircuitSpecError, CompiledDevice, NeuronPairParams, neuron_pair
 from spicegen.netlist import Circuit, CurrentSource, Element, Op, SubcktInstance
 from spicegen.va import CompiledModel
 
@@ -42,7 +42,7 @@ def curve(mtj: CompiledModel) -> np.ndarray:
 def _pair(
     mtj: CompiledModel, bias: float, mismatch: float = 0.0, **kw: object
 ) -> tuple[float, float]:
-    pair = neuron_pair(mtj, bias, D_I, mismatch, gain=10.0, **kw)  # type: ignore[arg-type]
+    pair = neuron_pair(mtj, NeuronPairParams(bias, D_I, mismatch, gain=10.0, **kw))  # type: ignore[arg-type]
     circuit = Circuit(
         title="neuron pair",
         elements=(SubcktInstance("Xp", ("v1", "dout", "0"), pair.name),),
@@ -102,15 +102,55 @@ def test_mismatch_error_in_the_linear_p_state_is_epsilon_v_over_di(mtj: Compiled
 
 
 def test_netlist_and_errors(mtj: CompiledModel) -> None:
-    pair = neuron_pair(mtj, 50e-6, 1e-6, 0.01, rp=4000.0)
+    pair = neuron_pair(mtj, NeuronPairParams(50e-6, 1e-6, 0.01, rp=4000.0))
     assert pair.ports == ("v1", "dout", "gnd")
     names = [e.name for e in pair.elements]
     assert names == ["Ibias1", "Ibias2", "Xmtj1", "Xmtj2", "Ediff"]
     params = [dict(e.params) for e in pair.elements if e.name.startswith("X")]  # type: ignore[union-attr]
     assert float(params[1]["rp"]) == pytest.approx(4040.0)
     assert float(params[0]["stochastic"]) == 0
+    # a CompiledDevice's fixed parameters go on both devices; rp comes from them by default
+    device = CompiledDevice(mtj, params={"tmr0": 1.2, "rp": 5000.0})
+    pair = neuron_pair(device, NeuronPairParams(50e-6, 1e-6, 0.01))
+    params = [dict(e.params) for e in pair.elements if e.name.startswith("X")]  # type: ignore[union-attr]
+    assert [p["tmr0"] for p in params] == [1.2, 1.2]
+    assert [p["rp"] for p in params] == pytest.approx([5000.0, 5050.0])
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        (lambda: NeuronPairParams(50e-6, 0.0), "NeuronPairParams.delta_current"),
+        (lambda: NeuronPairParams(50e-6, 1e-6, mismatch=-1.0), "NeuronPairParams.mismatch"),
+        (lambda: NeuronPairParams(float("nan"), 1e-6), "NeuronPairParams.bias_current"),
+        (lambda: NeuronPairParams(50e-6, 1e-6, gain="1"), "NeuronPairParams.gain"),  # type: ignore[arg-type]
+        (lambda: NeuronPairParams(50e-6, 1e-6, state0=2), "NeuronPairParams.state0"),
+        (lambda: NeuronPairParams(50e-6, 1e-6, state0=True), "NeuronPairParams.state0"),  # type: ignore[arg-type]
+        (lambda: NeuronPairParams(50e-6, 1e-6, rp=0.0), "NeuronPairParams.rp"),
+        (lambda: NeuronPairParams(50e-6, 1e-6, orientation="x"), "NeuronPairParams.orientation"),  # type: ignore[arg-type]
+        # a netlist-level name error used to escape as NetlistError (not a ValueError)
+        (lambda: NeuronPairParams(50e-6, 1e-6, name="my pair"), "NeuronPairParams.name"),
+        (lambda: NeuronPairParams(50e-6, 1e-6, name="1pair"), "NeuronPairParams.name"),
+    ],
+)
+def test_bad_params_name_the_field(build: object, field: str) -> None:
     with pytest.raises(CircuitSpecError) as info:
-        neuron_pair(mtj, 50e-6, 0.0)
-    assert info.value.field == "delta_current"
-    with pytest.raises(CircuitSpecError):
-        neuron_pair(mtj, 50e-6, 1e-6, mismatch=-1.0)
+        build()  # type: ignore[operator]
+    assert info.value.field == field
+    assert isinstance(info.value, ValueError)
+
+
+def test_bad_devices_name_the_field(mtj: CompiledModel) -> None:
+    params = NeuronPairParams(50e-6, 1e-6)
+    with pytest.raises(CircuitSpecError) as info:
+        neuron_pair(mtj.subckt, params)  # type: ignore[arg-type]
+    assert info.value.field == "device"
+    with pytest.raises(CircuitSpecError) as info:
+        neuron_pair(mtj, (50e-6, 1e-6))  # type: ignore[arg-type]
+    assert info.value.field == "params"
+    with pytest.raises(CircuitSpecError, match="has no parameter rp") as info:
+        neuron_pair(models.load("threshold_switch"), params)
+    assert info.value.field == "device"
+    with pytest.raises(CircuitSpecError, match="outside its range") as info:
+        neuron_pair(CompiledDevice(mtj, params={"tmr0": -1.0}), params)
+    assert info.value.field == "CompiledDevice.params"

@@ -10,6 +10,7 @@ import pytest
 from spicegen import models, simulate
 from spicegen.circuits import (
     CircuitSpecError,
+    CompiledDevice,
     LifParams,
     OscillatorNeuronParams,
     PopulationParams,
@@ -176,3 +177,70 @@ def test_population_netlist_and_errors(device: CompiledModel) -> None:
         oscillator_period(1.0, R_LOAD, C)  # 1.0 * 50/55 < vth: never fires
     with pytest.raises(CircuitSpecError):
         oscillator_neuron(models.load("mtj").subckt)  # type: ignore[arg-type]
+
+
+def test_every_neuron_of_a_population_is_its_own_device(device: CompiledModel) -> None:
+    # vth_d2d: the threshold's device-to-device spread, vth_i = vth + vth_d2d z_i with z_i the
+    # model's own per-instance draw; each neuron's rate must follow the closed form at its vth_i
+    spread = CompiledDevice(device, params={"vth_d2d": 0.1}, seed=5)
+    pop = population(spread, PopulationParams(size=3))
+    thresholds = [
+        1.0 + 0.1 * float(draw["rdist0"])
+        for draw in device.variates([f"Xn{i}.Xdev" for i in range(3)], seed=5)
+    ]
+    assert len(set(thresholds)) == 3 and all(0.9 < v < 1.4 for v in thresholds)
+    v_in = 2.2  # V: above every drawn threshold's firing condition
+    elements: list[VoltageSource | SubcktInstance] = [
+        VoltageSource(f"V{i}", f"vdd{i}", "0", waveform=_step(v_in)) for i in range(3)
+    ]
+    ports = ("vdd0", "vdd1", "vdd2", "out0", "out1", "out2", "0")
+    elements.append(SubcktInstance("Xp", ports, pop.name))
+    circuit = Circuit(title="population with spread", elements=tuple(elements), subckts=(pop,))
+    periods = [oscillator_period(v_in, R_LOAD, C, vth=v)[2] for v in thresholds]
+    step = min(periods) / 1000
+    waves = simulate(circuit, Tran(step=step, stop=12 * max(periods), max_step=step)).waveforms
+    assert waves.axis is not None
+    for i, period in enumerate(periods):
+        spikes = crossings(waves.axis, waves.v(f"out{i}"), 0.5, "rise")
+        # 5 %: the closed form's ideal switch against the model's 1 ns switching (as above)
+        assert _frequency(spikes) == pytest.approx(1 / period, rel=0.05)
+    # same seed, same population; another seed, other devices
+    assert population(CompiledDevice(device, params={"vth_d2d": 0.1}, seed=5)) == population(spread)
+    other = population(CompiledDevice(device, params={"vth_d2d": 0.1}, seed=6))
+    assert other != population(spread)
+
+
+def test_a_lone_neuron_carries_its_device_draws_as_parameters(device: CompiledModel) -> None:
+    neuron = oscillator_neuron(CompiledDevice(device, seed=9))
+    (draw,) = device.variates(["Xdev"], seed=9)
+    assert dict(neuron.params) == draw  # the subckt's defaults: instance Xdev's draws
+    instance = next(e for e in neuron.elements if e.name == "Xdev")
+    assert dict(instance.params)["rdist0"] == "{rdist0}"  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("build", "field"),
+    [
+        # names used to fail in the netlist layer with a NetlistError, not a CircuitSpecError
+        (lambda: OscillatorNeuronParams(name="two words"), "OscillatorNeuronParams.name"),
+        (lambda: LifParams(name="9lif"), "LifParams.name"),
+        (lambda: PopulationParams(name="pop\n.control"), "PopulationParams.name"),
+        (lambda: OscillatorNeuronParams(r_load=0.0), "OscillatorNeuronParams.r_load"),
+        (lambda: LifParams(readout=float("nan")), "LifParams.readout"),
+        (lambda: PopulationParams(inhibition=-1e-3), "PopulationParams.inhibition"),
+        (lambda: PopulationParams(neuron=LifParams()), "PopulationParams.neuron"),  # type: ignore[arg-type]
+    ],
+)
+def test_bad_params_name_the_field(build: object, field: str) -> None:
+    with pytest.raises(CircuitSpecError) as info:
+        build()  # type: ignore[operator]
+    assert info.value.field == field
+
+
+def test_bad_devices_name_the_field(device: CompiledModel) -> None:
+    with pytest.raises(CircuitSpecError) as info:
+        oscillator_neuron(device, LifParams())  # type: ignore[arg-type]
+    assert info.value.field == "params"
+    with pytest.raises(CircuitSpecError, match="outside its range") as info:
+        lif_neuron(CompiledDevice(device, params={"vth": -1.0}))
+    assert info.value.field == "CompiledDevice.params"
