@@ -43,6 +43,7 @@ import numpy as np
 
 from spicegen.circuits import (
     CircuitSpecError,
+    CompiledDevice,
     OscillatorNeuronParams,
     oscillator_neuron,
     oscillator_period,
@@ -218,13 +219,9 @@ def _simulate(
     """The oscillator neuron driven by ``stimulus`` for ``stop`` s."""
     device_params = {**dict(protocols.device_params), **dict(params)}
     neuron = oscillator_neuron(
-        device,
+        CompiledDevice(device, params=tuple(device_params.items())),
         OscillatorNeuronParams(
-            r_load=protocols.r_load,
-            c=protocols.c,
-            readout=protocols.readout,
-            device_params=device_params,
-            name="atlas_neuron",
+            r_load=protocols.r_load, c=protocols.c, readout=protocols.readout, name="atlas_neuron"
         ),
     )
     elements: list[VoltageSource | SubcktInstance] = [

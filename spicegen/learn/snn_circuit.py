@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from spicegen.circuits import LifParams, lif_neuron
+from spicegen.circuits import CompiledDevice, LifParams, lif_neuron
 from spicegen.learn.errors import LearnError
 from spicegen.learn.snn_fast import FastEngine, FastNetwork, FastPresentation
 from spicegen.netlist import (
@@ -158,7 +158,8 @@ def netlist(
     shift = np.broadcast_to(np.asarray(threshold_shift, dtype=np.float64), (n_out,))
     device = circuit.neuron_device
     neuron_in = lif_neuron(device, replace(circuit.input, name="neuron_in", input_current=0.0))
-    vth = dict(circuit.output.device_params).get("vth", 1.0)
+    # the output devices' thresholds carry the adaptive shift (the model's own vth plus it)
+    vth = float(device.parameter_values({})["vth"])
     subckts = [neuron_in]
     elements: list[Element] = []
     for i in range(n_in):
@@ -176,18 +177,9 @@ def netlist(
         params = {**dict(cell.params), circuit.state_parameter: float(value)}
         elements.append(SubcktInstance(cell.name, cell.nodes, cell.subckt, params))
     for j in range(n_out):
-        device_params: dict[str, float] = {
-            **{k: float(v) for k, v in dict(circuit.output.device_params).items()},
-            "vth": vth + float(shift[j]),
-        }
         neuron_out = lif_neuron(
-            device,
-            replace(
-                circuit.output,
-                name=f"neuron_out{j}",
-                input_current=0.0,
-                device_params=device_params,
-            ),
+            CompiledDevice(device, params=(("vth", vth + float(shift[j])),)),
+            replace(circuit.output, name=f"neuron_out{j}", input_current=0.0),
         )
         subckts.append(neuron_out)
         others = [_on(f"oo{k}", circuit) for k in range(n_out) if k != j]

@@ -24,7 +24,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from spicegen.circuits import LifParams, OscillatorNeuronParams, lif_neuron, oscillator_neuron
+from spicegen.circuits import (
+    CompiledDevice,
+    LifParams,
+    OscillatorNeuronParams,
+    lif_neuron,
+    oscillator_neuron,
+)
 from spicegen.learn.errors import LearnError
 from spicegen.learn.snn_network import FloatArray, PresentationResult, SpikingNetworkParams
 from spicegen.netlist import (
@@ -130,24 +136,13 @@ def _check_models(
 def _neurons(params: SpikingNetworkParams, neuron: CompiledModel) -> tuple[Subckt, Subckt]:
     inp, out = params.input_neuron, params.output_neuron
     input_subckt = oscillator_neuron(
-        neuron,
-        OscillatorNeuronParams(
-            r_load=inp.resistance,
-            c=inp.c,
-            readout=inp.readout,
-            device_params=inp.device_params,
-            name="snn_input",
-        ),
-    )
+        CompiledDevice(neuron, params=inp.device_params),
+        OscillatorNeuronParams(r_load=inp.resistance, c=inp.c, readout=inp.readout,
+                               name="snn_input"),
+    )  # fmt: skip
     output_subckt = lif_neuron(
-        neuron,
-        LifParams(
-            r_leak=out.resistance,
-            c=out.c,
-            readout=out.readout,
-            device_params=out.device_params,
-            name="snn_output",
-        ),
+        CompiledDevice(neuron, params=out.device_params),
+        LifParams(r_leak=out.resistance, c=out.c, readout=out.readout, name="snn_output"),
     )
     return input_subckt, output_subckt
 
