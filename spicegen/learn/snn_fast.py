@@ -45,6 +45,7 @@ from spicegen.surrogate.memristive_synapse import SynapseSurrogate
 from spicegen.surrogate.oscillator_neuron import (
     NeuronState,
     NeuronSurrogate,
+    Step,
     advance,
     dc_response,
 )
@@ -65,8 +66,10 @@ class FastNetwork:
     onto synapse states ``state_min..state_max`` of ``synapse`` (devices row-major, input
     ``i`` output ``j`` at ``i * outputs + j``; one device: all cells alike), or, without a
     synapse, onto conductances ``g_min..g_max`` S; ``inhibition`` A drawn from the other
-    outputs while one spikes; ``output_bias`` A into
-    every output; ``duration`` s per presentation in steps of ``dt`` s.
+    outputs while one spikes, from ``inhibition_latency`` s after its threshold crossing
+    (its device turning on past the comparator's knee: in ngspice outputs that cross within
+    a few ns of each other both fire); ``output_bias`` A into every output; ``duration`` s
+    per presentation in steps of ``dt`` s.
     """
 
     input_neuron: NeuronSurrogate
@@ -86,6 +89,7 @@ class FastNetwork:
     g_max: float = 1e-4
     inhibition: float = 0.0
     output_bias: float = 0.0
+    inhibition_latency: float = 5e-9
 
     def __post_init__(self) -> None:
         for name in ("inputs", "outputs"):
@@ -96,7 +100,7 @@ class FastNetwork:
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
                 raise LearnError(f"FastNetwork.{name} must be a number > 0, not {value!r}")
-        for name in ("input_bias", "input_gain", "inhibition", "output_bias"):
+        for name in ("input_bias", "input_gain", "inhibition", "output_bias", "inhibition_latency"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value >= 0):
                 raise LearnError(f"FastNetwork.{name} must be a number >= 0, not {value!r}")
@@ -264,6 +268,9 @@ def _run_outputs(
             dt,
             shift[chosen],
         )
+        applied, winner = 0.0, -1
+        if net.inhibition:
+            step, applied, winner = _first_crossing_wins(net, state, chosen, current, shift, step)
         v_new[chosen] = step.state.v
         on = state.on.copy()
         on[chosen] = step.state.on
@@ -278,9 +285,68 @@ def _run_outputs(
             on_time = np.zeros(n)
             on_time[chosen] = step.on_time + neuron.pulse_extension * step.spikes
             inhibit = net.inhibition * (on_time.sum() - on_time) / dt
+            # what the step's first spike already did to the neurons it beat (see below)
+            if applied:
+                beaten = chosen[np.arange(chosen.size) != winner]
+                inhibit[beaten] = np.maximum(inhibit[beaten] - applied / dt, 0.0)
     if not neurons:
         return np.empty(0, dtype=np.int64), np.empty(0)
     return np.concatenate(neurons).astype(np.int64), np.concatenate(times)
+
+
+def _first_crossing_wins(
+    net: FastNetwork,
+    state: NeuronState,
+    chosen: IntArray,
+    current: FloatArray,
+    shift: FloatArray,
+    step: Step,
+) -> tuple[Step, float, int]:
+    """Resolve a step in which several OFF neurons reach their thresholds: the earliest
+    crossing fires and, as in the circuit (its spike discharges the others within
+    nanoseconds), the others feel its inhibition from that instant; they fire only if their
+    drive still carries them over. Without this, a volley of synchronous input spikes would
+    make every output that crosses within one step fire together. Returns the step and the
+    charge (C) of inhibition applied to the others inside it and the winner's position in
+    ``chosen`` (-1: no contest)."""
+    neuron, dt = net.output_neuron, net.dt
+    newly = (step.spikes > 0) & ~state.on[chosen]
+    if np.count_nonzero(newly) < 2:
+        return step, 0.0, -1
+    crossing = np.where(newly, step.first_spike, np.inf)
+    winner = int(np.argmin(crossing))
+    # its inhibition reaches the others after the latency; what crosses before still fires
+    at = float(crossing[winner]) + net.inhibition_latency
+    if at >= dt:
+        return step, 0.0, -1
+    others = np.flatnonzero(np.arange(chosen.size) != winner)
+    picked = chosen[others]
+    start = NeuronState(state.v[picked], state.on[picked])
+    before = advance(neuron, start, current[picked], at, shift[picked])
+    # the winner's ON time inside the step, spread over the rest of it
+    charge = net.inhibition * float(step.on_time[winner] + neuron.pulse_extension)
+    rest = max(dt - at, 1e-30)
+    after = advance(neuron, before.state, current[picked] - charge / rest, rest, shift[picked])
+    first = np.where(
+        before.spikes > 0, before.first_spike, np.where(after.spikes > 0, at + after.first_spike,
+                                                        np.nan)
+    )  # fmt: skip
+    merged = Step(
+        NeuronState(step.state.v.copy(), step.state.on.copy()),
+        step.spikes.copy(),
+        step.first_spike.copy(),
+        step.device_charge.copy(),
+        step.on_time.copy(),
+        step.on_charge.copy(),
+    )
+    merged.state.v[others] = after.state.v
+    merged.state.on[others] = after.state.on
+    merged.spikes[others] = before.spikes + after.spikes
+    merged.first_spike[others] = first
+    merged.device_charge[others] = before.device_charge + after.device_charge
+    merged.on_time[others] = before.on_time + after.on_time
+    merged.on_charge[others] = before.on_charge + after.on_charge
+    return merged, charge, winner
 
 
 def _input_timing(neuron: NeuronSurrogate, currents: FloatArray) -> tuple[FloatArray, FloatArray]:
