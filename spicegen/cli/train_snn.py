@@ -23,7 +23,7 @@ from spicegen.cli.common import (
     non_negative_int,
 )
 
-ENGINES = ("spice",)
+ENGINES = ("spice", "fast")
 
 
 def register(methods: SubParsers) -> None:
@@ -49,7 +49,8 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
                         help="patterns (4x4 bars, default), digits or mnist5k")  # fmt: skip
     parser.add_argument("--neurons", type=int, default=4, help="output neurons (default 4)")
     parser.add_argument("--engine", choices=ENGINES, default="spice",
-                        help="spice: a transient per presentation (default)")  # fmt: skip
+                        help="spice: an ngspice transient per presentation (default); fast: "
+                        "the numpy engine characterised from ngspice")  # fmt: skip
     parser.add_argument("--epochs", type=int, default=1, help="epochs (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="first training seed (default 0)")
     parser.add_argument("--seeds", type=int, default=1,
@@ -65,8 +66,8 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
     parser.add_argument("--synapse", choices=("rram_hfo2", "resistor"), default="rram_hfo2",
                         help="crossbar device: the compiled HfO2 memristor (default) or an "
                         "ideal conductance")  # fmt: skip
-    parser.add_argument("--presentation", type=float, default=20e-6, metavar="SECONDS",
-                        help="time per sample (default 20e-6 s)")  # fmt: skip
+    parser.add_argument("--presentation", type=float, default=None, metavar="SECONDS",
+                        help="time per sample (spice 20e-6 s, fast 52.5e-6 s)")  # fmt: skip
     if rule == "vdsp":
         parser.add_argument("--lr", type=float, default=0.05, help="learning rate (0.05)")
         parser.add_argument("--alpha", type=float, default=0.0,
@@ -103,14 +104,34 @@ def handle(args: argparse.Namespace) -> None:
     )  # fmt: skip
     params = SpikingNetworkParams(
         inputs=data.features, neurons=args.neurons, image_shape=data.image_shape,
-        synapse_model=args.synapse, presentation=args.presentation,
+        synapse_model=args.synapse,
+        presentation=20e-6 if args.presentation is None else args.presentation,
     )  # fmt: skip
     _run(args, rule, data, params)
 
 
-def _engine(name: str, params: Any) -> Any:
+def _engine(name: str, params: Any, presentation: float | None) -> Any:
     """The engine ``name`` for ``params`` (one place: a new engine is one more branch)."""
     from spicegen import models
+
+    if name == "fast":
+        from spicegen.learn.snn_fast_engine import (
+            FastSpikingEngine,
+            fast_network_for,
+            training_params,
+        )
+
+        extra = {} if presentation is None else {"duration": presentation}
+        network = fast_network_for(
+            params.inputs, params.neurons, synapse=params.synapse_model != "resistor", **extra
+        )
+        view = training_params(
+            network,
+            image_shape=params.image_shape,
+            adaptation_increment=params.adaptation_increment,
+            adaptation_tau=params.adaptation_tau,
+        )
+        return FastSpikingEngine(network, view)
     from spicegen.learn.snn_spice import SpiceEngine
 
     synapse = None if params.synapse_model == "resistor" else models.load(params.synapse_model)
@@ -136,7 +157,7 @@ def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:
     results = []
     try:
         for seed in seeds:
-            with _engine(args.engine, params) as engine:
+            with _engine(args.engine, params, args.presentation) as engine:
                 result = run_seed(
                     engine, data, rule, seed=seed, epochs=args.epochs,
                     on_sample=lambda _, __: bar.update(1, 0),

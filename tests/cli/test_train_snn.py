@@ -55,4 +55,21 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, c
 
 
 def test_train_without_a_method_names_them(cli) -> None:  # type: ignore[no-untyped-def]
-    assert_one_line_error(cli("train"), "vdsp, stdp")
+    assert_one_line_error(cli("train"), "choose a training method: snn")
+    shown = cli("train", "--help")
+    assert shown.status == 0 and "vdsp" in shown.out and "stdp" in shown.out
+
+
+def test_vdsp_with_the_fast_engine_on_digits(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The fast engine end to end on 8x8 digits 0-1 (two seeds): metrics over both seeds."""
+    out = tmp_path / "fast"
+    done = cli(
+        "train", "vdsp", "--dataset", "digits", "--classes", "0,1", "--samples", "20",
+        "--neurons", "4", "--engine", "fast", "--seeds", "2", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["engine"] == "fast" and metrics["dataset"] == "digits"
+    assert len(metrics["accuracy_per_seed"]) == 2 and metrics["presentations"] == 2 * 30
+    assert metrics["updates"] > 0 and metrics["energy_per_presentation_j"] > 0
+    assert (out / "fields.png").read_bytes()[:8] == PNG_SIGNATURE

@@ -130,3 +130,47 @@ def test_a_coarse_step_does_not_decide_the_winner(network: FastNetwork) -> None:
     fast = FastEngine(coarse).present(np.ones(INPUTS), weights)
     np.testing.assert_array_equal(fast.counts, spice.counts)
     assert spice.counts[1] < spice.counts[0]
+
+
+def test_engine_energy_is_the_integrated_power(network: FastNetwork) -> None:
+    """``presentation_energy`` (closed form through the membrane's charge balance) against
+    the input sources' I * V integrated by the trapezoid rule on a 1 ns grid of the exact
+    trajectory, plus G V^2 over each row's pulse time. Tolerance 1e-3: the trapezoid rule's
+    error at the spikes' fast edges on that grid."""
+    from spicegen.learn.snn_fast_engine import presentation_energy
+    from spicegen.surrogate.oscillator_neuron import dc_response
+
+    engine = FastEngine(network)
+    sample, weights = np.array([0.2, 0.6, 1.0]), np.full((INPUTS, OUTPUTS), 0.5)
+    currents = engine.input_currents(sample)
+    times = np.linspace(0.0, network.duration, 12001)
+    trajectory = dc_response(network.input_neuron, currents, times)
+    supplies = float(currents @ np.trapezoid(trajectory.v, times, axis=0))
+    pulse = trajectory.on_time[-1] + network.input_neuron.pulse_extension * trajectory.count[-1]
+    shape = float(network.synapse.shape_at(network.pulse_voltage)) if network.synapse else 1.0
+    crossbar = network.pulse_voltage**2 * shape * float(pulse @ engine.conductances(weights).sum(1))
+    expected = supplies + crossbar
+    assert presentation_energy(engine, sample, weights) == pytest.approx(expected, rel=1e-3)
+
+
+def test_training_engine_reports_what_the_fast_engine_did(network: FastNetwork) -> None:
+    """``FastSpikingEngine`` hands the training loop the fast engine's own spikes, per neuron,
+    with the input membranes at each output spike, and refuses a sample of the wrong size."""
+    from spicegen.learn.snn_fast_engine import FastSpikingEngine, training_params
+
+    params = training_params(network)
+    assert (params.inputs, params.neurons) == (INPUTS, OUTPUTS)
+    assert params.v_reset == network.input_neuron.v_reset
+    engine = FastSpikingEngine(network, params)
+    sample, weights = np.array([0.5, 0.8, 1.0]), np.full((INPUTS, OUTPUTS), 0.7)
+    result = engine.present(sample, weights, np.zeros(OUTPUTS))
+    direct = FastEngine(network).present(sample, weights)
+    np.testing.assert_array_equal(result.counts, direct.counts)
+    for j in range(OUTPUTS):
+        np.testing.assert_array_equal(result.output_spikes[j], direct.output_spike_times(j))
+        np.testing.assert_array_equal(
+            result.pre_voltages[j], direct.v_pre[direct.spike_neurons == j]
+        )
+    np.testing.assert_array_equal(result.input_counts, direct.input_counts)
+    with pytest.raises(LearnError, match="3 inputs"):
+        engine.present(np.ones(4), weights, np.zeros(OUTPUTS))
