@@ -155,6 +155,7 @@ def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:
     total = len(seeds) * (args.epochs * half + data.samples)
     bar = Progress(total, desc=f"{args.rule_name} {args.engine}", unit="sample")
     results = []
+    timings: list[dict[str, float]] = []
     try:
         for seed in seeds:
             with _engine(args.engine, params, args.presentation) as engine:
@@ -164,12 +165,16 @@ def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:
                 )  # fmt: skip
                 if seed == seeds[0]:
                     shown = engine.present(data.x[0], result.weights, result.thresholds)
+                if hasattr(engine, "timings"):  # the SPICE engine: where the time went
+                    timings.append(engine.timings.as_dict())
             results.append(result)
     finally:
         bar.close()
     summary = metrics(
         results, rule=rule, engine=args.engine, dataset=data.name, neurons=args.neurons
     )
+    if timings:
+        summary["timings_s"] = timings
     write_metrics(args.out / "metrics.json", summary)
     first = results[0]
     if data.image_shape is not None:

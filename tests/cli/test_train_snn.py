@@ -32,6 +32,9 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
     for name in ("fields.png", "accuracy.png", "learning.png", "raster.png"):
         assert (out / name).read_bytes()[:8] == PNG_SIGNATURE
     assert "vdsp, spice engine, patterns" in done.out
+    # where the SPICE engine's time went: 13 presentations (12 and the raster's)
+    spent = metrics["timings_s"][0]
+    assert spent["presentations"] == 13 and spent["simulate_s"] > 0
 
 
 @pytest.mark.parametrize(
