@@ -6,7 +6,11 @@
    network. Prints per-neuron spike counts, the fraction of output spikes matched within 5 %
    of the mean inter-spike interval, and the presynaptic membranes at the output spikes.
 2. Speed: median seconds per presentation of each engine on that network, and the ratio.
-3. Throughput: MNIST-5k presentations (784 inputs, ``--neurons`` outputs) per second of the
+3. Learned weights: one epoch of VDSP on ``--epoch-samples`` random stimuli with each engine
+   (the fast one and ngspice of the same circuit) from the same start; the difference of the
+   learned weights as a fraction of how far ngspice moved them, and the correlation of the
+   two engines' weight changes (``--weights-only`` runs this part alone).
+4. Throughput: MNIST-5k presentations (784 inputs, ``--neurons`` outputs) per second of the
    fast engine, with random weights, and the time one epoch of 4,000 images would take.
 
 Prints medians and ratios measured in this run; never asserts. The machine may be shared with
@@ -97,6 +101,41 @@ def agreement(args: argparse.Namespace) -> None:
     )
 
 
+def learned_weights(args: argparse.Namespace) -> None:
+    """One epoch of VDSP on ``--epoch-samples`` random stimuli with each engine, from the same
+    initial weights and thresholds: how close the fast engine's learned weights are."""
+    from spicegen.learn.snn import Vdsp, initial_state, train
+    from spicegen.learn.snn_fast_engine import (
+        CircuitSpiceEngine,
+        FastSpikingEngine,
+        training_params,
+    )
+
+    circuit = small_circuit(args.inputs, args.outputs, args.duration)
+    network = fast_network(circuit)
+    params = training_params(network)
+    x = stream(args.seed, "bench", "epoch").uniform(0.4, 1.0, (args.epoch_samples, args.inputs))
+    start = initial_state(params, args.seed)
+    rule = Vdsp(lr=0.05)
+    learned = {}
+    for engine in (FastSpikingEngine(network, params), CircuitSpiceEngine(circuit, params)):
+        began = time.perf_counter()
+        state = train(engine, x, rule, seed=args.seed, state=start)
+        learned[engine.name] = state
+        print(f"{engine.name}: {state.updates} updates in {time.perf_counter() - began:.1f} s")
+    fast, spice = learned["fast"].weights, learned["spice-circuit"].weights
+    change = float(np.linalg.norm(spice - start.weights))
+    gap = float(np.linalg.norm(fast - spice))
+    print(
+        f"one epoch ({args.epoch_samples} samples, {args.inputs}x{args.outputs}): weights moved "
+        f"{change:.3f} (Frobenius) in ngspice; fast minus ngspice {gap:.3f}"
+        f" ({100 * gap / change:.1f} % of the change), largest "
+        f"|dw| {np.max(np.abs(fast - spice)):.3f}; correlation of the changes "
+        f"{np.corrcoef((fast - start.weights).ravel(), (spice - start.weights).ravel())[0, 1]:.3f};"
+        f" updates fast {learned['fast'].updates}, ngspice {learned['spice-circuit'].updates}"
+    )
+
+
 def throughput(args: argparse.Namespace) -> None:
     base = fast_network(small_circuit(3, 2, 12e-6))
     network = FastNetwork(
@@ -141,10 +180,16 @@ def main() -> None:
     parser.add_argument("--neurons", type=int, default=100)
     parser.add_argument("--images", type=int, default=50)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epoch-samples", type=int, default=12)
     parser.add_argument("--skip-spice", action="store_true")
+    parser.add_argument("--weights-only", action="store_true")
     args = parser.parse_args()
+    if args.weights_only:
+        learned_weights(args)
+        return
     if not args.skip_spice:
         agreement(args)
+        learned_weights(args)
     throughput(args)
 
 

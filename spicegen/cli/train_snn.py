@@ -121,9 +121,13 @@ def _engine(name: str, params: Any, presentation: float | None) -> Any:
             training_params,
         )
 
-        extra = {} if presentation is None else {"duration": presentation}
-        network = fast_network_for(
-            params.inputs, params.neurons, synapse=params.synapse_model != "resistor", **extra
+        synapse = params.synapse_model != "resistor"
+        network = (
+            fast_network_for(params.inputs, params.neurons, synapse=synapse)
+            if presentation is None
+            else fast_network_for(
+                params.inputs, params.neurons, synapse=synapse, duration=presentation
+            )
         )
         view = training_params(
             network,

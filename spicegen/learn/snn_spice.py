@@ -136,12 +136,12 @@ def _check_models(
 def _neurons(params: SpikingNetworkParams, neuron: CompiledModel) -> tuple[Subckt, Subckt]:
     inp, out = params.input_neuron, params.output_neuron
     input_subckt = oscillator_neuron(
-        CompiledDevice(neuron, params=inp.device_params),
+        CompiledDevice(neuron, params=tuple(dict(inp.device_params).items())),
         OscillatorNeuronParams(r_load=inp.resistance, c=inp.c, readout=inp.readout,
                                name="snn_input"),
     )  # fmt: skip
     output_subckt = lif_neuron(
-        CompiledDevice(neuron, params=out.device_params),
+        CompiledDevice(neuron, params=tuple(dict(out.device_params).items())),
         LifParams(r_leak=out.resistance, c=out.c, readout=out.readout, name="snn_output"),
     )
     return input_subckt, output_subckt
