@@ -257,7 +257,7 @@ def spiking_demo(out_dir: str = "out/demo") -> Path:
         print(f"neuron atlas, {name}: {'shown' if verdict.shown else 'not shown'} "
               f"({verdict.reason})")  # fmt: skip
     data = patterns(24, seed=0)
-    network = fast_network_for(16, 4)
+    network = fast_network_for(device, models.load("rram_hfo2"), 16, 4)
     with FastSpikingEngine(network, training_params(network, image_shape=(4, 4))) as engine:
         result = run_seed(engine, data, Vdsp(lr=0.05), seed=0)
     names = [data.classes[k] if k >= 0 else "silent" for k in result.neuron_labels]

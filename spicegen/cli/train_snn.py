@@ -121,13 +121,14 @@ def _engine(name: str, params: Any, presentation: float | None) -> Any:
             training_params,
         )
 
-        synapse = params.synapse_model != "resistor"
+        devices = (
+            models.load(params.neuron_model),
+            None if params.synapse_model == "resistor" else models.load(params.synapse_model),
+        )
         network = (
-            fast_network_for(params.inputs, params.neurons, synapse=synapse)
+            fast_network_for(*devices, params.inputs, params.neurons)
             if presentation is None
-            else fast_network_for(
-                params.inputs, params.neurons, synapse=synapse, duration=presentation
-            )
+            else fast_network_for(*devices, params.inputs, params.neurons, duration=presentation)
         )
         view = training_params(
             network,

@@ -30,7 +30,9 @@ from spicegen.circuits import LifParams
 from spicegen.learn.snn_circuit import SpikingCircuit, fast_network, spice_presentation
 from spicegen.learn.snn_fast import FastEngine, FastNetwork, FastPresentation
 from spicegen.learn.snn_network import FloatArray, PresentationResult, SpikingNetworkParams
+from spicegen.surrogate import characterise_neuron
 from spicegen.surrogate.oscillator_neuron import dc_response
+from spicegen.va import CompiledModel
 
 __all__ = [
     "CircuitSpiceEngine",
@@ -56,33 +58,37 @@ _INHIBITION = 50e-3
 
 
 def fast_network_for(
+    neuron: CompiledModel,
+    synapse: CompiledModel | None,
     inputs: int,
     neurons: int,
     *,
-    synapse: bool = True,
     duration: float = _DURATION,
     use_cache: bool = True,
 ) -> FastNetwork:
-    """The fast engine's ``inputs`` x ``neurons`` network: threshold_switch neurons and, with
-    ``synapse``, rram_hfo2 synapses (one characterised cell for all: the nominal device's
-    conductance over its state; without, ideal conductances 5 uS..100 uS), see above."""
-    from spicegen import models
-
+    """The fast engine's ``inputs`` x ``neurons`` network: ``neuron`` devices (the
+    ``threshold_switch`` model) and ``synapse`` memristors (``rram_hfo2``; one characterised
+    cell for all: its conductance over its state) or, with ``None``, ideal conductances
+    5 uS..100 uS; see above."""
     circuit = SpikingCircuit(
-        models.load("threshold_switch"),
-        models.load("rram_hfo2"),
-        1,
-        1,
-        input=_INPUT,
-        output=_OUTPUT,
-        input_bias=0.0,
-        input_gain=0.0,
-        duration=duration,
-        dt=_DT,
-        pulse_voltage=0.1,
+        neuron, synapse if synapse is not None else neuron, 1, 1, input=_INPUT, output=_OUTPUT,
+        input_bias=0.0, input_gain=0.0, duration=duration, dt=_DT, pulse_voltage=0.1,
         synapse_params={"sigma_c2c": 0.0},
-    )
-    one = fast_network(circuit, use_cache=use_cache)
+    )  # fmt: skip
+    if synapse is not None:
+        one = fast_network(circuit, use_cache=use_cache)
+    else:
+        # the neurons alone, characterised as fast_network characterises them
+        fit = {"duration": circuit.fit_duration, "max_step": circuit.max_step}
+        one = FastNetwork(
+            input_neuron=characterise_neuron(
+                neuron, _INPUT, circuit.input_fit_currents, use_cache=use_cache, **fit
+            ),
+            output_neuron=characterise_neuron(
+                neuron, _OUTPUT, circuit.output_fit_currents, use_cache=use_cache, **fit
+            ),
+            inputs=1, outputs=1, input_bias=0.0, input_gain=0.0, duration=duration, dt=_DT,
+        )  # fmt: skip
     rheobase = one.input_neuron.rheobase
     return replace(
         one,
@@ -92,7 +98,6 @@ def fast_network_for(
         input_gain=0.08 * rheobase,
         column_gain=_COLUMN_GAIN_784 * 784 / inputs,
         inhibition=_INHIBITION,
-        synapse=one.synapse if synapse else None,
         g_min=5e-6,
         g_max=100e-6,
     )

@@ -174,3 +174,22 @@ def test_training_engine_reports_what_the_fast_engine_did(network: FastNetwork) 
     np.testing.assert_array_equal(result.input_counts, direct.input_counts)
     with pytest.raises(LearnError, match="3 inputs"):
         engine.present(np.ones(4), weights, np.zeros(OUTPUTS))
+
+
+def test_network_for_any_size_with_or_without_memristors() -> None:
+    """``fast_network_for``: the same characterised neurons at any size, the column gain
+    scaled by 784 / inputs, memristor cells or ideal conductances 5 uS..100 uS."""
+    from spicegen.learn.snn_fast_engine import fast_network_for
+
+    neuron, memristor = models.load("threshold_switch"), models.load("rram_hfo2")
+    ideal = fast_network_for(neuron, None, 16, 3)
+    cells = fast_network_for(neuron, memristor, 16, 3)
+    assert (ideal.inputs, ideal.outputs, ideal.synapse) == (16, 3, None)
+    assert cells.synapse is not None and cells.synapse.devices == 1
+    assert ideal.column_gain == pytest.approx(40.0 * 784 / 16)
+    assert ideal.input_neuron == cells.input_neuron
+    g = FastEngine(ideal).conductances(np.array([[0.0, 0.5, 1.0]] * 16))
+    np.testing.assert_allclose(g[0], [5e-6, 52.5e-6, 100e-6])
+    # the rram_hfo2 window spans about the same range (about 4.8 uS to 1e-4 S)
+    memristive = FastEngine(cells).conductances(np.array([[0.0, 0.5, 1.0]] * 16))
+    assert 2e-6 < memristive[0, 0] < 1e-5 and 5e-5 < memristive[0, 2] < 2e-4
