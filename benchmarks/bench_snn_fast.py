@@ -106,8 +106,8 @@ def learned_weights(args: argparse.Namespace) -> None:
     initial weights and thresholds: how close the fast engine's learned weights are."""
     from spicegen.learn.snn import Vdsp, initial_state, train
     from spicegen.learn.snn_fast_engine import (
-        CircuitSpiceEngine,
         FastSpikingEngine,
+        circuit_spice_engine,
         training_params,
     )
 
@@ -118,7 +118,7 @@ def learned_weights(args: argparse.Namespace) -> None:
     start = initial_state(params, args.seed)
     rule = Vdsp(lr=0.05)
     learned = {}
-    for engine in (FastSpikingEngine(network, params), CircuitSpiceEngine(circuit, params)):
+    for engine in (FastSpikingEngine(network, params), circuit_spice_engine(circuit, params)):
         began = time.perf_counter()
         state = train(engine, x, rule, seed=args.seed, state=start)
         learned[engine.name] = state

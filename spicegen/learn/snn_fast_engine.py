@@ -2,10 +2,10 @@
 
 ``snn.train`` drives any ``snn_network.Engine``: ``params`` (a ``SpikingNetworkParams``) and
 ``present(sample, weights, thresholds) -> PresentationResult``. ``FastSpikingEngine`` wraps
-``snn_fast.FastEngine`` (``engine="fast"``); ``CircuitSpiceEngine`` wraps
-``snn_circuit.spice_presentation`` (one ngspice transient per sample of the very circuit the
-fast engine was characterised from), so one epoch can be trained with each and the learned
-weights compared.
+``snn_fast.FastEngine`` (``engine="fast"``); ``circuit_spice_engine`` gives the same wrapper
+around ``snn_circuit.spice_presentation`` (one ngspice transient per sample of the very
+circuit the fast engine was characterised from), so one epoch can be trained with each and
+the learned weights compared.
 
 The physical network is the ``FastNetwork`` (or ``SpikingCircuit``); of ``params`` the loop
 uses the sizes, the input membrane's reset and threshold (``v_reset``/``v_threshold``: VDSP's
@@ -35,9 +35,9 @@ from spicegen.surrogate.oscillator_neuron import dc_response
 from spicegen.va import CompiledModel
 
 __all__ = [
-    "CircuitSpiceEngine",
     "FastSpikingEngine",
     "as_result",
+    "circuit_spice_engine",
     "fast_network_for",
     "presentation_energy",
     "training_params",
@@ -155,15 +155,19 @@ def as_result(presentation: FastPresentation, energy: float) -> PresentationResu
 
 @dataclass(slots=True)
 class FastSpikingEngine:
-    """``engine="fast"``: ``FastEngine`` of ``network`` behind the training loop's ``Engine``."""
+    """``engine="fast"``: ``FastEngine`` of ``network`` behind the training loop's ``Engine``;
+    with a ``reference`` circuit (``circuit_spice_engine``), every presentation is instead one
+    ngspice transient of that circuit, the one ``network`` was characterised from."""
 
     network: FastNetwork
     params: SpikingNetworkParams
-    name: str = "fast"
+    reference: SpikingCircuit | None = None
+    name: str = field(init=False)
     _engine: FastEngine = field(init=False)
 
     def __post_init__(self) -> None:
         self._engine = FastEngine(self.network)
+        self.name = "fast" if self.reference is None else "spice-circuit"
 
     def present(
         self, sample: FloatArray, weights: FloatArray, thresholds: FloatArray
@@ -172,11 +176,15 @@ class FastSpikingEngine:
         x = self.params.check_sample(sample)
         w = self.params.check_weights(weights)
         theta = self.params.check_thresholds(thresholds)
-        presentation = self._engine.present(x, w, theta)
+        if self.reference is None:
+            presentation = self._engine.present(x, w, theta)
+        else:
+            presentation = spice_presentation(self.reference, x, w, theta)
+        # the energy from the characterised devices, for both (ngspice's agrees to the spikes)
         return as_result(presentation, presentation_energy(self._engine, x, w))
 
     def close(self) -> None:
-        """Nothing to release (numpy only)."""
+        """Nothing to release (numpy, or one ngspice run per transient)."""
 
     def __enter__(self) -> FastSpikingEngine:
         return self
@@ -190,39 +198,9 @@ class FastSpikingEngine:
         self.close()
 
 
-@dataclass(slots=True)
-class CircuitSpiceEngine:
-    """The same network as ``FastSpikingEngine``, one ngspice transient per presentation."""
-
-    circuit: SpikingCircuit
-    params: SpikingNetworkParams
-    name: str = "spice-circuit"
-    _fast: FastEngine = field(init=False)
-
-    def __post_init__(self) -> None:
-        # the energy bookkeeping uses the characterised devices, as for the fast engine
-        self._fast = FastEngine(fast_network(self.circuit))
-
-    def present(
-        self, sample: FloatArray, weights: FloatArray, thresholds: FloatArray
-    ) -> PresentationResult:
-        """One presentation in ngspice (nothing learns here)."""
-        x = self.params.check_sample(sample)
-        w = self.params.check_weights(weights)
-        theta = self.params.check_thresholds(thresholds)
-        presentation = spice_presentation(self.circuit, x, w, theta)
-        return as_result(presentation, presentation_energy(self._fast, x, w))
-
-    def close(self) -> None:
-        """Nothing held between transients (each is its own ngspice run)."""
-
-    def __enter__(self) -> CircuitSpiceEngine:
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.close()
+def circuit_spice_engine(
+    circuit: SpikingCircuit, params: SpikingNetworkParams
+) -> FastSpikingEngine:
+    """The fast engine's own circuit in ngspice, one transient per presentation (the
+    reference one epoch of learning is compared with)."""
+    return FastSpikingEngine(fast_network(circuit), params, reference=circuit)
