@@ -4,8 +4,9 @@ memristive synapses, labelled and tested on held-out samples over seeds.
 Writes into ``--out``: ``metrics.json`` (``accuracy_mean``, ``accuracy_std`` as fractions over
 seeds, the k-means and logistic-regression baselines on the same splits, ``updates``,
 ``engine``, ``dataset``, ``seconds``, seconds and energy per presentation), ``fields.png``
-(receptive fields before and after, first seed), ``accuracy.png``, ``learning.png`` (spikes
-and updates per training sample) and ``raster.png`` (one presentation after training).
+(receptive fields before and after, first seed; its weights in ``weights.npz``),
+``accuracy.png``, ``learning.png`` (spikes and updates per training sample) and
+``raster.png`` (one presentation after training).
 """
 
 from __future__ import annotations
@@ -144,6 +145,8 @@ def _engine(name: str, params: Any, presentation: float | None) -> Any:
 
 
 def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:
+    import numpy as np
+
     from spicegen.learn import write_metrics
     from spicegen.learn.snn_figures import (
         accuracy_figure,
@@ -182,6 +185,9 @@ def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:
         summary["timings_s"] = timings
     write_metrics(args.out / "metrics.json", summary)
     first = results[0]
+    # the first seed's weights, so its figures can be drawn again without training
+    np.savez(args.out / "weights.npz", initial=first.initial_weights, final=first.weights,
+             thresholds=first.thresholds, neuron_labels=first.neuron_labels)  # fmt: skip
     if data.image_shape is not None:
         names = [data.classes[k] if k >= 0 else "silent" for k in first.neuron_labels]
         receptive_fields(first.initial_weights, first.weights, data.image_shape,

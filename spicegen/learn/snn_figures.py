@@ -3,6 +3,7 @@ accuracy per seed beside the baselines, the spikes per training sample, a spike 
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -39,9 +40,12 @@ def receptive_fields(
     path: str | os.PathLike[str],
     labels: Sequence[str] | None = None,
 ) -> Path:
-    """Each neuron's weights as an image, before (top row) and after training (bottom)."""
-    plt = _pyplot()
+    """Each neuron's weights as an image, before (top row) and after training (bottom); from
+    17 neurons on, two square grids side by side (before, after), labels on the after grid."""
     neurons = before.shape[1]
+    if neurons > 16:
+        return _field_grids(before, after, image_shape, path, labels)
+    plt = _pyplot()
     figure, axes = plt.subplots(2, neurons, figsize=(1.6 * neurons + 1, 3.6), squeeze=False)
     for j in range(neurons):
         for row, (weights, name) in enumerate(((before, "before"), (after, "after"))):
@@ -54,6 +58,33 @@ def receptive_fields(
             if j == 0:
                 ax.set_ylabel(name, fontsize=9)
     figure.suptitle("receptive fields (weights in [0, 1])", fontsize=10)
+    return _save(figure, path)
+
+
+def _field_grids(
+    before: FloatArray,
+    after: FloatArray,
+    image_shape: tuple[int, int],
+    path: str | os.PathLike[str],
+    labels: Sequence[str] | None,
+) -> Path:
+    plt = _pyplot()
+    neurons = before.shape[1]
+    side = math.ceil(math.sqrt(neurons))
+    figure = plt.figure(figsize=(2 * side * 0.9 + 1, side * 0.95 + 0.8))
+    grids = figure.subfigures(1, 2)
+    for grid, weights, name in ((grids[0], before, "before"), (grids[1], after, "after")):
+        axes = grid.subplots(side, side, squeeze=False)
+        for k, ax in enumerate(axes.ravel()):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if k >= neurons:
+                ax.set_axis_off()
+                continue
+            ax.imshow(weights[:, k].reshape(image_shape), cmap="viridis", vmin=0, vmax=1)
+            if labels and name == "after":
+                ax.set_title(labels[k], fontsize=7, pad=1)
+        grid.suptitle(f"{name} training", fontsize=10)
     return _save(figure, path)
 
 

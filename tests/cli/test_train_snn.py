@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tests.cli.conftest import assert_one_line_error
@@ -76,3 +77,5 @@ def test_vdsp_with_the_fast_engine_on_digits(tmp_path: Path, cli) -> None:  # ty
     assert len(metrics["accuracy_per_seed"]) == 2 and metrics["presentations"] == 2 * 30
     assert metrics["updates"] > 0 and metrics["energy_per_presentation_j"] > 0
     assert (out / "fields.png").read_bytes()[:8] == PNG_SIGNATURE
+    saved = np.load(out / "weights.npz")
+    assert saved["final"].shape == (64, 4) and saved["neuron_labels"].shape == (4,)
