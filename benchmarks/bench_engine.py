@@ -1,10 +1,15 @@
-"""Engine overhead, measured against baselines in the same run.
+"""Engine overhead, each figure against a baseline measured in the same run.
 
-1. ``spicegen.simulate`` (batch) vs bare ``ngspice -b -r`` on the same netlist file, for a tiny
-   circuit and a 64x64 resistive crossbar with wire resistance (goal: <= 1.10x on the crossbar).
-2. ``Session.alter`` + ``Session.op`` per call vs one batch ngspice process per call on a tiny
-   circuit (goal: >= 10x faster).
-3. The command line's start-up: ``spicegen --version``, ``spicegen models`` and ``spicegen run
+1. Start-up: ``import spicegen.sim`` in a fresh interpreter against ``python -c pass``,
+   ``simulate()`` (batch) on a trivial deck against bare ``ngspice -b -r`` on the same file
+   (medians of >= 20 runs), and a shared-library worker's start against ``python -c pass``.
+2. ``Session`` per call on a tiny divider: ``alter`` + ``op`` (one value) and ``alter_many``
+   (100 values) + ``op``, against the same ngspice commands on libngspice loaded in this
+   process (ctypes, no isolation): once with no print callback (ngspice's own cost) and once
+   with a Python print callback keeping the log (what any binding that reads ngspice's
+   messages pays). Goal: <= 1.5x.
+3. ``simulate()`` against bare ngspice on a 64x64 resistive crossbar transient (14 MB raw).
+4. The command line's start-up: ``spicegen --version``, ``spicegen models`` and ``spicegen run
    tiny.cir`` (batch) as child processes vs bare ``ngspice -b tiny.cir`` (goal: ``run`` adds
    < 0.1 s); ``--cli-only`` runs this section alone.
 
@@ -27,14 +32,24 @@ from pathlib import Path
 from spicegen import Circuit, Session, Tran, simulate, to_ngspice
 from spicegen.netlist import Option, Resistor, VoltageSource
 from spicegen.sim.batch import ngspice_executable
+from spicegen.sim.libngspice import Ngspice
+from spicegen.sim.shared import Worker
 
-TINY = """tiny divider
-V1 in 0 dc 1
-R1 in out 1k
-R2 out 0 1k
-.op
-.end
-"""
+TINY = "tiny divider\nV1 in 0 dc 1\nR1 in out 1k\nR2 out 0 1k\n.op\n.end\n"
+LOADS = 100  # resistors changed per call in the bulk case
+
+
+def loads_circuit(count: int = LOADS) -> Circuit:
+    """A source, a series resistor and ``count`` parallel loads: what a layer's alter_many
+    changes, in miniature (values in ohm)."""
+    return Circuit(
+        title="parallel loads",
+        elements=(
+            VoltageSource("V1", "in", "0", dc=1.0),
+            Resistor("Rs", "in", "out", 1e3),
+            *(Resistor(f"R{k}", "out", "0", 1e4) for k in range(count)),
+        ),
+    )
 
 
 def crossbar(rows: int = 64, cols: int = 64, wire: float = 1.0) -> Circuit:
@@ -71,6 +86,39 @@ def median_time(function: Callable[[], object], repeat: int) -> float:
     return statistics.median(times)
 
 
+def per_call(function: Callable[[int], object], calls: int) -> float:
+    """Median seconds of ``function(k)`` over ``calls`` calls (after 50 warm-up calls)."""
+    for k in range(50):
+        function(k)
+    times = []
+    for k in range(calls):
+        start = time.perf_counter()
+        function(k)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def cpu_per_call(function: Callable[[int], object], calls: int, worker_pid: int | None) -> float:
+    """CPU seconds per call of ``function(k)``: this process's, plus the worker's when given
+    (from /proc, in clock ticks: over many calls the rounding is a few us per call)."""
+    for k in range(50):
+        function(k)
+    worker_before = _process_cpu(worker_pid) if worker_pid else 0.0
+    before = time.process_time()
+    for k in range(calls):
+        function(k)
+    spent = time.process_time() - before
+    if worker_pid:
+        spent += _process_cpu(worker_pid) - worker_before
+    return spent / calls
+
+
+def _process_cpu(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bare_ngspice(netlist: Path, workdir: Path) -> None:
     subprocess.run(
         [ngspice_executable(), "-b", "-r", str(workdir / "bare.raw"), str(netlist)],
@@ -78,54 +126,113 @@ def bare_ngspice(netlist: Path, workdir: Path) -> None:
     )  # fmt: skip
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=7, help="runs per median")
-    parser.add_argument("--calls", type=int, default=2000, help="session calls to time")
-    parser.add_argument("--cli-only", action="store_true", help="only the command-line section")
-    args = parser.parse_args()
-    if args.cli_only:
-        cli_startup(max(args.repeat, 21))
-        return
-    print(f"ngspice: {ngspice_executable()}; medians of {args.repeat} runs\n")
-
+def start_up(repeat: int) -> None:
+    python = median_time(lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), repeat)
+    sim = median_time(
+        lambda: subprocess.run([sys.executable, "-c", "import spicegen.sim"], check=True), repeat
+    )
+    print(f"start-up, medians of {repeat} fresh interpreters")
+    print(f"  python -c pass:                         {python * 1e3:9.1f} ms")
+    print(f"  python -c 'import spicegen.sim':        {sim * 1e3:9.1f} ms"
+          f"   (+{(sim - python) * 1e3:.1f} ms)")  # fmt: skip
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        cases = {
-            "tiny divider (.op)": TINY,
-            "64x64 crossbar (.tran, 200 pts)": to_ngspice(crossbar()),
-        }
-        print(f"{'netlist':<34}{'bare ngspice -b':>16}{'simulate()':>14}{'ratio':>8}")
-        for label, text in cases.items():
-            path = work / "deck.cir"
-            path.write_text(text)
-            bare_ngspice(path, work)  # warm the page cache
-            bare = median_time(lambda path=path: bare_ngspice(path, work), args.repeat)
-            ours = median_time(lambda text=text: simulate(text), args.repeat)
-            print(f"{label:<34}{bare * 1e3:>13.1f} ms{ours * 1e3:>11.1f} ms{ours / bare:>7.2f}x")
+        path = work / "deck.cir"
+        path.write_text(TINY)
+        bare_ngspice(path, work)  # warm the page cache
+        simulate(TINY)
+        bare = median_time(lambda: bare_ngspice(path, work), repeat)
+        ours = median_time(lambda: simulate(TINY), repeat)
+    print(f"  bare ngspice -b -r, trivial deck:       {bare * 1e3:9.1f} ms")
+    print(f"  simulate(), batch, same deck:           {ours * 1e3:9.1f} ms"
+          f"   {ours / bare:5.2f}x (+{(ours - bare) * 1e3:.1f} ms)")  # fmt: skip
+    worker = median_time(lambda: Worker().close(), max(5, repeat // 3))
+    print(f"  shared-library worker start (+ close):  {worker * 1e3:9.1f} ms"
+          f"   {worker / python:5.2f}x python -c pass\n")  # fmt: skip
 
-        print(f"\nper-call cost on the tiny divider ({args.calls} calls for the session)")
-        batch_call = median_time(lambda: simulate(TINY), args.repeat * 3)
-        with Session(TINY.replace(".op\n", "")) as session:
-            session.op()
-            values = [1e3 + (k % 100) for k in range(args.calls)]
-            start = time.perf_counter()
-            for value in values:
-                session.alter("R2", value)
-                session.op()
-            per_call = (time.perf_counter() - start) / args.calls
-            start = time.perf_counter()
-            for value in values:
-                session.alter("R2", value)
-                session.op(vectors=["v(out)"])
-            per_call_one = (time.perf_counter() - start) / args.calls
-        print(f"  batch process per call (simulate):      {batch_call * 1e3:9.3f} ms")
-        print(f"  Session.alter + Session.op:             {per_call * 1e3:9.3f} ms"
-              f"   {batch_call / per_call:6.1f}x faster")  # fmt: skip
-        print(f"  Session.alter + op(vectors=['v(out)']): {per_call_one * 1e3:9.3f} ms"
-              f"   {batch_call / per_call_one:6.1f}x faster")  # fmt: skip
+
+class InProcess:
+    """libngspice in this process, driven with the commands a Session sends."""
+
+    def __init__(self, lines: list[str], keep_log: bool) -> None:
+        self.log: list[str] = []
+        self.ngspice = Ngspice(self.log.append if keep_log else None, lambda status, quit: None)
+        self.ngspice.circuit(lines)
+
+    def call(self, commands: list[str]) -> None:
+        for command in commands:
+            self.ngspice.command(command)
+        self.ngspice.command("destroy all")  # as a Session does: plots would pile up
+        self.ngspice.command("op")
+        found = self.ngspice.vector(f"{self.ngspice.current_plot()}.out")
+        assert found is not None
+        self.log.clear()
+
+
+def sessions(calls: int) -> None:
+    deck = to_ngspice(loads_circuit())
+    lines = deck.splitlines()
+    single = [f"alter r0 = {1e4 + (k % 100)!r}" for k in range(100)]
+    bulk = [[f"alter r{j} = {1e4 + ((k + j) % 100)!r}" for j in range(LOADS)] for k in range(100)]
+    quiet = InProcess(lines, keep_log=False)
+    logged = InProcess(lines, keep_log=True)
+    base_single = per_call(lambda k: quiet.call([single[k % 100]]), calls)
+    base_single_log = per_call(lambda k: logged.call([single[k % 100]]), calls)
+    base_bulk = per_call(lambda k: quiet.call(bulk[k % 100]), calls // 4)
+    base_bulk_log = per_call(lambda k: logged.call(bulk[k % 100]), calls // 4)
+    with Session(loads_circuit()) as session:
+
+        def one(k: int) -> None:
+            session.alter("R0", 1e4 + (k % 100))
+            session.op(vectors=["v(out)"])
+
+        def many(k: int) -> None:
+            session.alter_many({f"R{j}": 1e4 + ((k + j) % 100) for j in range(LOADS)})
+            session.op(vectors=["v(out)"])
+
+        ours_single = per_call(one, calls)
+        ours_bulk = per_call(many, calls // 4)
+        worker = session._live()
+        ping = per_call(lambda k: worker.request("ping", ()), calls)
+        pid = worker._process.pid
+        cpu_single = cpu_per_call(one, calls, pid)
+        cpu_bulk = cpu_per_call(many, calls // 4, pid)
+    base_cpu_single = cpu_per_call(lambda k: logged.call([single[k % 100]]), calls, None)
+    base_cpu_bulk = cpu_per_call(lambda k: logged.call(bulk[k % 100]), calls // 4, None)
+    print(f"per call, {LOADS + 2}-element circuit, medians of {calls} (bulk: {calls // 4}) calls")
+    print(f"{'':40}{'in-process':>12}{'+ log':>10}{'Session':>10}{'ratio':>8}{'vs +log':>9}")
+    for label, quiet_cost, logged_cost, ours in (
+        ("alter 1 value + op", base_single, base_single_log, ours_single),
+        (f"alter {LOADS} values + op", base_bulk, base_bulk_log, ours_bulk),
+    ):
+        costs = f"{quiet_cost * 1e6:>9.1f} us{logged_cost * 1e6:>7.1f} us{ours * 1e6:>7.1f} us"
+        print(f"  {label:<38}{costs}{ours / quiet_cost:>7.2f}x{ours / logged_cost:>8.2f}x")
+    # on a busy machine a process waiting for a reply also waits for a CPU, the longer the
+    # longer it slept: the Session's cost over in-process is mostly that, not its own work
+    print(f"  pipe round trip to the worker (ping):   {ping * 1e6:9.1f} us")
+    # CPU time does not count the waits for a CPU that a loaded machine adds to each of the
+    # two wake-ups of a round trip: the Session's own work (both processes) against in-process
+    print(f"CPU per call (Session: caller + worker), means of {calls} (bulk: {calls // 4}) calls")
+    for label, base, ours in (
+        ("alter 1 value + op", base_cpu_single, cpu_single),
+        (f"alter {LOADS} values + op", base_cpu_bulk, cpu_bulk),
+    ):
+        print(f"  {label:<38}{base * 1e6:>9.1f} us{ours * 1e6:>17.1f} us{ours / base:>15.2f}x")
     print()
-    cli_startup(max(args.repeat, 21))
+
+
+def crossbar_case(repeat: int) -> None:
+    text = to_ngspice(crossbar())
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        path = work / "deck.cir"
+        path.write_text(text)
+        bare_ngspice(path, work)
+        bare = median_time(lambda: bare_ngspice(path, work), repeat)
+        ours = median_time(lambda: simulate(text), repeat)
+    print(f"64x64 crossbar (.tran, 200 pts), medians of {repeat}")
+    print(f"  bare ngspice -b -r {bare * 1e3:9.1f} ms   simulate() {ours * 1e3:9.1f} ms"
+          f"   {ours / bare:5.2f}x")  # fmt: skip
 
 
 _LIBRARY_RUN = (
@@ -196,6 +303,25 @@ def cli_startup(repeat: int) -> None:
         f"the command line over the library call: {(wall[cli] - wall[verb]) * 1e3:+.1f} ms wall, "
         f"{(cpu[cli] - cpu[verb]) * 1e3:+.1f} ms CPU (goal < 100 ms)"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=21, help="runs per start-up median")
+    parser.add_argument("--calls", type=int, default=2000, help="session calls to time")
+    parser.add_argument("--skip-crossbar", action="store_true")
+    parser.add_argument("--cli-only", action="store_true", help="only the command-line section")
+    args = parser.parse_args()
+    if args.cli_only:
+        cli_startup(max(args.repeat, 21))
+        return
+    print(f"ngspice: {ngspice_executable()}\n")
+    start_up(args.repeat)
+    sessions(args.calls)
+    if not args.skip_crossbar:
+        crossbar_case(max(3, args.repeat // 3))
+    print()
+    cli_startup(max(args.repeat, 21))
 
 
 if __name__ == "__main__":

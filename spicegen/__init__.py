@@ -36,6 +36,7 @@ _EXPORTS = {
     "SimulatorCrashed": "spicegen.sim",
     "Subckt": "spicegen.netlist",
     "Tran": "spicegen.sim",
+    "UnsafeNetlistError": "spicegen.sim",
     "VaError": "spicegen.va",
     "Variable": "spicegen.sim",
     "Waveforms": "spicegen.waves",
@@ -67,6 +68,7 @@ __all__ = [
     "SpicegenError",
     "Subckt",
     "Tran",
+    "UnsafeNetlistError",
     "VaError",
     "Variable",
     "Waveforms",
@@ -107,6 +109,7 @@ if TYPE_CHECKING:
         SimulationTimeout,
         SimulatorCrashed,
         Tran,
+        UnsafeNetlistError,
         Variable,
         simulate,
     )

@@ -1,9 +1,11 @@
 """The main demo: build a circuit in Python, simulate it with both backends, plot it; then one
-small example of each circuit generator, simulated and plotted.
+small example of each circuit generator, simulated and plotted; then a short finite-difference
+training run of an MTJ network; then two behaviours of the neuron atlas and a short VDSP run
+of a spiking network.
 
 Run with ``python -m spicegen.demo`` (``make demo``). Writes ``out/demo/rc_step.png``,
 ``oscillator_neuron.png``, ``neuron_pair.png``, ``bayesian_machine.png``, ``crossbar.png`` and
-``spiking_fields.png`` (then two behaviours of the neuron atlas and a short VDSP run).
+``fd_iris.png`` and ``spiking_fields.png``.
 
 The generators' runnable decks (sources and an analysis) are ``spicegen.circuits.decks``,
 shared with ``spicegen build`` and ``scripts/regen_netlists.py``.
@@ -53,6 +55,7 @@ def main(out_dir: str = "out/demo") -> Path:
     Path(out_dir).mkdir(parents=True, exist_ok=True)
     path = rc_demo(out_dir)
     generators_demo(out_dir)
+    learning_demo(out_dir)
     spiking_demo(out_dir)
     return path
 
@@ -158,6 +161,29 @@ def generators_demo(out_dir: str = "out/demo") -> list[Path]:
     for path in paths:
         print(f"  {path.resolve()}")
     return paths
+
+
+def learning_demo(out_dir: str = "out/demo") -> Path:
+    """A short finite-difference run: Iris on the MTJ surrogate, 3 folds, against tanh."""
+    from spicegen.learn import load_dataset
+    from spicegen.learn.fd_figures import plot_learning_curves
+    from spicegen.learn.fd_hardware import MtjChip
+    from spicegen.learn.fd_run import cross_validate
+
+    start = time.perf_counter()
+    chip = MtjChip(rp_spread=0.05, mismatch=0.005)
+    run = cross_validate(load_dataset("iris"), folds=3, seed=0, engine="surrogate",
+                         device=models.load("mtj"), chip=chip, hidden=(8,), epochs=20)  # fmt: skip
+    curves = {"MTJ surrogate": [f.history for f in run.folds],
+              "software tanh": [f.history for f in run.baseline]}  # fmt: skip
+    title = "Iris 4-8-3, MTJ neuron pairs, finite-difference gradients"
+    path = plot_learning_curves(curves, Path(out_dir) / "fd_iris.png", title=title)
+    print(
+        f"finite-difference training, Iris 4-8-3, 3 folds: MTJ surrogate {run.summary}, "
+        f"software tanh {run.baseline_summary} ({time.perf_counter() - start:.1f} s)"
+    )
+    print(f"learning curves written to {path.resolve()}")
+    return path
 
 
 def _bayesian_figure(

@@ -105,8 +105,9 @@ def _ports(text: str, name: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=64)
-def load(name: str, *, seed: int | None = None) -> CompiledModel:
-    """Model ``name`` compiled with ``seed`` (cached: compiling is done once per process)."""
+def load(name: str, *, seed: int | None = None, target: str = "subckt") -> CompiledModel:
+    """Model ``name`` compiled with ``seed`` for ``target`` (``"subckt"`` or ``"osdi"``),
+    cached: compiling is done once per process."""
     from spicegen.va.compile import compile_model
 
-    return compile_model(path(name), seed=seed)
+    return compile_model(path(name), seed=seed, target=target)  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 """The Python examples of the documentation run as written (each page's blocks in order, in one
 namespace, from the repository root so relative model paths resolve). docs/circuits.md has
-its own test in tests/circuits; docs/engine.md shows fragments of the README's runnable tour."""
+its own test in tests/circuits."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ PAGES = [
     "docs/models/mtj_sp.md",
     "docs/models/rram_hfo2.md",
     "docs/models/dw_synapse.md",
+    "docs/security.md",
+    "docs/engine.md",
 ]
 
 

@@ -59,6 +59,23 @@ def read_text(path: Path, what: str) -> str:
         raise CliError(f"cannot read {path}: {err.strerror or err}") from None
 
 
+def read_netlist(path: Path) -> str:
+    """The text of the netlist at ``path``, its non-UTF-8 bytes kept as they are.
+
+    ngspice reads any bytes (Latin-1 comments and titles are common in published decks);
+    ``surrogateescape`` carries them through to ngspice byte for byte.
+    """
+    input_file(path, "netlist file")
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise CliError(f"cannot read {path}: {err.strerror or err}") from None
+    nul = data.find(b"\0")
+    if nul >= 0:  # a raw file or an image given by mistake: no netlist holds a NUL
+        raise CliError(f"{path} is a binary file (byte {nul}), not a netlist")
+    return data.decode("utf-8", errors="surrogateescape")
+
+
 def _same_file(first: Path, second: Path) -> bool:
     if first.exists() and second.exists():
         return os.path.samefile(first, second)  # hard links and symlinks too

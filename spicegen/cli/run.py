@@ -11,13 +11,15 @@ from spicegen.cli.common import (
     OUTPUT_DIRECTORY_RULE,
     CliError,
     SubParsers,
+    input_file,
     output_file,
-    read_text,
+    read_netlist,
 )
 
 if TYPE_CHECKING:
     import numpy as np
 
+    from spicegen.sim import Variable
     from spicegen.waves import Waveforms
 
 
@@ -43,27 +45,40 @@ def register(commands: SubParsers) -> None:
         "--allow-control", action="store_true",
         help="run .control blocks (they can execute shell commands)",
     )  # fmt: skip
+    parser.add_argument(
+        "--osdi", action="append", default=[], type=Path, metavar="LIB",
+        help="load this OSDI device library first (`spicegen compile --target osdi`; "
+        "repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--set", action="append", default=[], metavar="NAME[=VALUE]", dest="variables",
+        help="an ngspice set variable read before the netlist, e.g. ngbehavior=ps (repeatable)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--spiceinit", type=Path, metavar="FILE",
+        help="take the set variables of this .spiceinit as data (ngspice never reads one itself)",
+    )  # fmt: skip
     parser.set_defaults(handler=handle)
 
 
 def handle(args: argparse.Namespace) -> None:
     """Simulate ``args.netlist``; print a summary, then the ``--print`` table."""
-    text = read_text(args.netlist, "netlist file")
+    text = read_netlist(args.netlist)
     if not text.strip():
         raise CliError(f"{args.netlist} is empty (a netlist starts with a title line)")
     if args.raw is not None:
         output_file(args.raw, "--raw", inputs=[args.netlist])
 
-    from spicegen.sim import simulate
+    from spicegen.sim import Run, simulate
 
-    result = simulate(
+    run = Run(
         text,
-        backend=args.backend,
-        timeout=args.timeout,
+        variables=_variables(args.variables, args.spiceinit),
+        base_dir=str(args.netlist.resolve().parent),
         allow_control=args.allow_control,
-        raw_path=args.raw,
-        base_dir=args.netlist.resolve().parent,
+        osdi=tuple(str(input_file(path, "OSDI library")) for path in args.osdi),
     )
+    result = simulate(run, backend=args.backend, timeout=args.timeout, raw_path=args.raw)
     print(f"{args.netlist}: {len(result.plots)} plot(s), ngspice {result.elapsed:.3f} s "
           f"({result.backend})")  # fmt: skip
     for waveforms in result.plots:
@@ -74,6 +89,31 @@ def handle(args: argparse.Namespace) -> None:
         print(f"raw file written to {args.raw}")
     if args.vectors:
         _print_table(result.waveforms, args.vectors)
+
+
+def _variables(settings: Sequence[str], spiceinit: Path | None) -> tuple[Variable, ...]:
+    """The ``--spiceinit`` file's variables, then each ``--set`` (a later one wins in ngspice)."""
+    from spicegen.sim import (
+        InvalidRequestError,
+        UnsafeNetlistError,
+        Variable,
+        variables_from_init,
+    )
+
+    found: list[Variable] = []
+    if spiceinit is not None:
+        try:
+            found.extend(variables_from_init(spiceinit))
+        except (InvalidRequestError, UnsafeNetlistError) as err:
+            raise CliError(f"--spiceinit: {' '.join(err.message.split())}") from None
+    for setting in settings:
+        name, equals, value = setting.partition("=")
+        try:
+            variable = Variable(name.strip(), value.strip()) if equals else Variable(name.strip())
+        except InvalidRequestError as err:
+            raise CliError(f"--set {setting}: {' '.join(err.message.split())}") from None
+        found.append(variable)
+    return tuple(found)
 
 
 def _print_table(waveforms: Waveforms, names: Sequence[str]) -> None:

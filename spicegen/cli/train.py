@@ -13,6 +13,7 @@ import importlib
 from spicegen.cli.common import CliError, SubParsers
 
 METHODS = (
+    "fd",  # finite-difference gradients with MTJ neuron pairs (train_fd.py)
     "snn",  # spiking networks, VDSP or STDP: train vdsp|stdp (train_snn.py)
 )
 

@@ -53,11 +53,17 @@ def _elements(items: object, field: str) -> tuple[Element, ...]:
 
 @dataclass(frozen=True, slots=True)
 class Model:
-    """``.model name kind(p1=v1 ...)``; a tuple value is an XSPICE vector ``[a b c]``."""
+    """``.model name kind(p1=v1 ...)``; a tuple value is an XSPICE vector ``[a b c]``.
+
+    ``library`` is the OSDI library that defines ``kind`` (a device compiled by
+    ``compile_model(..., target="osdi")``, or one the user names): the engine loads it before
+    the deck. The netlist text never carries it.
+    """
 
     name: str
     kind: str
     params: tuple[tuple[str, VectorValue], ...] = ()
+    library: str | None = None
 
     def __post_init__(self) -> None:
         check_identifier(self.name, "Model.name")
@@ -65,6 +71,8 @@ class Model:
         if self.params or type(self.params) is not tuple:
             params = check_params(self.params, "Model.params", vectors=True)
             object.__setattr__(self, "params", params)
+        if self.library is not None:
+            object.__setattr__(self, "library", check_path(self.library, "Model.library"))
 
 
 @dataclass(frozen=True, slots=True)

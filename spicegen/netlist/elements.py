@@ -434,6 +434,24 @@ class XspiceInstance:
         check_identifier(self.model, "XspiceInstance.model")
 
 
+@dataclass(frozen=True, slots=True)
+class OsdiInstance:
+    """``Nname n1 n2 ... model p1=v1 ...``: an instance of a device loaded through OSDI
+    (its ``.model`` card names the device type)."""
+
+    name: str
+    nodes: tuple[str, ...]
+    model: str
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        check_element_name(self.name, "Nn", "OsdiInstance.name")
+        _set(self, "nodes", check_nodes(self.nodes, "OsdiInstance.nodes", allow_empty=False))
+        check_identifier(self.model, "OsdiInstance.model")
+        if self.params or type(self.params) is not tuple:
+            _set(self, "params", check_params(self.params, "OsdiInstance.params"))
+
+
 Element = (
     Resistor
     | Capacitor
@@ -449,6 +467,7 @@ Element = (
     | VSwitch
     | CSwitch
     | XspiceInstance
+    | OsdiInstance
 )
 ELEMENT_TYPES: tuple[type, ...] = (
     Resistor,
@@ -465,4 +484,5 @@ ELEMENT_TYPES: tuple[type, ...] = (
     VSwitch,
     CSwitch,
     XspiceInstance,
+    OsdiInstance,
 )

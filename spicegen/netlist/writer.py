@@ -27,6 +27,7 @@ from spicegen.netlist.elements import (
     CurrentSource,
     Element,
     Inductor,
+    OsdiInstance,
     Resistor,
     SubcktInstance,
     Vccs,
@@ -176,6 +177,10 @@ def _xspice(e: XspiceInstance) -> str:
     return " ".join((e.name, *ports, e.model))
 
 
+def _osdi(e: OsdiInstance) -> str:
+    return _with_params(" ".join((e.name, *e.nodes, e.model)), e.params)
+
+
 _CARDS: dict[type, Callable[[Any], str]] = {
     Resistor: _resistor,
     Capacitor: _storage,
@@ -191,6 +196,7 @@ _CARDS: dict[type, Callable[[Any], str]] = {
     VSwitch: _vswitch,
     CSwitch: _cswitch,
     XspiceInstance: _xspice,
+    OsdiInstance: _osdi,
 }
 
 

@@ -1,20 +1,56 @@
-"""Running ngspice: ``simulate`` (batch or shared library) and ``Session`` for co-simulation."""
+"""Running ngspice: ``simulate`` (batch or shared library) and ``Session`` for co-simulation.
 
-from spicegen.netlist import Ac, Analysis, Dc, Op, Option, Param, Tran
-from spicegen.sim.errors import (
-    ConvergenceError,
-    InvalidRequestError,
-    NetlistSyntaxError,
-    SessionError,
-    SimulationError,
-    SimulationTimeout,
-    SimulatorCrashed,
-    UnsafeNetlistError,
-)
-from spicegen.sim.result import Result
-from spicegen.sim.run import Run, Variable
-from spicegen.sim.session import Session
-from spicegen.sim.simulate import Backend, simulate
+Names are imported on first use (PEP 562), so ``import spicegen.sim`` costs almost nothing and
+``simulate`` never imports what only ``Session`` needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Ac, Analysis, Dc, Op, Option, Param, Tran
+    from spicegen.sim.errors import (
+        ConvergenceError,
+        InvalidRequestError,
+        ModelError,
+        NetlistSyntaxError,
+        SessionError,
+        SimulationError,
+        SimulationTimeout,
+        SimulatorCrashed,
+        UnsafeNetlistError,
+    )
+    from spicegen.sim.result import Result
+    from spicegen.sim.run import Run, Variable, variables_from_init
+    from spicegen.sim.session import Session
+    from spicegen.sim.simulation import Backend, simulate
+
+_WHERE = {
+    **dict.fromkeys(("Ac", "Analysis", "Dc", "Op", "Option", "Param", "Tran"), "spicegen.netlist"),
+    **dict.fromkeys(
+        (
+            "ConvergenceError",
+            "InvalidRequestError",
+            "ModelError",
+            "NetlistSyntaxError",
+            "SessionError",
+            "SimulationError",
+            "SimulationTimeout",
+            "SimulatorCrashed",
+            "UnsafeNetlistError",
+        ),
+        "spicegen.sim.errors",
+    ),
+    "Result": "spicegen.sim.result",
+    "Run": "spicegen.sim.run",
+    "Variable": "spicegen.sim.run",
+    "variables_from_init": "spicegen.sim.run",
+    "Session": "spicegen.sim.session",
+    "Backend": "spicegen.sim.simulation",
+    "simulate": "spicegen.sim.simulation",
+}
 
 __all__ = [
     "Ac",
@@ -23,6 +59,7 @@ __all__ = [
     "ConvergenceError",
     "Dc",
     "InvalidRequestError",
+    "ModelError",
     "NetlistSyntaxError",
     "Op",
     "Option",
@@ -38,4 +75,18 @@ __all__ = [
     "UnsafeNetlistError",
     "Variable",
     "simulate",
+    "variables_from_init",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'spicegen.sim' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -37,12 +37,38 @@ def ngspice_executable() -> str:
 INIT_FILE = ".spiceinit"
 DECK_FILE = "spicegen-deck.cir"  # a name no user include is likely to reach by accident
 RAW_FILE = "spicegen-out.raw"
+COLLECT_FILE = "spicegen-collect.cir"
 _DROPPED_ENVIRONMENT = ("SPICE_ASCIIRAWFILE", "SPICE_USERINIT_DIR", "USERPROFILE")
 
 
 def init_text(setup: Sequence[str]) -> str:
     """The private ``.spiceinit``: spicegen's start-up commands only."""
     return "* spicegen: start-up commands of this run\n" + "".join(f"{c}\n" for c in setup)
+
+
+def collect_text(raw: Path) -> str:
+    """A control section read after an allowed control script: it writes every plot the
+    script made to ``raw`` and stops, so ``-r`` does not run the deck's analysis a second
+    time; when the script made none, ngspice goes on to run the deck's analysis as usual."""
+    if any(ch.isspace() or ch in "\"'`$;" for ch in str(raw)):
+        raise SimulationError(f"the private folder's path {str(raw.parent)!r} has a blank or quote")
+    return (
+        "* spicegen: hand the plots of the control script back, then stop\n"
+        ".control\n"
+        "set appendwrite\n"
+        "foreach spicegen_plot $plots\n"
+        "  strcmp spicegen_is_const $spicegen_plot const\n"
+        "  if $spicegen_is_const ne 0\n"
+        "    setplot $spicegen_plot\n"
+        f"    write {raw}\n"
+        "    set spicegen_wrote\n"
+        "  end\n"
+        "end\n"
+        "if $?spicegen_wrote\n"
+        "  quit 0\n"
+        "end\n"
+        ".endc\n"
+    )
 
 
 def ngspice_environment() -> dict[str, str]:
@@ -66,16 +92,26 @@ def run_batch(
     keep = _check_writable(Path(keep_raw)) if keep_raw is not None else None
     with tempfile.TemporaryDirectory(prefix="spicegen-") as workdir:
         work = Path(workdir)
-        (work / DECK_FILE).write_text(deck.text, encoding="utf-8")
+        # a deck read from bytes that are not UTF-8 (surrogateescape) reaches ngspice byte for byte
+        (work / DECK_FILE).write_text(deck.text, encoding="utf-8", errors="surrogateescape")
         (work / INIT_FILE).write_text(init_text(deck.setup), encoding="utf-8")
         raw = work / RAW_FILE
+        command = [*_bound_to_parent(), executable, "-b", "-r", str(raw), str(work / DECK_FILE)]
+        if deck.control:
+            # ngspice reads the files given one after the other as one deck
+            (work / COLLECT_FILE).write_text(collect_text(raw), encoding="utf-8")
+            command.append(str(work / COLLECT_FILE))
         # an allowed control script finds its own files (source, load, write) beside the deck
         cwd = deck.base_dir if deck.control else work
         start = time.perf_counter()
+        # XSPICE models open their data files (filesource, d_state, table2D...) from the deck's
+        # folder, else from $NGSPICE_INPUT_DIR (dlmain.c fopen_with_path): the deck's folder
+        # is the user's, not the private one ngspice runs in
+        environment = ngspice_environment() | {"NGSPICE_INPUT_DIR": str(deck.base_dir)}
         process = subprocess.Popen(
-            [executable, "-b", "-r", str(raw), str(work / DECK_FILE)],
+            command,
             cwd=cwd,
-            env=ngspice_environment(),
+            env=environment,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -117,6 +153,14 @@ def run_batch(
                 f"ngspice wrote an unreadable raw file: {err}", analysis=deck.analysis, log=log
             ) from err
         return plots, log, elapsed
+
+
+def _bound_to_parent() -> list[str]:
+    """A prefix that makes the kernel kill ngspice when the process that started it dies
+    (even by SIGKILL), so a killed sweep leaves no ngspice running: util-linux's setpriv
+    sets PR_SET_PDEATHSIG and then runs ngspice in its place. Nothing when it is missing."""
+    found = shutil.which("setpriv")
+    return [found, "--pdeathsig", "KILL", "--"] if found else []
 
 
 def _check_writable(path: Path) -> Path:

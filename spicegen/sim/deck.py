@@ -11,7 +11,9 @@ directory), and every route to commands or code is refused unless the Run allows
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,9 +39,19 @@ from spicegen.sim.scan import (
     scan_lines,
 )
 
-__all__ = ["Analysis", "Deck", "codemodel_commands", "write_deck"]
+__all__ = [
+    "Analysis",
+    "Deck",
+    "available_cores",
+    "codemodel_commands",
+    "osdi_commands",
+    "write_deck",
+]
 
 _Named = TypeVar("_Named", Param, Option)
+# a folder name ngspice's command line leaves alone inside double quotes (no quotes,
+# backquotes, $ or ! expansion, no backslash escapes, no line breaks)
+_PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -68,6 +80,12 @@ def write_deck(run: Run) -> Deck:
     )
     setup = tuple(variable.command for variable in run.variables)
     setup += codemodel_commands(run.codemodels)
+    libraries = list(run.osdi)
+    if isinstance(run.netlist, Circuit):
+        libraries += [m.library for m in _models(run.netlist) if m.library is not None]
+    setup += osdi_commands(dict.fromkeys(libraries))
+    if libraries and not any(v.name.lower() == "num_threads" for v in run.variables):
+        setup += (f"set num_threads={available_cores()}",)
     if isinstance(run.netlist, Circuit):
         return _circuit_deck(run, run.netlist, base, compatibility, setup)
     return _text_deck(run, run.netlist, base, compatibility, setup)
@@ -116,6 +134,8 @@ def _text_deck(run: Run, text: str, base: Path, compatibility: str, setup: tuple
     if run.analysis is not None and scan.analyses:
         raise _two_analyses(scan.analyses, run.analysis)
     body = [scan.lines[0], *("*" + line[1:] if _is_end(line) else line for line in scan.lines[1:])]
+    if scan.control:
+        body = _with_input_folder(body, base)
     cards = [param_card(param) for param in _merged((), run.params)]
     cards += [option_card(option) for option in _merged((), run.options)]
     if run.analysis is not None:
@@ -125,6 +145,22 @@ def _text_deck(run: Run, text: str, base: Path, compatibility: str, setup: tuple
         label = "; ".join(scan.analyses) or None
     deck = "\n".join([*body, *cards, ".end"]) + "\n"
     return Deck(deck, label, setup, scan.control, base, scan.files)
+
+
+def _with_input_folder(lines: list[str], base: Path) -> list[str]:
+    """``lines`` with ``set inputdir`` at the start of the first ``.control`` section.
+
+    ngspice sets ``$inputdir`` to the folder of the file it read (inp.c), which for spicegen is
+    a private one (batch) or none (shared); an allowed script's ``source $inputdir/x.cir``
+    means the deck's folder. A folder name the command line would expand is left out.
+    """
+    folder = str(base)
+    if not _PLAIN_FOLDER.fullmatch(folder):
+        return lines
+    for index, line in enumerate(lines):
+        if ascii_lower(line[:8]) == ".control":
+            return [*lines[: index + 1], f'set inputdir = "{folder}"', *lines[index + 1 :]]
+    return lines
 
 
 def _is_end(line: str) -> bool:
@@ -177,17 +213,35 @@ def _models(owner: Circuit | Subckt) -> Iterator[Model]:
         yield from _models(subckt)
 
 
+def available_cores() -> int:
+    """The cores this process may run on: ngspice evaluates OSDI devices on that many threads
+    (Debian's spinit asks for 8, which on a smaller machine only adds contention). A parallel
+    sweep runs one thread per worker (``Variable("num_threads", 1)`` on its runs)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def osdi_commands(libraries: Iterable[str | Path]) -> tuple[str, ...]:
+    """ngspice ``osdi`` commands that load OSDI device libraries, each a file that exists:
+    the user named it (``Run.osdi``, ``Model.library``) or spicegen compiled it."""
+    return _load_commands("osdi", "OSDI library", libraries)
+
+
 def codemodel_commands(codemodels: Sequence[str | Path]) -> tuple[str, ...]:
     """ngspice ``codemodel`` commands that load XSPICE code-model libraries (``.cm`` files)."""
+    return _load_commands("codemodel", "code model library", codemodels)
+
+
+def _load_commands(command: str, what: str, paths: Iterable[str | Path]) -> tuple[str, ...]:
     commands = []
-    for path in codemodels:
+    for path in paths:
         resolved = Path(path).resolve()
         text = str(resolved)
         if not resolved.is_file():
-            raise UnsafeNetlistError(f"code model library not found: {text}")
+            raise UnsafeNetlistError(f"{what} not found: {text}")
         if any(ch in text for ch in "\n\r;\"'`$ \t") or not text.isprintable():
-            raise UnsafeNetlistError(
-                f"code model path has characters ngspice cannot take: {text!r}"
-            )
-        commands.append(f"codemodel {text}")
+            raise UnsafeNetlistError(f"{what} path has characters ngspice cannot take: {text!r}")
+        commands.append(f"{command} {text}")
     return tuple(commands)

@@ -33,6 +33,14 @@ class ConvergenceError(SimulationError):
     kind = "no convergence"
 
 
+class ModelError(SimulationError):
+    """A compiled model stopped the simulation (Verilog-A ``$error`` or ``$fatal``); the
+    message is the model's own, with the instance that raised it."""
+
+    kind = "the model stopped the simulation"
+    source = "Verilog-A model"
+
+
 class NetlistSyntaxError(SimulationError):
     """ngspice rejected the netlist; ``line`` is the netlist line number it named, if any."""
 

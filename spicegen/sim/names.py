@@ -31,10 +31,9 @@ class Names:
     _scopes: dict[int, dict[str, object]] = field(default_factory=dict)
 
     def has_element(self, path: str) -> bool:
-        """Whether ``path`` (``r1``, ``x3.rw``, ``x1.x2.c1``; lower case) names an element."""
+        """Whether ``path`` (``r1``, ``x3.rw``, ``x1.x2.c1``; lower case) names an element
+        that ngspice can alter (a subcircuit instance itself is not one)."""
         parts = path.split(".")
-        if len(parts) == 1:
-            return path in self.elements
         if self.circuit is None:
             return parts[0] in self.elements  # text: ngspice checks the rest
         chain: tuple[Circuit | Subckt, ...] = (self.circuit,)
@@ -46,7 +45,8 @@ class Names:
             if definition is None:
                 return False
             chain = (*chain, definition)
-        return parts[-1] in self._members(chain[-1])
+        last = self._members(chain[-1]).get(parts[-1])
+        return last is not None and not isinstance(last, SubcktInstance)
 
     def _members(self, owner: Circuit | Subckt) -> dict[str, object]:
         key = id(owner)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spicegen.sim.deck import Analysis
+from spicegen.netlist import Analysis
 from spicegen.sim.errors import SimulationError
 from spicegen.waves import Waveforms
 

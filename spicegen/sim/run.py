@@ -70,6 +70,38 @@ class Variable:
         return f"set {self.name}={self.value}"
 
 
+def variables_from_init(path: str | os.PathLike[str]) -> tuple[Variable, ...]:
+    """The ``set`` variables of an ngspice start-up file (``.spiceinit``), read as data.
+
+    ngspice never reads a deck folder's ``.spiceinit`` under spicegen (docs/security.md); a
+    deck that relies on one (``set ngbehavior=ltpsa``) gets its variables this way. Any line
+    other than a comment or ``set name[=value] ...`` is refused: it would be a command.
+    """
+    from spicegen.sim.errors import UnsafeNetlistError
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8", errors="replace")
+    except OSError as err:
+        raise InvalidRequestError(f"cannot read {str(file)!r}: {err.strerror}") from None
+    variables: list[Variable] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("*"):
+            continue
+        words = re.sub(r"\s*=\s*", "=", line).split()
+        if words[0].lower() != "set" or len(words) == 1:
+            raise UnsafeNetlistError(
+                f"line {number} of {file} is the command {words[0]!r}; spicegen takes only "
+                "`set` variables from a start-up file"
+            )
+        for word in words[1:]:
+            name, equals, value = word.partition("=")
+            value = value.strip('"')
+            variables.append(Variable(name, value) if equals else Variable(name))
+    return tuple(variables)
+
+
 @dataclass(frozen=True, slots=True)
 class Run:
     """One simulation as data.
@@ -80,9 +112,11 @@ class Run:
     own ``.param``/``.options`` of the same name (later ones win, so ``options + more`` adds or
     overrides). ``variables`` are ngspice ``set`` variables read before the netlist (compatibility
     modes such as ``Variable("ngbehavior", "ps")``). ``codemodels`` are XSPICE ``.cm`` files to
-    load. ``base_dir`` is where relative ``.include``/``.lib`` paths are found (default: the
-    current directory). ``allow_control`` lets the netlist run ngspice commands (``.control``
-    blocks, ``*#`` lines, command scripts), which can run any program: only for trusted decks.
+    load; ``osdi`` are OSDI device libraries to load (a Circuit's compiled models name their
+    own in ``Model.library`` and need not be listed). ``base_dir`` is where relative
+    ``.include``/``.lib`` paths are found (default: the current directory). ``allow_control``
+    lets the netlist run ngspice commands (``.control`` blocks, ``*#`` lines, command scripts),
+    which can run any program: only for trusted decks.
     """
 
     netlist: Circuit | str
@@ -91,6 +125,7 @@ class Run:
     options: tuple[Option, ...] = ()
     variables: tuple[Variable, ...] = ()
     codemodels: tuple[str, ...] = ()
+    osdi: tuple[str, ...] = ()
     base_dir: str | None = None
     allow_control: bool = False
 
@@ -110,6 +145,9 @@ class Run:
         if isinstance(self.codemodels, str | os.PathLike):
             raise InvalidRequestError("Run.codemodels: expected a tuple of paths, not one path")
         _set(self, "codemodels", tuple(_path(p, "Run.codemodels") for p in self.codemodels))
+        if isinstance(self.osdi, str | os.PathLike):
+            raise InvalidRequestError("Run.osdi: expected a tuple of paths, not one path")
+        _set(self, "osdi", tuple(_path(p, "Run.osdi") for p in self.osdi))
         if self.base_dir is not None:
             _set(self, "base_dir", _path(self.base_dir, "Run.base_dir"))
         if type(self.allow_control) is not bool:

@@ -93,7 +93,7 @@ def scan_lines(
     for index, line in enumerate(lines):
         where = f"line {index + 1} of the netlist"
         _check_routes(reader, line, where)
-        rewritten = _follow(reader, line, base, 0, where, main=True, library=False)
+        rewritten = _follow(reader, line, base, 0, where, main=True)
         if rewritten is not None:
             out[index] = rewritten
         elif index > 0:
@@ -194,7 +194,6 @@ def _follow(
     where: str,
     *,
     main: bool,
-    library: bool,
 ) -> str | None:
     """Read what an include card names; for the deck itself return the card rewritten with
     an absolute path (None when ``line`` is no include, or needs no rewriting)."""
@@ -299,6 +298,8 @@ def _read(reader: _Reader, path: Path, depth: int, where: str, *, library: bool)
             f"{where}: includes nested deeper than {MAX_INCLUDE_DEPTH} levels ({path})"
         )
     real = path.resolve()
+    if library and (real in reader.reading or str(real) in reader.files):
+        return  # ngspice reads a library file once and takes every section from that copy
     if real in reader.reading:
         raise UnsafeNetlistError(
             f"{where} includes {str(path)!r}, which includes itself (ngspice would not stop)"
@@ -323,7 +324,7 @@ def _read(reader: _Reader, path: Path, depth: int, where: str, *, library: bool)
         line = raw.replace("\r", "").lstrip(" \t")  # inpcom.c readline()
         inside = f"line {number} of {path}"
         _check_routes(reader, raw, inside)
-        _follow(reader, line, real.parent, depth, inside, main=False, library=library)
+        _follow(reader, line, real.parent, depth, inside, main=False)
         if not library:
             _note_analysis(reader, line)
     reader.reading.pop()

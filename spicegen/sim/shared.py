@@ -1,21 +1,31 @@
-"""The shared-library backend: libngspice in a worker process, driven through a pipe.
+"""The shared-library backend: libngspice in a worker process, driven through two pipes.
 
 The worker isolates the caller from ngspice: an abort or a segfault ends the worker, the caller
 gets ``SimulatorCrashed`` with what ngspice printed, and the next call starts a fresh worker.
+Each worker runs in a private directory (its ``.spiceinit`` is spicegen's, so no user start-up
+file is read); the directory goes when the worker is closed, killed, or outlives its parent.
 """
 
 from __future__ import annotations
 
 import atexit
 import contextlib
-import multiprocessing
 import os
+import select
+import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from spicegen.sim.batch import INIT_FILE, init_text, ngspice_environment
 from spicegen.sim.deck import Deck
 from spicegen.sim.errors import (
     ConvergenceError,
@@ -26,40 +36,55 @@ from spicegen.sim.errors import (
     SimulatorCrashed,
 )
 from spicegen.sim.log import classify_failure
-from spicegen.sim.worker import PlotData, worker_main
+from spicegen.sim.worker import PlotData, receive_message, send_message
 from spicegen.waves import Waveforms
 
-_START_TIMEOUT = 120.0  # s; importing PySpice and starting libngspice takes ~1 s
+_START_TIMEOUT = 120.0  # s; a worker starts in ~0.1 s, but a loaded machine can be slow
+_WORKER_FILE = str(Path(__file__).with_name("worker.py"))
+_LOG_FILE = "worker.log"
 
 
 class Worker:
     """A child process holding one libngspice; requests are synchronous."""
 
     def __init__(self) -> None:
-        context = multiprocessing.get_context("spawn")
-        handle, self._log_path = tempfile.mkstemp(prefix="spicegen-worker-", suffix=".log")
-        os.close(handle)
-        self._conn, child = context.Pipe()
-        self._process = context.Process(
-            target=worker_main, args=(child, self._log_path), daemon=True
+        self.directory = Path(tempfile.mkdtemp(prefix="spicegen-worker-"))
+        (self.directory / INIT_FILE).write_text(init_text(()), encoding="utf-8")
+        request_read, self._requests = os.pipe()
+        self._replies, reply_write = os.pipe()
+        try:
+            with open(self.directory / _LOG_FILE, "wb") as log:
+                self._process = subprocess.Popen(
+                    [sys.executable, _WORKER_FILE, str(request_read), str(reply_write),
+                     str(os.getpid())],
+                    cwd=self.directory,
+                    env=ngspice_environment(),
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    pass_fds=(request_read, reply_write),
+                    start_new_session=True,  # Ctrl-C reaches the caller, which stops the worker
+                )  # fmt: skip
+        except BaseException:
+            for fd in (self._requests, self._replies):
+                os.close(fd)
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise
+        finally:
+            os.close(request_read)
+            os.close(reply_write)
+        self._closed = False
+        # the directory goes even if the caller forgets to close the worker
+        self._finalizer = weakref.finalize(
+            self, _clean_up, self._process, (self._requests, self._replies), self.directory
         )
-        self._process.start()
-        child.close()
         self.last_log = ""
         self.lock = threading.RLock()  # one request at a time: replies must match requests
-        try:
-            self.version = self.request("ping", (), timeout=_START_TIMEOUT)
-        except SimulatorCrashed as err:
-            raise SimulatorCrashed(
-                f"{err.message}\nThe ngspice worker could not start. In a script, call spicegen "
-                'from under `if __name__ == "__main__":` (worker processes are spawned).',
-                exit_status=err.exit_status,
-                log=err.log,
-            ) from None
+        self.version = str(self.request("ping", (), timeout=_START_TIMEOUT))
 
     @property
     def alive(self) -> bool:
-        return self._process.is_alive() and not self._conn.closed
+        return not self._closed and self._process.poll() is None
 
     def request(
         self,
@@ -68,49 +93,65 @@ class Worker:
         *,
         timeout: float | None = None,
         analysis: str | None = None,
+        check: bool = True,
     ) -> Any:
-        """Send one request; return its value or raise the typed error it ended in."""
+        """Send one request; return its value or raise the typed error it ended in
+        (``check=False``: leave judging ngspice's log to the caller, see ``last_log``)."""
         with self.lock:
-            if self._conn.closed:
+            if self._closed:
                 raise SessionError("the ngspice worker was closed", analysis=analysis)
             try:
-                self._conn.send((name, args))
-                if not self._conn.poll(timeout):
+                send_message(self._requests, (name, args))
+                if not _readable(self._replies, timeout):
                     self.kill()
                     raise SimulationTimeout(
                         f"ngspice ran longer than {timeout} s and was stopped",
                         timeout=float(timeout or 0.0),
                         analysis=analysis,
                     )
-                status, value, log = self._conn.recv()
+                status, value, log = receive_message(self._replies)
             except (EOFError, OSError):
                 raise self._crashed(analysis) from None
             except BaseException:
                 # interrupted mid-request (Ctrl-C): the reply would answer the next request
                 self.kill()
                 raise
-        return self._answer(status, value, log, analysis)
+        return self._answer(status, value, log, analysis, check)
 
-    def _answer(self, status: str, value: Any, log: str, analysis: str | None) -> Any:
+    def _answer(self, status: str, value: Any, log: str, analysis: str | None, check: bool) -> Any:
         self.last_log = log
         if status == "exit":
-            # ngspice aborted (its "fatal error ... exit"): the worker is gone either way, but
-            # a netlist or convergence error is still reported as what it is.
+            # ngspice left through its exit callback: the worker is gone either way
             self._wait_and_close()
+            code, by_quit = value  # sharedspice.c shared_exit: `quit` comes as status - 1000
+            if by_quit and code == 0:
+                return _Quit(log)  # `quit` in an allowed control script: a normal end
+            if by_quit:
+                # `quit N` is the script's own verdict, as batch ngspice's exit status N is
+                quitted = classify_failure(log, code, analysis=analysis)
+                if quitted is not None:
+                    raise quitted
             failure = classify_failure(log, None, analysis=analysis)
             if isinstance(failure, (NetlistSyntaxError, ConvergenceError)):
                 raise failure
-            raise SimulatorCrashed(f"ngspice aborted: {value}\n{log}".strip(), log=log)
+            raise SimulatorCrashed(
+                f"ngspice aborted (exit status {code})\n{log}".strip(),
+                exit_status=code,
+                analysis=analysis,
+                log=log,
+            )
         if status == "error":
             raise SimulationError(value, analysis=analysis, log=log)
-        failure = classify_failure(log, None, analysis=analysis)
-        if failure is not None:
-            raise failure
+        if check:
+            produced = isinstance(value, list) and bool(value)
+            failure = classify_failure(log, None, analysis=analysis, produced=produced)
+            if failure is not None:
+                raise failure
         return value
 
     def kill(self) -> None:
         """Stop the worker at once (timeouts, crashes)."""
-        if self._process.is_alive():
+        if self._process.poll() is None:
             self._process.kill()
         self._wait_and_close()
 
@@ -118,28 +159,34 @@ class Worker:
         """Ask the worker to leave, then make sure it did."""
         if self.alive:
             try:
-                self._conn.send(("close", ()))
-                self._conn.poll(5.0)
+                send_message(self._requests, ("close", ()))
+                if _readable(self._replies, 5.0):
+                    receive_message(self._replies)
             except (OSError, EOFError):
                 pass
-        self._process.join(timeout=5.0)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=5.0)
         self.kill()
 
     def _wait_and_close(self) -> None:
-        self._process.join(timeout=5.0)
-        self._conn.close()
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self._log_path)
+        if not self._closed:
+            self._closed = True
+            self._finalizer()
+
+    def _printed(self) -> str:
+        try:
+            with open(self.directory / _LOG_FILE, encoding="utf-8", errors="replace") as handle:
+                return handle.read()[-4000:]
+        except FileNotFoundError:
+            return ""
 
     def _crashed(self, analysis: str | None) -> SimulatorCrashed:
-        self._process.join(timeout=5.0)
-        code = self._process.exitcode
         try:
-            with open(self._log_path, encoding="utf-8", errors="replace") as handle:
-                printed = handle.read()[-4000:]
-        except FileNotFoundError:
-            printed = ""
-        self._wait_and_close()
+            code = self._process.wait(timeout=5.0)
+        except subprocess.TimeoutExpired:
+            code = None
+        printed = self._printed()
+        self.kill()
         how = (
             f"killed by signal {-code}" if code is not None and code < 0 else f"exit status {code}"
         )
@@ -151,12 +198,39 @@ class Worker:
         )
 
 
+class _Quit:
+    """The reply to a load that ended in ``quit``: no plots, ngspice has discarded them."""
+
+    def __init__(self, log: str) -> None:
+        self.log = log
+
+
+def _readable(fd: int, timeout: float | None) -> bool:
+    ready, _, _ = select.select([fd], [], [], timeout)
+    return bool(ready)
+
+
+def _clean_up(process: subprocess.Popen[bytes], fds: tuple[int, ...], directory: Path) -> None:
+    if process.poll() is None:
+        process.kill()
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=5.0)
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
 def to_waveforms(plots: Sequence[PlotData]) -> tuple[Waveforms, ...]:
     """Turn the worker's plain plot tuples into Waveforms."""
-    return tuple(
-        Waveforms.from_arrays(title, plotname, columns, axis)
-        for title, plotname, columns, axis in plots
-    )
+    out = []
+    for title, plotname, columns, axis in plots:
+        arrays = [
+            (name, kind, np.frombuffer(data, np.complex128 if is_complex else np.float64))
+            for name, kind, is_complex, data in columns
+        ]
+        out.append(Waveforms.from_arrays(title, plotname, arrays, axis))
+    return tuple(out)
 
 
 def pickle_sources(sources: Mapping[str, Callable[[float], float]]) -> bytes:
@@ -167,10 +241,10 @@ def pickle_sources(sources: Mapping[str, Callable[[float], float]]) -> bytes:
 
 
 class _Pool:
-    """The one idle worker that ``simulate(backend="shared")`` reuses between calls.
+    """The one idle worker that ``simulate(backend="shared")`` reuses between plain runs.
 
-    Starting a worker costs about a second; reusing it makes one-off shared simulations cheap.
-    A crashed or timed-out worker is dropped and the next call starts a new one.
+    Starting a worker costs a process start; reusing it makes one-off shared simulations
+    cheap. A crashed or timed-out worker is dropped and the next call starts a new one.
     """
 
     def __init__(self) -> None:
@@ -199,7 +273,8 @@ def run_shared(deck: Deck, *, timeout: float | None) -> tuple[tuple[Waveforms, .
 
     A plain deck uses the one pooled worker; a deck with start-up commands (variables, code
     models stay set for the life of a libngspice) or an allowed control script gets a worker
-    of its own, closed afterwards, so nothing it sets reaches the next run.
+    of its own, closed afterwards, so nothing it sets reaches the next run. A control script's
+    own analyses are its result; only when it ran none is the deck's analysis run.
     """
     own = bool(deck.setup) or deck.control
     worker = Worker() if own else _pool.get()
@@ -207,12 +282,37 @@ def run_shared(deck: Deck, *, timeout: float | None) -> tuple[tuple[Waveforms, .
     try:
         with worker.lock:  # load and run belong together when threads share the pool
             cwd = str(deck.base_dir) if deck.control else None
-            worker.request(
-                "load", (deck.text, deck.setup, cwd), timeout=timeout, analysis=deck.analysis
+            # judged once at the end, as ngspice's exit status judges a batch run: errors it
+            # printed while loading count only if no plot came out
+            made = worker.request(
+                "load",
+                (deck.text, deck.setup, cwd, str(deck.base_dir)),
+                timeout=timeout,
+                analysis=deck.analysis,
+                check=False,
             )
             log = worker.last_log
-            plots = worker.request("run", ("run", None), timeout=timeout, analysis=deck.analysis)
+            if isinstance(made, _Quit):
+                return (), log, time.perf_counter() - start
+            if deck.control and made:
+                plots = worker.request("collect", (None,), timeout=timeout, check=False)
+            elif deck.control and deck.analysis is None:
+                plots = []  # a script that made no plot, and no analysis card to run
+            else:
+                plots = worker.request(
+                    "run",
+                    ((), "run", None, True),
+                    timeout=timeout,
+                    analysis=deck.analysis,
+                    check=False,
+                )
             log = "\n".join(part for part in (log, worker.last_log) if part)
+        # a script that ran to its end with nothing to analyse has done what it was asked: as
+        # in a batch run, the errors its commands printed do not fail it
+        done = bool(plots) or (deck.control and deck.analysis is None)
+        failure = classify_failure(log, None, analysis=deck.analysis, produced=done)
+        if failure is not None:
+            raise failure
     finally:
         if own:
             worker.close()

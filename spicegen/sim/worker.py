@@ -1,22 +1,26 @@
 """The shared-library worker: a child process that owns one in-process ngspice.
 
-Runs only in the child (started by ``spicegen.sim.shared``). It reads requests from a pipe,
-drives libngspice through PySpice's ``NgSpiceShared``, and answers with plain tuples and numpy
-arrays. ngspice aborts and segfaults kill this process only; the parent sees a closed pipe.
+Started by ``spicegen.sim.shared`` as ``python worker.py REQUEST_FD REPLY_FD`` in its private
+directory (which holds spicegen's own ``.spiceinit``), it reads requests from one pipe and
+answers on the other: length-prefixed pickles of plain tuples, strings and bytes. It imports
+only the standard library and ``libngspice.py`` beside it, so it starts in a few tens of
+milliseconds. ngspice aborts and segfaults end this process only; the parent sees a closed
+pipe. A watchdog thread ends it, and removes its directory, when the parent dies.
 """
 
 from __future__ import annotations
 
-import logging
 import os
+import pickle
+import re
+import shutil
+import struct
 import sys
-import tempfile
+import threading
+import time
 import traceback
 from collections.abc import Callable
-from multiprocessing.connection import Connection
 from typing import Any
-
-import numpy as np
 
 # Vector types in the order of ngspice's `enum simulation_types` (src/include/ngspice/sim.h).
 _VECTOR_KINDS = (
@@ -35,171 +39,101 @@ _PLOTNAMES = {
     "sens": "Sensitivity Analysis",
     "pz": "Pole-Zero Analysis",
 }
+_VOLTAGE = _VECTOR_KINDS.index("voltage")
+_CURRENT = _VECTOR_KINDS.index("current")
+_HEADER = struct.Struct("<Q")
+_PREFIX = re.compile(rb"^std(?:out|err) ", re.MULTILINE)  # sharedspice.c sh_fputs adds them
+_WATCH_INTERVAL = 0.2  # s between checks that the parent is alive
+# a folder name ngspice's control language leaves alone inside double quotes (no quotes,
+# backquotes, $ or ! expansion, no backslash escapes, no line breaks); deck.py's rule, kept
+# here because the worker imports nothing of spicegen
+_PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")
+_HISTORY = 1000  # commands between frees of ngspice's command history (it grows otherwise)
 
-Columns = list[tuple[str, str, np.ndarray]]
-PlotData = tuple[str, str, Columns, str | None]  # title, plotname, columns, axis name
+Column = tuple[str, str, bool, bytes]  # name, kind, complex?, float64 (or complex128) bytes
+PlotData = tuple[str, str, list[Column], str | None]  # title, plotname, columns, axis name
 
 
+# -- the wire: used by both ends ---------------------------------------------------------------
+def send_message(fd: int, message: object) -> None:
+    """Write one length-prefixed pickle to ``fd``."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_all(fd, _HEADER.pack(len(data)) + data)
+
+
+def receive_message(fd: int) -> Any:
+    """Read one length-prefixed pickle from ``fd``; ``EOFError`` when the pipe closed."""
+    # one read takes a small message whole (its header and body arrive in one write)
+    chunk = os.read(fd, 65536)
+    if len(chunk) < _HEADER.size:
+        chunk += _read_exact(fd, _HEADER.size - len(chunk))
+    (size,) = _HEADER.unpack_from(chunk)
+    body = chunk[_HEADER.size :]
+    if len(body) < size:
+        body += _read_exact(fd, size - len(body))
+    return pickle.loads(body)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _read_exact(fd: int, size: int) -> bytes:
+    chunk = os.read(fd, size)
+    if len(chunk) == size:
+        return chunk
+    parts = [chunk]
+    got = len(chunk)
+    while got < size:
+        if not chunk:
+            raise EOFError("the pipe closed")
+        chunk = os.read(fd, size - got)
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+# -- the engine ------------------------------------------------------------------------------
 class _SourceFailed(Exception):
     """A Python external-source callback raised; ngspice ran on with 0 V/A."""
 
 
-class _ControlledExit(Exception):
+class _Left(Exception):
     """ngspice called its exit callback: the library must not be used any more."""
 
 
-def worker_main(conn: Connection, log_path: str) -> None:
-    """Serve requests on ``conn`` until told to close or the pipe breaks."""
-    _redirect_output(log_path)
-    # a private working directory holding spicegen's own .spiceinit: libngspice reads the
-    # .spiceinit of its current directory, or else the user's ~/.spiceinit (sharedspice.c,
-    # ngSpice_Init), and either may hold commands the caller never asked for
-    os.chdir(tempfile.mkdtemp(prefix="spicegen-worker-"))
-    with open(".spiceinit", "w", encoding="utf-8") as init:
-        init.write("* spicegen: no start-up commands\n")
-    logging.disable(logging.CRITICAL)  # PySpice logs every ngspice line; we keep our own log
-    engine = _Engine()
-    handlers: dict[str, Callable[..., Any]] = {
-        "load": engine.load,
-        "command": engine.command,
-        "run": engine.run,
-        "vectors": engine.vectors,
-        "sources": engine.set_sources,
-        "ping": lambda: engine.version,
-    }
-    while True:
-        try:
-            request = conn.recv()
-        except (EOFError, OSError):
-            return
-        name, args = request
-        if name == "close":
-            conn.send(("ok", None, ""))
-            return
-        try:
-            value = handlers[name](*args)
-            conn.send(("ok", value, engine.take_log()))
-        except _ControlledExit as exc:
-            conn.send(("exit", str(exc), engine.take_log()))
-            conn.close()
-            os._exit(3)
-        except _SourceFailed as exc:
-            conn.send(("error", f"external source callback raised {exc}", engine.take_log()))
-        except Exception as exc:  # reported to the parent, which raises a typed error
-            conn.send(("error", f"{type(exc).__name__}: {exc}", engine.take_log()))
+class Engine:
+    """One libngspice with its log, external sources and vector access."""
 
-
-def _redirect_output(log_path: str) -> None:
-    """Send the child's C-level stdout/stderr to a file the parent reads after a crash."""
-    fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-
-
-class _Engine:
-    """One libngspice instance with its log, external sources and vector access."""
-
-    def __init__(self) -> None:
-        from PySpice.Spice.NgSpice.Shared import NgSpiceShared, ffi
-
-        engine = self
-
-        class _Ngspice(NgSpiceShared):  # type: ignore[misc]
-            def send_char(self, message: str, ngspice_id: int) -> int:
-                stream, _, text = message.partition(" ")
-                engine.log.append(text if stream in ("stdout", "stderr") else message)
-                return 0
-
-            def get_vsrc_data(self, voltage: Any, time: float, node: str, ngspice_id: int) -> int:
-                voltage[0] = engine.source_value(node, time)
-                return 0
-
-            def get_isrc_data(self, current: Any, time: float, node: str, ngspice_id: int) -> int:
-                current[0] = engine.source_value(node, time)
-                return 0
-
-            @staticmethod
-            def _exit(
-                status: int, immediate: bool, quit_exit: bool, ngspice_id: int, user: Any
-            ) -> int:
-                engine.exit_status = int(status)
-                return int(status)
-
-        self.log: list[str] = []
-        self.exit_status: int | None = None
+    def __init__(self, ngspice_class: Callable[..., Any]) -> None:
+        self.log: list[bytes] = []
+        self.exit: tuple[int, bool] | None = None
         self.sources: dict[str, Callable[[float], float]] = {}
         self.source_error: str | None = None
         self.title = ""
         self._commands = 0
         self._circuits = 0
-        self._ffi = ffi
-        self._ngspice = _Ngspice.new_instance()
-        self._lib = self._ngspice._ngspice_shared
-        self.version = str(self._ngspice.ngspice_version)
+        self._ngspice = ngspice_class(self._print, self._on_exit, self._source)
+        found = re.search(r"ngspice-(\S+)", self.take_log())
+        self.version = found.group(1) if found else "unknown"
+        # spicegen runs decks as `ngspice -b` does: scripts that test $?batchmode take their
+        # batch branch (main.c sets the variable for -b; nothing in ngspice itself reads it)
+        self._ngspice.command("set batchmode")
         self.take_log()
+        self._ngspice.command("echo $sourcepath")
+        # ngspice's own places: the current folder, its scripts folder
+        self._sourcepath = [w for w in self.take_log().split() if not w.startswith("$")]
 
-    # -- requests -------------------------------------------------------------------------
-    def load(self, deck: str, commands: tuple[str, ...], cwd: str | None = None) -> None:
-        """Run start-up ``commands`` (variables, code models), then load ``deck`` (from
-        ``cwd`` when given: an allowed control script's own folder)."""
-        for command in commands:
-            self.command(command)
-        if cwd is not None:
-            os.chdir(cwd)
-        self._lib.ngSpice_Command(b"destroy all")
-        for _ in range(self._circuits):  # ngspice keeps every circuit ever loaded otherwise
-            self._lib.ngSpice_Command(b"remcirc")
-        self._circuits = 0
-        # lines as ngspice's file reader splits them (only at "\n"); libngspice skips blanks
-        lines = deck.split("\n")
-        self.title = lines[0] if lines else ""
-        keep = [self._ffi.new("char[]", line.encode("utf-8")) for line in lines]
-        array = self._ffi.new("char *[]", [*keep, self._ffi.NULL])
-        status = self._lib.ngSpice_Circ(array)
-        self._circuits += 1
-        self._check_exit()
-        if status != 0:
-            self.log.append(f"Error: ngSpice_Circ returned {status}")
+    def _print(self, message: bytes) -> None:
+        self.log.append(message)  # decoded in take_log: most lines are never looked at
 
-    def command(self, command: str) -> None:
-        """Run one ngspice command (alter, alterparam, reset, codemodel...)."""
-        self._commands += 1
-        if self._commands % 1000 == 0:
-            self._lib.ngSpice_Command(self._ffi.NULL)  # frees ngspice's command history
-        status = self._lib.ngSpice_Command(command.encode("utf-8"))
-        self._check_exit()
-        if status != 0:
-            self.log.append(f"Error: command {command!r} returned {status}")
+    def _on_exit(self, status: int, quit: bool) -> None:
+        self.exit = (status, quit)
 
-    def run(self, command: str, vectors: tuple[str, ...] | None) -> list[PlotData]:
-        """Destroy old plots, run ``command`` (``run``, ``op``, ``tran ...``), return new plots."""
-        self._lib.ngSpice_Command(b"destroy all")
-        before = set(self._names(self._lib.ngSpice_AllPlots()))
-        self.source_error = None
-        self.command(command)
-        if self.source_error is not None:
-            lines = self.source_error.strip().splitlines()
-            raise _SourceFailed(f"{lines[-1]}\n" + "\n".join(lines[:-1]))
-        after = self._names(self._lib.ngSpice_AllPlots())
-        new = [name for name in reversed(after) if name not in before and name != "const"]
-        return [self._plot(name, vectors) for name in new]
-
-    def vectors(self, names: tuple[str, ...] | None) -> list[PlotData]:
-        """The current plot again (a subset of vectors if ``names``), without running."""
-        plot = self._names_one(self._lib.ngSpice_CurPlot())
-        return [self._plot(plot, names)] if plot and plot != "const" else []
-
-    def set_sources(self, pickled: bytes) -> None:
-        """Install the external-source callbacks (a cloudpickled {name: f(t)} mapping)."""
-        import cloudpickle
-
-        self.sources = {name.lower(): f for name, f in cloudpickle.loads(pickled).items()}
-
-    # -- helpers --------------------------------------------------------------------------
-    def source_value(self, name: str, time: float) -> float:
+    def _source(self, name: str, time: float) -> float:
         function = self.sources.get(name.lower())
         if function is None or self.source_error is not None:
             return 0.0
@@ -209,58 +143,253 @@ class _Engine:
             self.source_error = traceback.format_exc(limit=4)
             return 0.0
 
+    # -- requests -----------------------------------------------------------------------------
+    def load(
+        self, deck: str, setup: tuple[str, ...], cwd: str | None, folder: str | None = None
+    ) -> list[str]:
+        """Run ``setup`` commands (variables, code models), then load ``deck`` (from ``cwd``
+        when given: an allowed control script's own folder); return the plots it made.
+
+        ``folder`` is the deck's own folder, where XSPICE models look for their data files
+        (through $NGSPICE_INPUT_DIR, read when they open them: dlmain.c fopen_with_path).
+        """
+        if folder is not None:
+            os.environ["NGSPICE_INPUT_DIR"] = folder
+            self._look_in(folder)
+        for command in setup:
+            self.command(command)
+        self.command("destroy all")
+        for _ in range(self._circuits):  # ngspice keeps every circuit ever loaded otherwise
+            self.command("remcirc")
+        self._circuits = 0
+        if cwd is not None:
+            os.chdir(cwd)
+        # lines as ngspice's file reader splits them (only at "\n"); libngspice skips blanks
+        lines = deck.split("\n")
+        self.title = lines[0]
+        status = self._ngspice.circuit(lines)
+        self._circuits += 1
+        self._check_exit()
+        if status != 0:
+            self.log.append(f"Error: ngSpice_Circ returned {status}".encode())
+        return self._made()
+
+    def _look_in(self, folder: str) -> None:
+        """Make ``folder`` the last place of ``sourcepath``, as ngspice's file reader does with
+        a deck's folder (inpcom.c add_to_sourcepath): the XSPICE auto-bridge looks for a
+        family's ``bridge_*.subcir`` there (evtcheck_nodes.c, inp_pathresolve). A folder whose
+        name ngspice's command line would expand (quotes, backquotes, $) is left out."""
+        words = self._sourcepath
+        if _PLAIN_FOLDER.fullmatch(folder):
+            words = [*words, f'"{folder}"']
+        mark = len(self.log)
+        self._ngspice.command(f"set sourcepath = ( {' '.join(words)} )")
+        del self.log[mark:]  # spicegen's own setting: not part of the run's log
+
+    def command(self, command: str) -> None:
+        """Run one ngspice command (alter, alterparam, reset, codemodel...)."""
+        self._commands += 1
+        if self._commands % _HISTORY == 0:
+            self._ngspice.command(None)
+        status = self._ngspice.command(command)
+        self._check_exit()
+        if status != 0:
+            self.log.append(f"Error: command {command!r} returned {status}".encode())
+
+    def run(
+        self,
+        commands: tuple[str, ...],
+        analysis: str | None,
+        vectors: tuple[str, ...] | None,
+        exact: bool = False,
+    ) -> list[PlotData]:
+        """Destroy old plots, run ``commands`` then ``analysis`` (``op``, ``tran ...``,
+        ``run``); return the plots it made, limited to ``vectors`` when given (``exact``:
+        ask ngspice for each plot's name instead of naming it by its kind)."""
+        # old plots would pile up, and each analysis gets slower with every plot kept (7 ms
+        # instead of 50 us per operating point after a few thousand); only `const` stays
+        self.command("destroy all")
+        for command in commands:
+            self.command(command)
+        if analysis is None:
+            return []
+        self.source_error = None
+        self.command(analysis)
+        if self.source_error is not None:
+            lines = self.source_error.strip().splitlines()
+            raise _SourceFailed(f"{lines[-1]}\n" + "\n".join(lines[:-1]))
+        return [self._plot(name, vectors, exact) for name in self._made()]
+
+    def collect(self, vectors: tuple[str, ...] | None) -> list[PlotData]:
+        """Every plot that exists (an allowed control script's results), oldest first."""
+        return [self._plot(name, vectors, exact=True) for name in self._made()]
+
+    def set_sources(self, pickled: bytes) -> None:
+        """Install the external-source callbacks (a cloudpickled {name: f(t)} mapping)."""
+        import cloudpickle  # noqa: F401 (the pickle refers to it)
+
+        self.sources = {name.lower(): f for name, f in pickle.loads(pickled).items()}
+
     def take_log(self) -> str:
-        text = "\n".join(self.log)
+        """What ngspice printed since the last call, without the stream prefixes."""
+        text = _PREFIX.sub(b"", b"\n".join(self.log)).decode("utf-8", "replace")
         self.log.clear()
-        self._ngspice.clear_output()  # PySpice keeps its own copy of every line
         return text
 
+    # -- helpers ----------------------------------------------------------------------------
     def _check_exit(self) -> None:
-        if self.exit_status is not None:
-            raise _ControlledExit(
-                f"ngspice left through its exit callback (status {self.exit_status})"
-            )
+        if self.exit is not None:
+            raise _Left()
 
-    def _plot(self, plot: str, wanted: tuple[str, ...] | None) -> PlotData:
-        names = list(reversed(self._names(self._lib.ngSpice_AllVecs(plot.encode()))))
+    def _made(self) -> list[str]:
+        """Plot names other than ``const``, oldest first."""
+        return [name for name in reversed(self._ngspice.plots()) if name != "const"]
+
+    def _plot(self, plot: str, wanted: tuple[str, ...] | None, exact: bool = False) -> PlotData:
+        names = list(reversed(self._ngspice.vectors(plot)))
         kind = plot.rstrip("0123456789")
         axis = names[0] if names and kind not in ("op", "tf", "sens", "pz") else None
         if wanted is not None:
-            lowered = {n.lower(): n for n in names}
-            picked = [lowered.get(w.lower(), w) for w in wanted]
+            picked = self._pick(plot, names, wanted)
             # the axis always comes along: Waveforms need it to be one of their vectors
             names = ([axis] if axis is not None and axis not in picked else []) + picked
-        columns: Columns = []
+        columns: list[Column] = []
+        points: int | None = None
+        axis_written = None
         for name in names:
-            info = self._lib.ngGet_Vec_Info(f"{plot}.{name}".encode())
-            if info == self._ffi.NULL:
+            found = self._ngspice.vector(f"{plot}.{name}")
+            if found is None:
+                if wanted is None:
+                    continue  # listed but not readable by name (a plot a script made)
                 raise KeyError(f"no vector {name!r} in plot {plot}")
-            length = int(info.v_length)
-            data: np.ndarray
-            if info.v_compdata != self._ffi.NULL:
-                buffer = self._ffi.buffer(info.v_compdata, 16 * length)
-                data = np.frombuffer(buffer, dtype=np.complex128).copy()
-            elif info.v_realdata != self._ffi.NULL:
-                buffer = self._ffi.buffer(info.v_realdata, 8 * length)
-                data = np.frombuffer(buffer, dtype=np.float64).copy()
-            else:
-                data = np.zeros(0)
-            vector_type = int(info.v_type)
-            vkind = _VECTOR_KINDS[vector_type] if vector_type < len(_VECTOR_KINDS) else "notype"
-            columns.append((name, vkind, data))
-        return self.title, _PLOTNAMES.get(kind, kind), columns, axis
+            vector_type, is_complex, data = found
+            size = len(data) // (16 if is_complex else 8)
+            if points is None:
+                points = size
+            elif size != points and wanted is None:
+                # a control script's `let` or `meas` result of another length: a plot's
+                # vectors share one length (ngspice's `write` would pad it)
+                continue
+            vkind = _VECTOR_KINDS[vector_type] if 0 <= vector_type < len(_VECTOR_KINDS) else ""
+            written = written_name(name, vector_type)
+            if name == axis:
+                axis_written = written
+            columns.append((written, vkind or "notype", is_complex, data))
+        plotname = self._plotname(plot) if exact else _PLOTNAMES.get(kind, kind)
+        return self.title, plotname, columns, axis_written
 
-    def _names(self, array: Any) -> list[str]:
-        out: list[str] = []
-        if array == self._ffi.NULL:
-            return out
-        index = 0
-        while array[index] != self._ffi.NULL:
-            out.append(self._ffi.string(array[index]).decode("utf-8", "replace"))
-            index += 1
-        return out
+    def _plotname(self, plot: str) -> str:
+        """The plot's own name (``Integrated Noise``, ``SP Analysis``...), asked of ngspice."""
+        mark = len(self.log)
+        self._ngspice.command(f"setplot {plot}")
+        self._ngspice.command("echo $curplotname")
+        printed = [line for line in self.log[mark:] if line.strip()]
+        del self.log[mark:]  # spicegen's own question: not part of the run's log
+        name = _PREFIX.sub(b"", printed[-1]).decode("utf-8", "replace").strip() if printed else ""
+        kind = plot.rstrip("0123456789")
+        return name or _PLOTNAMES.get(kind, kind)
 
-    def _names_one(self, pointer: Any) -> str:
-        if pointer == self._ffi.NULL:
-            return ""
-        return str(self._ffi.string(pointer).decode("utf-8", "replace"))
+    def _pick(self, plot: str, names: list[str], wanted: tuple[str, ...]) -> list[str]:
+        """The in-memory names of the ``wanted`` vectors, asked for as ngspice writes them
+        (``v(out)``, ``i(v1)``, ``i(a1)``) or as it keeps them (``out``, ``v1#branch``)."""
+        index = {name.lower(): name for name in names}
+        picked = []
+        for name in wanted:
+            key = name.lower()
+            found = index.get(key)
+            if found is None and key[:2] in ("v(", "i(") and key.endswith(")"):
+                inner = key[2:-1]
+                found = index.get(inner if key[0] == "v" else f"{inner}#branch")
+            if found is None:  # an XSPICE current (a1#branch_1_0): compare written names
+                for candidate in names:
+                    info = self._ngspice.vector(f"{plot}.{candidate}")
+                    if info is not None and written_name(candidate, info[0]).lower() == key:
+                        found = candidate
+                        break
+            picked.append(found if found is not None else name)
+        return picked
+
+
+def written_name(name: str, vector_type: int) -> str:
+    """The name ngspice's raw writer gives a vector (rawfile.c raw_write): a current
+    ``x#branch...`` becomes ``i(x)``, a voltage ``x`` becomes ``v(x)``, others stay as they are."""
+    if vector_type == _CURRENT:
+        base = name.split("#branch", 1)[0]
+        return base if base[:2].lower() == "i(" else f"i({base})"
+    if vector_type == _VOLTAGE:
+        return name if name[:2].lower() == "v(" else f"v({name})"
+    return name
+
+
+# -- the serving loop ------------------------------------------------------------------------
+def serve(requests: int, replies: int, ngspice_class: Callable[..., Any]) -> bool:
+    """Answer requests until told to close (True) or the pipe breaks (False)."""
+    engine = Engine(ngspice_class)
+    handlers: dict[str, Callable[..., Any]] = {
+        "load": engine.load,
+        "command": engine.command,
+        "run": engine.run,
+        "collect": engine.collect,
+        "sources": engine.set_sources,
+        "ping": lambda: engine.version,
+    }
+    while True:
+        try:
+            name, args = receive_message(requests)
+        except (EOFError, OSError):
+            return False
+        if name == "close":
+            send_message(replies, ("ok", None, ""))
+            return True
+        try:
+            value = handlers[name](*args)
+            send_message(replies, ("ok", value, engine.take_log()))
+        except _Left:
+            assert engine.exit is not None
+            send_message(replies, ("exit", engine.exit, engine.take_log()))
+            _leave(3)
+        except _SourceFailed as exc:
+            send_message(
+                replies, ("error", f"external source callback raised {exc}", engine.take_log())
+            )
+        except Exception as exc:  # reported to the parent, which raises a typed error
+            send_message(replies, ("error", f"{type(exc).__name__}: {exc}", engine.take_log()))
+
+
+def _watch_parent(parent: int, directory: str) -> None:
+    """End this process, and remove its private ``directory``, when its parent is gone (it
+    was killed, even with SIGKILL: the worker is then adopted by another process)."""
+    while True:
+        time.sleep(_WATCH_INTERVAL)
+        if os.getppid() != parent:
+            shutil.rmtree(directory, ignore_errors=True)
+            _leave(70)
+
+
+def _leave(status: int) -> None:
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
+
+
+def main(argv: list[str]) -> None:
+    """Entry point of the worker process: ``worker.py REQUEST_FD REPLY_FD PARENT_PID``."""
+    requests, replies, parent = (int(value) for value in argv[:3])
+    directory = os.getcwd()  # the private directory the parent started this process in
+    threading.Thread(target=_watch_parent, args=(parent, directory), daemon=True).start()
+    import importlib.util
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    spec = importlib.util.spec_from_file_location("spicegen_libngspice", f"{here}/libngspice.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    if not serve(requests, replies, module.Ngspice):
+        # the parent let go of the pipe without a word: it died, or dropped this worker
+        shutil.rmtree(directory, ignore_errors=True)
+    _leave(0)
+
+
+if __name__ == "__main__":
+    sys.path.pop(0)  # this file's folder: its modules must not shadow the standard library
+    main(sys.argv[1:])

@@ -6,7 +6,16 @@ in numpy, and a validation compares it with ngspice on inputs it was not fitted 
 (``validation.compare``). Results are cached on disk by everything they depend on
 (``cache.cached_arrays``), so a second run does not repeat the SPICE work.
 
-One module per characterisation; each learning engine receives its surrogate as data.
+One module per characterisation; each learning engine receives its surrogate as data:
+
+- ``mtj_neuron``: the MTJ neuron pairs of a finite-difference network (``characterise_pairs``
+  -> ``PairSurrogate``, ``validate_pairs``);
+- ``crossbar``: a resistive crossbar as a linear map, ideal or with IR drop (``CrossbarMap``).
+
+A new characterisation (spiking neurons, device write statistics, RRAM programming) is a new
+module beside these: it builds its netlist, runs it through ``cached_arrays`` with every part
+its numbers depend on in the key, fits a frozen result and ships a validation against fresh
+ngspice points (``compare``).
 """
 
 from spicegen.surrogate.cache import cache_dir, cache_key, cached_arrays

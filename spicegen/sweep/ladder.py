@@ -14,7 +14,11 @@ import time
 from dataclasses import dataclass
 
 from spicegen.netlist import Circuit, Option, Tran
-from spicegen.sim import ConvergenceError, Result, Run, SimulationError, simulate
+from spicegen.sim import ConvergenceError, Result, Run, SimulationError, Variable, simulate
+
+# one ngspice thread per point (OSDI devices evaluate on num_threads threads): the sweep runs
+# points in parallel already
+_ONE_THREAD = Variable("num_threads", 1)
 
 # rung -> the ngspice options it adds (``tmax`` changes the transient instead)
 RUNGS: dict[str, tuple[Option, ...]] = {
@@ -104,7 +108,7 @@ def run_ladder(run: Run, *, rungs: tuple[str, ...], timeout: float) -> Outcome:
             continue
         start = time.perf_counter()
         try:
-            result = simulate(on_rung(run, rung), timeout=timeout)
+            result = simulate(_one_thread(on_rung(run, rung)), timeout=timeout)
         except SimulationError as err:
             error = err
             attempts.append(
@@ -116,3 +120,10 @@ def run_ladder(run: Run, *, rungs: tuple[str, ...], timeout: float) -> Outcome:
         attempts.append(Attempt(rung, None, "", time.perf_counter() - start))
         return Outcome(result=result, error=None, attempts=tuple(attempts))
     return Outcome(result=None, error=error, attempts=tuple(attempts))
+
+
+def _one_thread(run: Run) -> Run:
+    """``run`` with ngspice's thread count set to 1, unless it sets one itself."""
+    if any(variable.name.lower() == "num_threads" for variable in run.variables):
+        return run
+    return dataclasses.replace(run, variables=(*run.variables, _ONE_THREAD))

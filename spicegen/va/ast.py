@@ -68,6 +68,23 @@ class SystemCall:
 
 
 @dataclass(frozen=True, slots=True)
+class Index:
+    """``name[index]``: an element of an array variable or parameter."""
+
+    name: str
+    index: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayLiteral:
+    """``'{a, b, ...}``: the values of an array, in index order."""
+
+    items: tuple[Expr, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
 class Unary:
     op: str
     operand: Expr
@@ -91,7 +108,17 @@ class Ternary:
 
 
 Expr: TypeAlias = (
-    Number | String | Identifier | PortBranch | Call | SystemCall | Unary | Binary | Ternary
+    Number
+    | String
+    | Identifier
+    | PortBranch
+    | Call
+    | SystemCall
+    | Index
+    | ArrayLiteral
+    | Unary
+    | Binary
+    | Ternary
 )
 
 
@@ -102,6 +129,18 @@ class Variable:
 
     name: str
     type: VarType
+    initializer: Expr | None
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class ArrayVariable:
+    """``real name[first:last]`` (or integer); ``initializer`` is an ``ArrayLiteral``."""
+
+    name: str
+    type: VarType
+    first: Expr
+    last: Expr
     initializer: Expr | None
     loc: Location
 
@@ -191,7 +230,7 @@ class AnalogFunction:
     name: str
     type: VarType | None
     arguments: tuple[FunctionArgument, ...]
-    variables: tuple[Variable, ...]
+    variables: tuple[Variable | ArrayVariable, ...]
     body: tuple[Statement, ...]
     loc: Location
 
@@ -202,7 +241,7 @@ class Block:
     """``begin [: name] declarations statements end``."""
 
     name: str | None
-    declarations: tuple[Variable | Parameter, ...]
+    declarations: tuple[Variable | ArrayVariable | Parameter, ...]
     statements: tuple[Statement, ...]
     loc: Location
 
@@ -210,6 +249,16 @@ class Block:
 @dataclass(frozen=True, slots=True)
 class Assign:
     target: str
+    value: Expr
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedAssign:
+    """``target[index] = value;``: one element of an array variable."""
+
+    target: str
+    index: Expr
     value: Expr
     loc: Location
 
@@ -265,11 +314,51 @@ class While:
 
 
 @dataclass(frozen=True, slots=True)
+class EventControl:
+    """``@(event or event ...) statement``; each event is an ``Identifier``
+    (``initial_step``) or a ``Call`` (``cross(...)``, ``timer(...)``, ``initial_step("tran")``)."""
+
+    events: tuple[Expr, ...]
+    body: Statement
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class SystemTask:
+    """``$name(args);`` as a statement: ``$strobe``, ``$bound_step``, ``$error``, ..."""
+
+    name: str
+    args: tuple[Expr, ...]
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
+class CallStatement:
+    """``function(args);``: an analog function called for its output arguments."""
+
+    call: Call
+    loc: Location
+
+
+@dataclass(frozen=True, slots=True)
 class NullStatement:
     loc: Location
 
 
-Statement: TypeAlias = Block | Assign | Contribution | If | Case | For | While | NullStatement
+Statement: TypeAlias = (
+    Block
+    | Assign
+    | IndexedAssign
+    | Contribution
+    | If
+    | Case
+    | For
+    | While
+    | EventControl
+    | SystemTask
+    | CallStatement
+    | NullStatement
+)
 
 
 # ---- top level ----
@@ -284,7 +373,7 @@ class Module:
     grounds: tuple[Ground, ...]
     branches: tuple[Branch, ...]
     parameters: tuple[Parameter, ...]
-    variables: tuple[Variable, ...]
+    variables: tuple[Variable | ArrayVariable, ...]
     functions: tuple[AnalogFunction, ...]
     analog: tuple[Statement, ...]
     loc: Location

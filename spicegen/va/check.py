@@ -15,65 +15,16 @@ from typing import Literal
 
 from spicegen.va import ast
 from spicegen.va.ast import VarType
+from spicegen.va.builtins import BUILTINS, SYSTEM_FUNCTIONS, result_is_integer
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
 
-# name -> (fewest, most) arguments
-BUILTIN_ARITY: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "ddt": (1, 2),
-        "idt": (1, 4),
-        "exp": (1, 1),
-        "limexp": (1, 1),
-        "ln": (1, 1),
-        "log": (1, 1),
-        "sqrt": (1, 1),
-        "pow": (2, 2),
-        "abs": (1, 1),
-        "min": (2, 2),
-        "max": (2, 2),
-        "sin": (1, 1),
-        "cos": (1, 1),
-        "tan": (1, 1),
-        "asin": (1, 1),
-        "acos": (1, 1),
-        "atan": (1, 1),
-        "atan2": (2, 2),
-        "sinh": (1, 1),
-        "cosh": (1, 1),
-        "tanh": (1, 1),
-        "asinh": (1, 1),
-        "acosh": (1, 1),
-        "atanh": (1, 1),
-        "floor": (1, 1),
-        "ceil": (1, 1),
-        "hypot": (2, 2),
-        "white_noise": (1, 2),
-        "flicker_noise": (2, 3),
-    }
-)
-SYSTEM_ARITY: Mapping[str, tuple[int, int]] = MappingProxyType(
-    {
-        "$vt": (0, 1),
-        "$temperature": (0, 0),
-        "$abstime": (0, 0),
-        "$mfactor": (0, 0),
-        "$rdist_normal": (3, 4),
-        "$rdist_uniform": (3, 4),
-        "$rdist_exponential": (2, 3),
-        "$random": (0, 1),
-        # spicegen's seeded transient noise (docs/compiler.md): a held random level per step
-        "$noise_uniform": (1, 1),
-        "$noise_normal": (1, 1),
-    }
-)
-# Operators with memory or noise: the LRM forbids them where their number of instances could
-# change during an analysis (functions, loops, non-constant conditions).
-ANALOG_OPERATORS = frozenset({"ddt", "idt", "white_noise", "flicker_noise"})
-_SAME_TYPE_BUILTINS = frozenset({"abs", "min", "max"})
-_INTEGER_SYSTEM = frozenset({"$random"})
 _COMPARISONS = frozenset({"<", "<=", ">", ">=", "==", "!="})
+# event functions: valid only inside @(...)
+EVENTS = frozenset({"initial_step", "initial_instance", "final_step", "cross", "above", "timer"})
+SYSTEM_TASKS = frozenset({"$strobe", "$display", "$write", "$monitor", "$info", "$warning",
+                          "$error", "$fatal", "$finish", "$stop", "$bound_step",
+                          "$discontinuity", "$debug"})  # fmt: skip
 _INTEGER_RESULT_OPS = _COMPARISONS | {"&&", "||", "!", "~", "&", "|", "^", "<<", ">>"}
-_LOOP_BOUND = "loop bound must be constant (it is unrolled)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +46,10 @@ class CheckedModule:
     variable_types: Mapping[str, VarType]
     functions: Mapping[str, ast.AnalogFunction]
     division_types: Mapping[ast.Binary, VarType]
+    # access function name -> "potential" or "flow" (V and I, and those of custom natures)
+    access_kinds: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({"V": "potential", "I": "flow"})
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,9 +179,7 @@ class _ModuleChecker:
             self._branch(branch, scope)
         variable_types: dict[str, VarType] = {}
         for variable in module.variables:
-            if self._declare(
-                scope, variable.name, _Symbol("variable", variable.type, variable.loc), variable.loc
-            ):
+            if self._declare(scope, variable.name, _variable_symbol(variable), variable.loc):
                 variable_types[variable.name] = variable.type
         parameter_types = self._parameters(module.parameters, scope)
         for function in module.functions:
@@ -239,8 +192,7 @@ class _ModuleChecker:
                 self._functions[function.name] = function
         context = _Context(scope)
         for variable in module.variables:
-            if variable.initializer is not None:
-                self._expr(variable.initializer, context)
+            self._initializer(variable, context)
         for function in module.functions:
             self._function(function, scope)
         for statement in module.analog:
@@ -256,7 +208,16 @@ class _ModuleChecker:
             variable_types=MappingProxyType(variable_types),
             functions=MappingProxyType(dict(self._functions)),
             division_types=MappingProxyType(dict(self._divisions)),
+            access_kinds=MappingProxyType(self._access_kinds()),
         )
+
+    def _access_kinds(self) -> dict[str, str]:
+        kinds = {"V": "potential", "I": "flow"}
+        for discipline in self._disciplines.values():
+            for nature, kind in ((discipline.flow, "flow"), (discipline.potential, "potential")):
+                if nature is not None and nature in self._nature_access:
+                    kinds[self._nature_access[nature]] = kind
+        return kinds
 
     def _nets(
         self, module: ast.Module, scope: _Scope
@@ -359,9 +320,7 @@ class _ModuleChecker:
                 existing.type = variable.type  # `input x; integer x;` types the argument
                 existing.loc = variable.loc
                 continue
-            self._declare(
-                scope, variable.name, _Symbol("variable", variable.type, variable.loc), variable.loc
-            )
+            self._declare(scope, variable.name, _variable_symbol(variable), variable.loc)
         context = _Context(scope, function=function, no_analog=f"analog function `{function.name}`")
         for statement in function.body:
             self._statement(statement, context)
@@ -376,19 +335,29 @@ class _ModuleChecker:
                     if isinstance(declaration, ast.Parameter):
                         self._parameters((declaration,), scope)
                     else:
-                        if declaration.initializer is not None:
-                            self._expr(declaration.initializer, inner)
+                        self._initializer(declaration, inner)
                         self._declare(
-                            scope,
-                            declaration.name,
-                            _Symbol("variable", declaration.type, declaration.loc),
-                            declaration.loc,
+                            scope, declaration.name, _variable_symbol(declaration), declaration.loc
                         )
                 for child in statement.statements:
                     self._statement(child, inner)
             case ast.Assign():
                 self._assign_target(statement, context)
                 self._expr(statement.value, context)
+            case ast.IndexedAssign():
+                self._indexed_target(statement.target, statement.loc, context)
+                self._expr(statement.index, context)
+                self._expr(statement.value, context)
+            case ast.EventControl():
+                self._event(statement, context)
+            case ast.SystemTask():
+                self._task(statement, context)
+            case ast.CallStatement():
+                call = statement.call
+                if call.name not in self._functions:
+                    self._error(call.loc, f"`{call.name}` is not an analog function")
+                else:
+                    self._call(call, context)
             case ast.Contribution():
                 self._contribution(statement, context)
             case ast.If():
@@ -422,6 +391,10 @@ class _ModuleChecker:
             self._error(statement.loc, f"undeclared variable `{name}`")
         elif symbol.kind == "parameter":
             self._error(statement.loc, f"cannot assign to parameter `{name}`; it is constant")
+        elif symbol.kind == "array":
+            self._error(
+                statement.loc, f"`{name}` is an array; assign an element, `{name}[i] = ...`"
+            )
         elif symbol.kind in ("net", "branch"):
             self._error(
                 statement.loc,
@@ -462,9 +435,9 @@ class _ModuleChecker:
         variable = self._loop_variable(loop.init.target, loop.init.loc, context)
         self._assign_target(loop.init, context)
         self._expr(loop.init.value, context)
-        if not self._is_constant(loop.init.value, context):
-            self._error(loop.init.value.loc, _LOOP_BOUND)
-        self._loop_condition(loop.condition, variable, context)
+        # bounds known only at run time are the targets' business: the osdi target keeps the
+        # loop, the subckt target unrolls it and refuses one it cannot (naming osdi)
+        self._expr(loop.condition, context)
         if loop.step.target != loop.init.target:
             self._error(loop.step.loc, f"the step must assign the loop variable `{variable}`")
         self._assign_target(loop.step, context)
@@ -472,18 +445,7 @@ class _ModuleChecker:
         self._statement(loop.body, self._in_loop(context, "a `for` loop"))
 
     def _while(self, loop: ast.While, context: _Context) -> None:
-        condition = loop.condition
-        name = None
-        if isinstance(condition, ast.Binary) and condition.op in _COMPARISONS:
-            for side in (condition.left, condition.right):
-                if isinstance(side, ast.Identifier):
-                    symbol, _ = context.scope.lookup(side.name)
-                    if symbol is not None and symbol.kind == "variable":
-                        name = side.name
-                        break
-        if name is not None:
-            self._loop_variable(name, condition.loc, context)
-        self._loop_condition(condition, name, context)
+        self._expr(loop.condition, context)
         self._statement(loop.body, self._in_loop(context, "a `while` loop"))
 
     @staticmethod
@@ -495,25 +457,6 @@ class _ModuleChecker:
         if symbol is not None and symbol.kind == "variable" and symbol.type != "integer":
             self._error(loc, f"loop variable `{name}` must be an integer variable")
         return name
-
-    def _loop_condition(self, condition: ast.Expr, variable: str | None, context: _Context) -> None:
-        self._expr(condition, context)
-        ok = (
-            variable is not None
-            and isinstance(condition, ast.Binary)
-            and condition.op in _COMPARISONS
-            and any(
-                isinstance(side, ast.Identifier)
-                and side.name == variable
-                and self._is_constant(other, context)
-                for side, other in (
-                    (condition.left, condition.right),
-                    (condition.right, condition.left),
-                )
-            )
-        )
-        if not ok:
-            self._error(condition.loc, _LOOP_BOUND)
 
     # ---- expressions ----
     def _is_constant(self, expr: ast.Expr, context: _Context) -> bool:
@@ -536,9 +479,10 @@ class _ModuleChecker:
                     for e in (expr.condition, expr.then, expr.otherwise)
                 )
             case ast.Call():
+                entry = BUILTINS.get(expr.name)
                 return (
-                    expr.name in BUILTIN_ARITY
-                    and expr.name not in ANALOG_OPERATORS
+                    entry is not None
+                    and not entry.analog
                     and all(self._is_constant(a, context) for a in expr.args)
                 )
             case _:
@@ -580,6 +524,12 @@ class _ModuleChecker:
                 return self._call(expr, context)
             case ast.SystemCall():
                 return self._system_call(expr, context)
+            case ast.Index():
+                self._expr(expr.index, context)
+                return self._indexed_target(expr.name, expr.loc, context)
+            case ast.ArrayLiteral():
+                self._error(expr.loc, "an array value `'{...}` only initialises an array")
+                return "real"
 
     def _identifier(self, expr: ast.Identifier, context: _Context) -> VarType:
         symbol, crossed = context.scope.lookup(expr.name)
@@ -601,6 +551,8 @@ class _ModuleChecker:
             )
         elif symbol.kind == "function":
             self._error(expr.loc, f"analog function `{expr.name}` must be called with arguments")
+        elif symbol.kind == "array":
+            self._error(expr.loc, f"`{expr.name}` is an array; read an element, `{expr.name}[i]`")
         elif context.constant is not None and symbol.kind != "parameter":
             self._error(
                 expr.loc,
@@ -626,6 +578,9 @@ class _ModuleChecker:
             else:
                 self._access_call(name, expr.args, expr.loc, context)
             return "real"
+        if name in EVENTS and name not in self._functions:
+            self._error(expr.loc, f"`{name}` is an event; use it in `@({name}(...))`")
+            return "real"
         types = [self._expr(a, context) for a in expr.args]
         if name in self._functions:
             function = self._functions[name]
@@ -638,36 +593,98 @@ class _ModuleChecker:
                     f"got {len(expr.args)}",
                 )
             return function.type or "real"
-        if name in BUILTIN_ARITY:
-            low, high = BUILTIN_ARITY[name]
-            if not low <= len(expr.args) <= high:
-                expected = str(low) if low == high else f"{low} to {high}"
-                self._error(
-                    expr.loc, f"`{name}` takes {expected} argument(s), got {len(expr.args)}"
-                )
-            if name in ANALOG_OPERATORS and context.no_analog is not None:
+        entry = BUILTINS.get(name)
+        if entry is not None:
+            self._arity(expr, entry.arity)
+            if entry.analog and context.no_analog is not None:
                 self._error(expr.loc, f"`{name}` is not allowed inside {context.no_analog}")
-            if name in _SAME_TYPE_BUILTINS and types and all(t == "integer" for t in types):
-                return "integer"
-            return "real"
+            integer = result_is_integer(entry.result, [t == "integer" for t in types])
+            return "integer" if integer else "real"
         self._error(expr.loc, f"unknown function `{name}`")
         return "real"
 
     def _system_call(self, expr: ast.SystemCall, context: _Context) -> VarType:
         for argument in expr.args:
             self._expr(argument, context)
-        if expr.name not in SYSTEM_ARITY:
+        entry = SYSTEM_FUNCTIONS.get(expr.name)
+        if entry is None:
             self._error(expr.loc, f"unsupported system function `{expr.name}`")
             return "real"
-        low, high = SYSTEM_ARITY[expr.name]
+        self._arity(expr, entry.arity)
+        if context.constant is not None:
+            self._error(expr.loc, f"{context.constant} cannot use `{expr.name}`")
+        return "integer" if result_is_integer(entry.result, []) else "real"
+
+    def _arity(self, expr: ast.Call | ast.SystemCall, arity: tuple[int, int]) -> None:
+        low, high = arity
         if not low <= len(expr.args) <= high:
             expected = str(low) if low == high else f"{low} to {high}"
             self._error(
                 expr.loc, f"`{expr.name}` takes {expected} argument(s), got {len(expr.args)}"
             )
-        if context.constant is not None:
-            self._error(expr.loc, f"{context.constant} cannot use `{expr.name}`")
-        return "integer" if expr.name in _INTEGER_SYSTEM else "real"
+
+    def _initializer(self, variable: ast.Variable | ast.ArrayVariable, context: _Context) -> None:
+        if isinstance(variable, ast.ArrayVariable):
+            why = f"a bound of array `{variable.name}`"
+            bounds = replace(context, no_analog=why, constant=why)
+            self._expr(variable.first, bounds)
+            self._expr(variable.last, bounds)
+            if isinstance(variable.initializer, ast.ArrayLiteral):
+                for item in variable.initializer.items:
+                    self._expr(item, context)
+            elif variable.initializer is not None:
+                self._error(
+                    variable.initializer.loc,
+                    f"array `{variable.name}` is initialised with `'{{a, b, ...}}`",
+                )
+        elif variable.initializer is not None:
+            self._expr(variable.initializer, context)
+
+    def _indexed_target(self, name: str, loc: Location, context: _Context) -> VarType:
+        symbol, crossed = context.scope.lookup(name)
+        if symbol is None:
+            self._error(loc, f"undeclared array `{name}`")
+            return "real"
+        if symbol.kind != "array":
+            self._error(loc, f"`{name}` is not an array; it cannot be indexed")
+        elif crossed:
+            function = context.function.name if context.function else ""
+            self._error(loc, f"analog function `{function}` cannot use module variable `{name}`")
+        return symbol.type or "real"
+
+    def _event(self, statement: ast.EventControl, context: _Context) -> None:
+        if context.function is not None:
+            self._error(statement.loc, "events are not allowed inside an analog function")
+        for event in statement.events:
+            name = event.name if isinstance(event, ast.Identifier | ast.Call) else None
+            if name not in EVENTS:
+                self._error(
+                    event.loc,
+                    "expected an event: initial_step, initial_instance, final_step, "
+                    "cross(...), above(...) or timer(...)",
+                )
+                continue
+            args = event.args if isinstance(event, ast.Call) else ()
+            low, high = {"cross": (1, 4), "above": (1, 3), "timer": (1, 3)}.get(name, (0, 8))
+            if not low <= len(args) <= high:
+                expected = str(low) if low == high else f"{low} to {high}"
+                self._error(event.loc, f"`{name}` takes {expected} argument(s), got {len(args)}")
+            for argument in args:
+                if name in ("initial_step", "initial_instance", "final_step"):
+                    if not isinstance(argument, ast.String):
+                        self._error(argument.loc, f"`{name}` takes analysis names as strings")
+                else:
+                    self._expr(argument, context)
+        self._statement(statement.body, self._in_loop(context, "an event"))
+
+    def _task(self, task: ast.SystemTask, context: _Context) -> None:
+        if task.name not in SYSTEM_TASKS:
+            self._error(task.loc, f"unsupported system task `{task.name}`")
+        if task.name == "$bound_step" and len(task.args) != 1:
+            self._error(task.loc, "`$bound_step` takes 1 argument (the largest step, s)")
+        for argument in task.args:
+            if not isinstance(argument, ast.String):
+                self._expr(argument, context)
 
     def _access_call(
         self, name: str, args: tuple[ast.Expr, ...], loc: Location, context: _Context
@@ -723,3 +740,8 @@ class _ModuleChecker:
                 f"access function `{access}` does not apply to net `{net}` of discipline "
                 f"`{discipline.name}`; expected {' or '.join(sorted(allowed))}",
             )
+
+
+def _variable_symbol(variable: ast.Variable | ast.ArrayVariable) -> _Symbol:
+    kind = "array" if isinstance(variable, ast.ArrayVariable) else "variable"
+    return _Symbol(kind, variable.type, variable.loc)

@@ -6,13 +6,19 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Sequence
+from typing import Literal
 
 from spicegen.netlist import Subckt
 from spicegen.va.check import CheckedModule, check
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
-from spicegen.va.frontend import read_source
+from spicegen.va.frontend import parse_preprocessed
 from spicegen.va.lower import lower
 from spicegen.va.model import CompiledModel, check_defaults
+from spicegen.va.preprocess import preprocess
+
+Target = Literal["subckt", "osdi"]
+TARGETS: tuple[Target, ...] = ("subckt", "osdi")
+DEFAULT_TARGET: Target = "subckt"
 
 
 def compile_va(
@@ -22,6 +28,7 @@ def compile_va(
     seed: int | None = None,
     module: str | None = None,
     filename: str | None = None,
+    target: Target = "subckt",
 ) -> Subckt:
     """Compile a Verilog-A model (a path, or the text itself) into an ngspice ``Subckt``.
 
@@ -32,7 +39,12 @@ def compile_va(
     model's parameter ranges and per-instance draws (``CompiledModel.instance``).
     """
     return compile_model(
-        source, include_dirs=include_dirs, seed=seed, module=module, filename=filename
+        source,
+        include_dirs=include_dirs,
+        seed=seed,
+        module=module,
+        filename=filename,
+        target=target,
     ).subckt
 
 
@@ -43,13 +55,50 @@ def compile_model(
     seed: int | None = None,
     module: str | None = None,
     filename: str | None = None,
+    target: Target = "subckt",
 ) -> CompiledModel:
-    """``compile_va`` keeping what instances need: see ``CompiledModel``."""
-    pre, tree = read_source(source, filename=filename, include_dirs=include_dirs)
+    """``compile_va`` keeping what instances need: see ``CompiledModel``.
+
+    ``target="subckt"`` lowers the module to ngspice B-sources; ``target="osdi"`` generates C
+    implementing OSDI, compiles it (cached by content hash) and wraps it in a subcircuit, so
+    both give the same kind of model; ``CompiledModel.library`` is the library to load.
+    """
+    if target not in TARGETS:
+        where = Location(filename or "<string>", 1, 1)
+        raise VaError(
+            [Diagnostic(where, f"unknown target {target!r}; expected 'subckt' or 'osdi'")]
+        )
+    pre = preprocess(source, filename=filename, include_dirs=include_dirs)
+    key = None
+    if target == "osdi":
+        from spicegen.va.osdi import cache
+
+        key = cache.compile_key(pre, module, 0 if seed is None else seed)
+        found = cache.load(key)
+        if isinstance(found, CompiledModel):
+            return found
+    tree = parse_preprocessed(pre, filename)
     model = check(tree, source_line=pre.source_line)
     chosen = _pick(model.modules, module, tree.loc)
     try:
         check_defaults(chosen)
+        if target == "osdi":
+            from spicegen.va.osdi import cache
+            from spicegen.va.osdi.device import native_model
+
+            native = native_model(model, chosen, seed=0 if seed is None else seed)
+            result = CompiledModel(
+                native.subckt,
+                chosen,
+                native.draws,
+                0 if seed is None else seed,
+                target="osdi",
+                library=native.library,
+                renamed={k: v for k, v in native.names.items() if k != v},
+            )
+            assert key is not None
+            cache.store(key, result)
+            return result
         lowered = lower(chosen, seed=seed)
     except VaError as err:
         raise VaError(

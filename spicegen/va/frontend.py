@@ -20,8 +20,13 @@ def read_source(
     """Preprocess and parse; return both, since later stages need the line map for their own
     diagnostics. Raises ``VaError`` located in the user's original files."""
     pre = preprocess(source, filename=filename, include_dirs=include_dirs, defines=defines)
+    return pre, parse_preprocessed(pre, filename)
+
+
+def parse_preprocessed(pre: Preprocessed, filename: str | None = None) -> SourceFile:
+    """Parse preprocessed text, locating everything in the user's original files."""
     name = pre.line_origins[0][0] if pre.line_origins else (filename or "<string>")
-    return pre, parse(pre.text, filename=name, locate=pre.locate, source_line=pre.source_line)
+    return parse(pre.text, filename=name, locate=pre.locate, source_line=pre.source_line)
 
 
 def read_model(

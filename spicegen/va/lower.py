@@ -29,35 +29,25 @@ Whatever is outside this subset raises ``VaError`` at the construct's location.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from spicegen.netlist import BSource, Capacitor, Param, Subckt
-from spicegen.netlist.elements import Element
-from spicegen.va import arrangements, ast
+from spicegen.netlist import NetlistError, Subckt
+from spicegen.va import arrangements, ast, walk
 from spicegen.va.ast import VarType
+from spicegen.va.auxiliary import SIMULATED, Auxiliary
+from spicegen.va.branches import Branches
+from spicegen.va.builtins import Scalar, integer_exponent
 from spicegen.va.check import CheckedModule
 from spicegen.va.diagnostics import Location
+from spicegen.va.names import check_ngspice_names
 from spicegen.va.randomness import SYSTEM_DISTRIBUTIONS, Draw, draw_values
-from spicegen.va.values import (
-    RESERVED,
-    Scalar,
-    Val,
-    binary,
-    builtin,
-    convert,
-    located_error,
-    number,
-    unary,
-)
+from spicegen.va.values import Val, binary, builtin, convert, located_error, number, unary
 
 _BOLTZMANN = "1.380649e-23"
 _CHARGE = "1.602176634e-19"
 _MAX_ITERATIONS = 10_000
 _MAX_INLINE_DEPTH = 32
-_SHARE_ABOVE = 160  # characters: longer variable values of simulated quantities get a node
-_SIMULATED = re.compile(r"\b(?:v|i|ddt)\(|\btime\b|\btemper\b")
 NOISE_STEP = "noise_step"  # instance parameter: sample interval of white_noise, s
 NOISE_STEP_DEFAULT = 1e-9
 
@@ -72,42 +62,21 @@ class Lowered:
 
 @dataclass(slots=True)
 class _Env:
+    """Each name's value and type at this point of the symbolic evaluation; ``unassigned``
+    holds the module variables that the analog block assigns somewhere but has not yet
+    assigned on every path to this point."""
+
     values: dict[str, Val] = field(default_factory=dict)
     types: dict[str, VarType] = field(default_factory=dict)
+    unassigned: set[str] = field(default_factory=set)
 
     def copy(self) -> _Env:
-        return _Env(dict(self.values), dict(self.types))
+        return _Env(dict(self.values), dict(self.types), set(self.unassigned))
 
 
-@dataclass(slots=True)
-class _Branch:
-    """Contributions to one branch: voltage terms (with the run-time condition of each, None
-    when unconditional) and current terms."""
-
-    potential: list[tuple[str, str | None]] = field(default_factory=list)
-    flow: list[str] = field(default_factory=list)
-
-
-def _node_key(name: str) -> str:
-    return "".join(ch if ch.isalnum() else "_" for ch in name)
-
-
-def _linear_coefficient(charge: str, probe: str) -> float | str | None:
-    """``k`` when ``charge`` is ``probe``, ``(k * probe)`` or ``(probe * k)`` with ``k`` a
-    number or an expression of parameters only; else None."""
-    if charge == probe:
-        return 1.0
-    if not (charge.startswith("(") and charge.endswith(")")):
-        return None
-    inner = charge[1:-1]
-    for candidate in (inner.removesuffix(f" * {probe}"), inner.removeprefix(f"{probe} * ")):
-        if candidate != inner and not _SIMULATED.search(candidate) and probe not in candidate:
-            try:
-                number = float(candidate)
-            except ValueError:
-                return candidate
-            return number if number > 0 else None
-    return None
+def parameter_defaults(checked: CheckedModule) -> tuple[tuple[str, Scalar | str], ...]:
+    """The instance parameters of ``checked`` with their defaults as ngspice expressions."""
+    return tuple(_Lowerer(checked, 0).parameters(_Env()))
 
 
 def lower(checked: CheckedModule, *, seed: int | None = None) -> Lowered:
@@ -117,7 +86,13 @@ def lower(checked: CheckedModule, *, seed: int | None = None) -> Lowered:
     equal seeds give equal subcircuits. Raises ``VaError`` at the location of any construct
     outside the supported subset.
     """
-    return _Lowerer(checked, 0 if seed is None else seed).run()
+    try:
+        return _Lowerer(checked, 0 if seed is None else seed).run()
+    except NetlistError as err:  # text the checks before let through: still the user's module
+        module = checked.module
+        raise located_error(
+            module.loc, f"module `{module.name}` cannot be written: {err}"
+        ) from None
 
 
 class _Lowerer:
@@ -125,28 +100,53 @@ class _Lowerer:
         self._checked = checked
         self._module = checked.module
         self._seed = seed
-        self._grounds = frozenset(checked.ground_nodes)
-        self._branches: dict[tuple[str, str], _Branch] = {}
-        self._probed: dict[tuple[str, str], Location] = {}  # branches whose current is read
-        self._extra: list[Element] = []
-        self._used_names = {*checked.port_names, *checked.internal_nodes}
-        self._used_names.update(p.name for p in checked.module.parameters)
-        self._inner_ports: dict[str, str] = {}
-        self._inner_ports = self._port_meters()
-        self._potential = self._potential_branches()
-        self._draws: list[Draw] = []
-        self._counters: dict[str, int] = {}
+        self._auxiliary = Auxiliary(
+            (
+                *checked.port_names,
+                *checked.internal_nodes,
+                *(p.name for p in self._module.parameters),
+            )
+        )
+        self._branches = Branches(checked, self._auxiliary)
+        self._module_parameters = frozenset(p.name for p in self._module.parameters)
         self._adds_noise_step = False  # white_noise used and noise_step not declared
-        self._param_statements: list[Param] = []
-        self._shared_nodes: list[str] = []
-        self._transient_flag: str | None = None
         self._guarded = 0  # > 0 while lowering code that runs only under a run-time condition
         self._depth = 0
+        self._initial: str | None = None  # the event while lowering an @(initial_step) body
+        self._arrays: dict[str, tuple[int, int]] = {}
+        self._assigned = _assigned_variables(checked)
 
     # ---- top level ----
     def run(self) -> Lowered:
-        self._check_names()
+        check_ngspice_names(self._checked)
         env = _Env()
+        params = self.parameters(env)
+        assigned = _assigned_variables(self._checked)
+        for variable in self._module.variables:
+            self._declare(variable, env)
+            if variable.name in assigned:
+                env.unassigned.add(variable.name)
+        for statement in self._module.analog:
+            self._exec(statement, env, None)
+        auxiliary = self._auxiliary
+        elements = self._branches.elements()
+        elements.extend(auxiliary.elements)
+        elements = arrangements.inline_single_use(elements, auxiliary.shared_nodes)
+        params.extend(draw_values(auxiliary.draws, self._seed, self._module.name).items())
+        if self._adds_noise_step:
+            params.append((NOISE_STEP, NOISE_STEP_DEFAULT))
+        subckt = Subckt(
+            self._module.name,
+            self._checked.port_names,
+            tuple(params),
+            tuple(elements),
+            param_statements=tuple(auxiliary.param_statements),
+        )
+        return Lowered(subckt, tuple(auxiliary.draws))
+
+    def parameters(self, env: _Env) -> list[tuple[str, Scalar | str]]:
+        """Each instance parameter with its default (a number, or an ngspice expression of
+        earlier parameters), binding every parameter in ``env``."""
         params: list[tuple[str, Scalar | str]] = []
         for parameter in self._module.parameters:
             kind = self._checked.parameter_types.get(parameter.name, "real")
@@ -159,92 +159,12 @@ class _Lowerer:
                 )
                 env.values[parameter.name] = Val(parameter.name, kind == "integer")
             env.types[parameter.name] = kind
-        for variable in self._module.variables:
-            self._declare(variable, env)
-        for statement in self._module.analog:
-            self._exec(statement, env, None)
-        elements = self._branch_elements()
-        elements.extend(self._extra)
-        elements = arrangements.inline_single_use(elements, self._shared_nodes)
-        params.extend(draw_values(self._draws, self._seed, self._module.name).items())
-        if self._adds_noise_step:
-            params.append((NOISE_STEP, NOISE_STEP_DEFAULT))
-        subckt = Subckt(
-            self._module.name,
-            self._checked.port_names,
-            tuple(params),
-            tuple(elements),
-            param_statements=tuple(self._param_statements),
-        )
-        return Lowered(subckt, tuple(self._draws))
+        return params
 
-    def _check_names(self) -> None:
-        """ngspice folds case and reserves some names; refuse what it would misread."""
-        seen: dict[str, str] = {}
-        for parameter in self._module.parameters:
-            folded = parameter.name.lower()
-            if folded in RESERVED and not parameter.local:
-                raise located_error(
-                    parameter.loc,
-                    f"parameter name `{parameter.name}` means something else in ngspice "
-                    "expressions; rename it",
-                )
-            if folded in seen and not parameter.local:
-                raise located_error(
-                    parameter.loc,
-                    f"parameters `{seen[folded]}` and `{parameter.name}` differ only in case, "
-                    "which ngspice ignores; rename one",
-                )
-            seen[folded] = parameter.name
-        nets: dict[str, str] = {}
-        for net in (*self._checked.port_names, *self._checked.internal_nodes):
-            if net.lower() in nets and nets[net.lower()] != net:
-                raise located_error(
-                    self._module.loc,
-                    f"nets `{nets[net.lower()]}` and `{net}` differ only in case, which "
-                    "ngspice ignores; rename one",
-                )
-            nets[net.lower()] = net
-
-    def _branch_elements(self) -> list[Element]:
-        elements: list[Element] = []
-        for key, loc in self._probed.items():
-            if key not in self._potential and key not in self._branches:
-                reverse = (key[1], key[0])
-                if reverse in self._branches:  # probed against its contributions' direction
-                    branch = self._branches.pop(reverse)
-                    branch.flow = [f"(-({' + '.join(branch.flow)}))"]
-                    self._branches[key] = branch
-                else:
-                    self._branches[key] = _Branch()
-            elif key in self._potential and key not in self._branches:
-                raise located_error(
-                    loc,
-                    f"current probe of branch {key} whose voltage contribution is never made; "
-                    "this is not supported",
-                )
-        for (p, n), branch in self._branches.items():
-            elements.extend(self._branch_source(p, n, branch))
-        return elements
-
-    def _branch_source(self, p: str, n: str, branch: _Branch) -> tuple[Element, ...]:
-        flow = " + ".join(branch.flow) if branch.flow else "0"
-        key = f"{_node_key(p)}_{_node_key(n)}"
-        if not branch.potential:
-            meter = self._fresh_node(f"imeter_{key}") if (p, n) in self._probed else None
-            return arrangements.current_branch(f"Bi_{key}", p, n, flow, meter)
-        potential = " + ".join(
-            text if condition is None else f"({condition} ? {text} : 0)"
-            for text, condition in branch.potential
-        )
-        conditions = [condition for _, condition in branch.potential]
-        if None in conditions:
-            return (BSource(f"Bv_{key}", p, n, "v", potential),)
-        mode = " || ".join(f"({c})" for c in conditions if c is not None)
-        free = self._fresh_node(f"switch_{key}")
-        return arrangements.switch_branch(f"Bv_{key}", p, n, mode, potential, flow, free)
-
-    def _declare(self, variable: ast.Variable, env: _Env) -> None:
+    def _declare(self, variable: ast.Variable | ast.ArrayVariable, env: _Env) -> None:
+        if isinstance(variable, ast.ArrayVariable):
+            self._declare_array(variable, env)
+            return
         env.types[variable.name] = variable.type
         if variable.initializer is not None:
             value = self._expr(variable.initializer, env)
@@ -252,205 +172,80 @@ class _Lowerer:
             value = number(0, variable.loc, variable.type == "integer")
         env.values[variable.name] = convert(value, variable.type)
 
-    # ---- nets and branches ----
-    def _node(self, name: str) -> str:
-        if name in self._grounds:
-            return "0"
-        return self._inner_ports.get(name, name)
-
-    def _nodes(self, access: str, args: tuple[ast.Expr, ...], loc: Location) -> tuple[str, str]:
-        names: list[str] = []
-        for argument in args:
-            if not isinstance(argument, ast.Identifier):
+    def _declare_array(self, variable: ast.ArrayVariable, env: _Env) -> None:
+        """An array is one binding per element, ``name[k]``: the subckt target needs every
+        index known when it compiles (loops are unrolled)."""
+        first, last = (self._constant_index(e, env) for e in (variable.first, variable.last))
+        low, high = min(first, last), max(first, last)
+        items: tuple[ast.Expr, ...] = ()
+        if isinstance(variable.initializer, ast.ArrayLiteral):
+            items = variable.initializer.items
+            if len(items) != high - low + 1:
                 raise located_error(
-                    argument.loc, f"expected a net or branch name in `{access}(...)`"
+                    variable.initializer.loc,
+                    f"array `{variable.name}` has {high - low + 1} elements, "
+                    f"its initializer {len(items)}",
                 )
-            names.append(argument.name)
-        if len(names) == 1 and names[0] in self._checked.branches:
-            positive, negative = self._checked.branches[names[0]]
-            return self._node(positive), self._node(negative or "0")
-        if len(names) == 1:
-            return self._node(names[0]), "0"
-        if len(names) == 2:
-            return self._node(names[0]), self._node(names[1])
-        raise located_error(loc, f"access function `{access}` takes 1 or 2 nets or 1 branch")
-
-    def _visit(
-        self,
-        visit_expr: Callable[[ast.Expr], None],
-        visit_contribution: Callable[[ast.Contribution], None],
-    ) -> None:
-        """Walk every statement of the analog block and of the analog functions."""
-
-        def expressions(expr: ast.Expr | None) -> None:
-            match expr:
-                case ast.Call() | ast.SystemCall():
-                    visit_expr(expr)
-                    for argument in expr.args:
-                        expressions(argument)
-                case ast.Unary():
-                    expressions(expr.operand)
-                case ast.Binary():
-                    expressions(expr.left)
-                    expressions(expr.right)
-                case ast.Ternary():
-                    for part in (expr.condition, expr.then, expr.otherwise):
-                        expressions(part)
-
-        def visit(statement: ast.Statement | None) -> None:
-            match statement:
-                case ast.Contribution():
-                    visit_contribution(statement)
-                    expressions(statement.value)
-                case ast.Assign():
-                    expressions(statement.value)
-                case ast.Block():
-                    for child in statement.statements:
-                        visit(child)
-                case ast.If():
-                    expressions(statement.condition)
-                    visit(statement.then)
-                    visit(statement.otherwise)
-                case ast.Case():
-                    for item in statement.items:
-                        visit(item.statement)
-                case ast.For():
-                    visit(statement.init)
-                    visit(statement.step)
-                    visit(statement.body)
-                case ast.While():
-                    visit(statement.body)
-
-        for statement in self._module.analog:
-            visit(statement)
-        for function in self._checked.functions.values():
-            for statement in function.body:
-                visit(statement)
-
-    def _potential_branches(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """Each orientation of every branch with a V contribution -> the orientation of its
-        first contribution, which names the source (probes may come before it)."""
-        found: dict[tuple[str, str], tuple[str, str]] = {}
-
-        def contribution(statement: ast.Contribution) -> None:
-            if statement.access == "V":
-                p, n = self._nodes("V", statement.args, statement.loc)
-                canonical = found.setdefault((p, n), (p, n))
-                found.setdefault((n, p), canonical)
-
-        self._visit(lambda expr: None, contribution)
-        return found
-
-    def _port_meters(self) -> dict[str, str]:
-        """Ports read by ``I(<port>)`` -> the inner node the model uses behind the meter."""
-        probed: list[str] = []
-
-        def expression(expr: ast.Expr) -> None:
-            if isinstance(expr, ast.Call) and expr.name == "I" and expr.args:
-                port = expr.args[0]
-                if isinstance(port, ast.PortBranch) and port.name not in probed:
-                    probed.append(port.name)
-
-        self._visit(expression, lambda statement: None)
-        inner: dict[str, str] = {}
-        for port in probed:
-            if port in self._grounds:
-                continue
-            inner[port] = self._fresh_node(f"{port}_inner")
-            self._extra.append(arrangements.port_meter(port, inner[port]))
-        return inner
-
-    def _contribute(self, statement: ast.Contribution, env: _Env, path: Val | None) -> None:
-        access = statement.access
-        if access not in ("V", "I"):
-            raise located_error(
-                statement.loc, f"contributions with access `{access}` are not supported"
+        self._arrays[variable.name] = (low, high)
+        for k in range(low, high + 1):
+            key = f"{variable.name}[{k}]"
+            env.types[key] = variable.type
+            value = (
+                self._expr(items[k - low], env)
+                if items
+                else number(0, variable.loc, variable.type == "integer")
             )
-        p, n = self._nodes(access, statement.args, statement.loc)
-        if p == n:
-            raise located_error(statement.loc, f"contribution to a branch from `{p}` to itself")
-        if access == "I" and path is None and (p, n) not in self._potential:
-            value = self._capacitive_terms(statement.value, env, p, n)
-        else:
-            value = self._expr(statement.value, env)
-        text = value.text
-        if (p, n) in self._potential:
-            canonical = self._potential[(p, n)]
-        else:
-            canonical = (n, p) if (n, p) in self._branches else (p, n)
-        if canonical != (p, n):
-            p, n, text = n, p, f"(-{text})"
-        branch = self._branches.setdefault((p, n), _Branch())
-        if access == "V":
-            branch.potential.append((text, None if path is None else path.text))
-        else:
-            branch.flow.append(text if path is None else f"({path.text} ? {text} : 0)")
-        if branch.flow and any(c is None for _, c in branch.potential):
+            env.values[key] = convert(value, variable.type)
+            if variable.name in self._assigned:
+                env.unassigned.add(key)
+
+    def _constant_index(self, expr: ast.Expr, env: _Env) -> int:
+        value = self._expr(expr, env)
+        if value.value is None:
+            raise located_error(
+                expr.loc,
+                _needs_osdi("an array index known only at run time", "indexes arrays at run time"),
+            )
+        return int(value.value)
+
+    def _element(self, name: str, index: ast.Expr, env: _Env) -> str:
+        low, high = self._arrays.get(name, (0, -1))
+        k = self._constant_index(index, env)
+        if not low <= k <= high:
+            raise located_error(index.loc, f"index {k} is outside `{name}[{low}:{high}]`")
+        return f"{name}[{k}]"
+
+    def _event(self, statement: ast.EventControl, env: _Env, path: Val | None) -> None:
+        """``@(initial_step)``/``@(initial_instance)`` bodies that only compute values of
+        parameters hold those values at every point, so they lower as plain statements;
+        every other event needs code run at a time point."""
+        names = [
+            e.name if isinstance(e, ast.Identifier | ast.Call) else "" for e in statement.events
+        ]
+        initial = {"initial_step", "initial_instance"}
+        if not set(names) <= initial or self._initial is not None:
+            raise located_error(
+                statement.loc, _needs_osdi(f"@({' or '.join(names)})", "runs code at an event")
+            )
+        # a variable the event sets that the rest of the block changes holds state from the
+        # first point on: running the event at every point would reset it each time
+        inside = _assigned_variables(self._checked, (statement.body,))
+        outside = _assigned_variables(self._checked, _without(self._module.analog, statement))
+        changed = sorted(inside & outside)
+        if changed:
             raise located_error(
                 statement.loc,
-                f"branch ({p}, {n}) gets an unconditional voltage contribution and current "
-                "contributions; only a voltage contribution under a run-time condition may "
-                "share a branch with current contributions (a switch branch)",
+                _needs_osdi(
+                    f"@({names[0]}) sets `{changed[0]}`, which the analog block then changes: "
+                    "the model",
+                    "holds state from the first point on",
+                ),
             )
-
-    def _capacitive_terms(self, expr: ast.Expr, env: _Env, p: str, n: str) -> Val:
-        """``expr`` with every added term ``ddt(k*V(p,n))`` (``k`` from parameters, ``V`` of
-        the contribution's own branch) made a capacitor ``k`` from ``p`` to ``n``: a linear
-        charge needs no behavioural arrangement, and ngspice's own capacitor is both cheaper
-        (no extra unknowns) and better conditioned. Returns the sum of the other terms."""
-        terms: list[tuple[int, ast.Expr]] = []
-
-        def split(e: ast.Expr, sign: int) -> None:
-            if isinstance(e, ast.Binary) and e.op in ("+", "-"):
-                split(e.left, sign)
-                split(e.right, sign if e.op == "+" else -sign)
-            else:
-                terms.append((sign, e))
-
-        split(expr, 1)
-        probe = f"v({p})" if n == "0" else f"v({p},{n})"
-        rest: Val | None = None
-        for sign, term in terms:
-            if isinstance(term, ast.Call) and term.name == "ddt" and sign > 0:
-                charge = self._expr(term.args[0], env).text
-                capacitance = _linear_coefficient(charge, probe)
-                if capacitance is not None:
-                    name = f"Cq{self._next('cap')}_{_node_key(p)}_{_node_key(n)}"
-                    self._extra.append(Capacitor(name, p, n, capacitance))
-                    continue
-            value = self._expr(term, env)
-            if sign < 0:
-                value = unary("-", value, term.loc)
-            rest = value if rest is None else binary("+", rest, value, term.loc)
-        return rest if rest is not None else number(0.0, expr.loc)
-
-    def _probe(self, call: ast.Call, env: _Env) -> Val:
-        if call.name == "I" and len(call.args) == 1 and isinstance(call.args[0], ast.PortBranch):
-            port = call.args[0].name
-            if port in self._grounds:
-                raise located_error(call.loc, f"`I(<{port}>)`: port `{port}` is ground")
-            return Val(f"i(Vport_{port})", False)
-        p, n = self._nodes(call.name, call.args, call.loc)
-        if call.name == "V":
-            if p == n:
-                return number(0.0, call.loc)
-            if n == "0":
-                return Val(f"v({p})", False)
-            if p == "0":
-                return Val(f"(-v({n}))", False)
-            return Val(f"v({p},{n})", False)
-        if p == n:
-            return number(0.0, call.loc)
-        if (p, n) in self._potential:
-            key = self._potential[(p, n)]
-            self._probed.setdefault(key, call.loc)
-            name = f"Bv_{_node_key(key[0])}_{_node_key(key[1])}"
-            return Val(f"i({name})", False) if key == (p, n) else Val(f"(-i({name}))", False)
-        # a current branch: read a 0 V meter in series with its source
-        key = (p, n) if (n, p) not in self._probed else (n, p)
-        self._probed.setdefault(key, call.loc)
-        name = f"VBi_{_node_key(key[0])}_{_node_key(key[1])}"
-        return Val(f"i({name})", False) if key == (p, n) else Val(f"(-i({name}))", False)
+        self._initial = names[0]
+        try:
+            self._exec(statement.body, env, path)
+        finally:
+            self._initial = None
 
     # ---- statements ----
     def _exec(self, statement: ast.Statement, env: _Env, path: Val | None) -> None:
@@ -460,6 +255,8 @@ class _Lowerer:
                     d.name: (env.values.get(d.name), env.types.get(d.name))
                     for d in statement.declarations
                 }
+                shadowed = env.unassigned & saved.keys()
+                env.unassigned -= shadowed
                 for declaration in statement.declarations:
                     if isinstance(declaration, ast.Parameter):
                         default = self._expr(declaration.default, env)
@@ -478,10 +275,29 @@ class _Lowerer:
                         env.types.pop(name, None)
                     else:
                         env.values[name], env.types[name] = value, saved_type
+                env.unassigned |= shadowed
             case ast.Assign():
                 self._assign(statement.target, self._expr(statement.value, env), env, statement.loc)
+            case ast.IndexedAssign():
+                element = self._element(statement.target, statement.index, env)
+                self._assign(element, self._expr(statement.value, env), env, statement.loc)
+            case ast.EventControl():
+                self._event(statement, env, path)
+            case ast.SystemTask():
+                if statement.name != "$discontinuity":
+                    raise located_error(
+                        statement.loc, _needs_osdi(f"`{statement.name}`", "runs at a time point")
+                    )
+            case ast.CallStatement():
+                function = self._checked.functions[statement.call.name]
+                self._inline(function, statement.call, env)
             case ast.Contribution():
-                self._contribute(statement, env, path)
+                if self._initial is not None:
+                    raise located_error(
+                        statement.loc,
+                        _needs_osdi("a contribution inside an event", "runs at a time point"),
+                    )
+                self._branches.contribute(statement, path, lambda e: self._expr(e, env))
             case ast.If():
                 condition = self._expr(statement.condition, env)
                 otherwise = statement.otherwise
@@ -517,23 +333,22 @@ class _Lowerer:
         kind = env.types.get(name) or self._checked.variable_types.get(name)
         if kind is None:
             raise located_error(loc, f"cannot assign to `{name}` here")
+        if self._initial is not None and value.value is None and SIMULATED.search(value.text):
+            raise located_error(
+                loc,
+                _needs_osdi(
+                    f"assigning a simulated quantity to `{name}` in @({self._initial})",
+                    "holds it from the first point of the analysis on",
+                ),
+            )
         env.values[name] = self._shared(name, convert(value, kind))
+        env.unassigned.discard(name)
 
     def _shared(self, name: str, value: Val) -> Val:
-        """A long expression of simulated quantities, bound to a variable, is computed once on
-        an auxiliary node (``B.. node 0 V=expr``) and read as ``v(node)``, so that reusing the
-        variable does not copy it (copies grow exponentially along a chain of variables).
-        Never inside a run-time condition: the node is evaluated on every path, and a guarded
+        """``value`` bound to ``name``, computed once when long (``Auxiliary.share``); never
+        inside a run-time condition: the shared node is evaluated on every path, and a guarded
         expression (``sqrt`` of a negative, say) must not be."""
-        if self._guarded or value.value is not None or len(value.text) <= _SHARE_ABOVE:
-            return value
-        shared = self._fresh_node(f"var{self._next('share')}_{_node_key(name)}")
-        if not _SIMULATED.search(value.text):  # parameters only: a .param inside the subckt
-            self._param_statements.append(Param(shared, value.text))
-            return Val(shared, value.is_int)
-        self._extra.append(BSource(f"B{shared}", shared, "0", "v", value.text))
-        self._shared_nodes.append(shared)
-        return Val(f"v({shared})", value.is_int)
+        return value if self._guarded else self._auxiliary.share(name, value)
 
     def _branch(
         self,
@@ -558,6 +373,7 @@ class _Lowerer:
                 otherwise(else_env, self._and(path, negated))
         finally:
             self._guarded -= 1
+        env.unassigned = then_env.unassigned | else_env.unassigned
         for name in env.values:
             a, b = then_env.values[name], else_env.values[name]
             if a != b:
@@ -602,8 +418,10 @@ class _Lowerer:
             if value.value is None:
                 raise located_error(
                     condition.loc,
-                    "loop bound must be known at compile time to unroll the loop; this one "
-                    "depends on an instance parameter or a simulated value",
+                    "the loop's bound is known only at run time (it depends on an instance "
+                    "parameter or a simulated value); the subckt target unrolls loops "
+                    "(ngspice B-sources have none), so it cannot express this one: compile "
+                    "with --target osdi",
                 )
             if not value.value:
                 return
@@ -615,7 +433,14 @@ class _Lowerer:
         match expr:
             case ast.Number():
                 return number(expr.value, expr.loc, expr.is_integer)
+            case ast.Index():
+                element = self._element(expr.name, expr.index, env)
+                if element in env.unassigned:
+                    raise located_error(expr.loc, _held_message(f"{expr.name}[...]"))
+                return env.values[element]
             case ast.Identifier():
+                if expr.name in env.unassigned:
+                    raise located_error(expr.loc, _held_message(expr.name))
                 if expr.name not in env.values:
                     raise located_error(expr.loc, f"`{expr.name}` has no value here")
                 return env.values[expr.name]
@@ -624,6 +449,8 @@ class _Lowerer:
             case ast.Binary():
                 left = self._expr(expr.left, env)
                 right = self._expr(expr.right, env)
+                if expr.op == "**":
+                    return self._power(left, right, expr.loc)
                 division = self._checked.division_types.get(expr)
                 return binary(expr.op, left, right, expr.loc, division != "real")
             case ast.Ternary():
@@ -650,21 +477,41 @@ class _Lowerer:
                 raise located_error(
                     expr.loc, f"port branch `<{expr.name}>` is only allowed in I(<...>)"
                 )
+            case ast.ArrayLiteral():
+                raise located_error(expr.loc, "an array value `'{...}` only initialises an array")
 
     def _call(self, call: ast.Call, env: _Env) -> Val:
         name = call.name
         if name in self._checked.functions:
             return self._inline(self._checked.functions[name], call, env)
-        if name in ("V", "I"):
-            return self._probe(call, env)
+        if self._branches.is_probe(name):
+            return self._branches.probe(call)
+        if name in _NEEDS_OSDI:
+            raise located_error(call.loc, _needs_osdi(f"`{name}`", _NEEDS_OSDI[name]))
         if name == "ddt":
             value = self._expr(call.args[0], env)
-            return number(0.0, call.loc) if value.value is not None else self._derivative(value)
+            if value.value is not None:
+                return number(0.0, call.loc)
+            return self._auxiliary.derivative(value)
         if name == "idt":
-            return self._integrator(call, env)
+            if len(call.args) > 2:
+                raise located_error(
+                    call.loc, "`idt` with a reset (assert) argument is not supported yet"
+                )
+            integrand = self._expr(call.args[0], env)
+            initial = self._expr(call.args[1], env) if len(call.args) > 1 else number(0.0, call.loc)
+            return self._auxiliary.integrator(integrand, initial)
         if name == "white_noise":
             return self._white_noise(call, env)
-        return builtin(name, [self._expr(a, env) for a in call.args], call.loc)
+        args = [self._expr(a, env) for a in call.args]
+        if name == "pow":
+            return self._power(args[0], args[1], call.loc)
+        return builtin(name, args, call.loc)
+
+    def _power(self, base: Val, exponent: Val, loc: Location) -> Val:
+        if integer_exponent(exponent) is not None:
+            base = self._shared("pow", base)  # the product repeats the base
+        return builtin("pow", (base, exponent), loc)
 
     def _system_call(self, call: ast.SystemCall, env: _Env) -> Val:
         name = call.name
@@ -676,21 +523,25 @@ class _Lowerer:
         if name == "$temperature":
             return Val("(temper+273.15)", False)
         if name == "$abstime":
-            return Val(self._abstime(), False)
+            return Val(self._auxiliary.abstime(), False)
         if name == "$mfactor":
             return number(1, call.loc)
         if name in SYSTEM_DISTRIBUTIONS:
             return self._draw(call, env)
         if name in ("$noise_uniform", "$noise_normal"):
             step = self._expr(call.args[0], env)
-            return self._noise(name.removeprefix("$noise_"), step, call.loc)
+            return self._auxiliary.noise(name.removeprefix("$noise_"), step, call.loc)
+        if name == "$realtime":
+            return Val(self._auxiliary.abstime(), False)
+        if name == "$limit":  # a limited probe converges to the probe itself
+            return self._expr(call.args[0], env)
+        if name in _NEEDS_OSDI:
+            raise located_error(call.loc, _needs_osdi(f"`{name}`", _NEEDS_OSDI[name]))
         raise located_error(call.loc, f"`{name}` is not supported by the lowering yet")
 
     def _draw(self, call: ast.SystemCall, env: _Env) -> Val:
         distribution = SYSTEM_DISTRIBUTIONS[call.name]
-        parameter = self._fresh_node(f"rdist{len(self._draws)}")
-        self._draws.append(Draw(parameter, distribution, len(self._draws)))
-        variate = Val(parameter, distribution == "integer")
+        variate = self._auxiliary.draw(distribution)
         loc = call.loc
         if distribution == "integer":
             return variate
@@ -702,71 +553,19 @@ class _Lowerer:
         span = binary("-", second, first, loc)  # $rdist_uniform(seed, lo, hi)
         return binary("+", first, binary("*", span, variate, loc), loc)
 
-    def _noise(self, distribution: str, step: Val, loc: Location) -> Val:
-        if _SIMULATED.search(step.text):
-            raise located_error(loc, "the noise step must depend on parameters only")
-        if step.value is not None and step.value <= 0:
-            raise located_error(loc, f"the noise step must be positive, got {step.value}")
-        node = self._fresh_node(f"noise{self._next('noise')}")
-        value: float | int | str = step.value if step.value is not None else step.text
-        self._extra.append(arrangements.noise(node, distribution, value))
-        return Val(f"v({node})", False)
-
     def _white_noise(self, call: ast.Call, env: _Env) -> Val:
         """``white_noise(pwr)``: held Gaussian levels of variance ``pwr/(2*noise_step)``,
         whose one-sided power spectral density below ``1/(2*noise_step)`` is ``pwr``."""
         power_density = self._expr(call.args[0], env)
         declared = {p.name for p in self._module.parameters if not p.local}
         self._adds_noise_step = NOISE_STEP not in declared
-        level = self._noise("normal", Val(NOISE_STEP, False), call.loc)
+        level = self._auxiliary.noise("normal", Val(NOISE_STEP, False), call.loc)
         scale = builtin(
             "sqrt",
             [binary("/", power_density, Val(f"(2*{NOISE_STEP})", False), call.loc, False)],
             call.loc,
         )
         return binary("*", scale, level, call.loc)
-
-    # ---- memory, names ----
-    def _next(self, kind: str) -> int:
-        index = self._counters.get(kind, 0)
-        self._counters[kind] = index + 1
-        return index
-
-    def _abstime(self) -> str:
-        """Simulation time that is 0 in every DC analysis: ngspice's ``time`` holds the swept
-        value during a ``.dc`` sweep, so it is gated by a flag source that reads 0 in DC
-        analyses (its dc value) and 1 in a transient (its waveform)."""
-        if self._transient_flag is None:
-            self._transient_flag = self._fresh_node("transient")
-            self._extra.extend(arrangements.transient_flag(self._transient_flag))
-        return f"(v({self._transient_flag}) > 0.5 ? time : 0)"
-
-    def _fresh_node(self, stem: str) -> str:
-        node = stem
-        while node in self._used_names:
-            node += "_"
-        self._used_names.add(node)
-        return node
-
-    def _derivative(self, charge: Val) -> Val:
-        index = self._next("ddt")
-        node = self._fresh_node(f"ddt{index}")
-        meter = self._fresh_node(f"ddt{index}_m")
-        self._extra.extend(arrangements.derivative(node, meter, charge.text))
-        return Val(f"i(V{node})", False)
-
-    def _integrator(self, call: ast.Call, env: _Env) -> Val:
-        if len(call.args) > 2:
-            raise located_error(
-                call.loc, "`idt` with a reset (assert) argument is not supported yet"
-            )
-        integrand = self._expr(call.args[0], env)
-        initial = self._expr(call.args[1], env) if len(call.args) > 1 else number(0.0, call.loc)
-        node = self._fresh_node(f"idt{self._next('idt')}")
-        self._extra.extend(
-            arrangements.integrator(node, integrand.text, initial.text, self._abstime())
-        )
-        return Val(f"v({node})", False)
 
     def _inline(self, function: ast.AnalogFunction, call: ast.Call, env: _Env) -> Val:
         if self._depth >= _MAX_INLINE_DEPTH:
@@ -807,6 +606,85 @@ class _Lowerer:
                 self._assign(value.name, local.values[argument.name], env, value.loc)
         return local.values[function.name]
 
-    @property
-    def _module_parameters(self) -> frozenset[str]:
-        return frozenset(p.name for p in self._module.parameters)
+
+# what only the osdi target can do, and why (for the message)
+_NEEDS_OSDI = {
+    "transition": "holds a ramp between time points",
+    "absdelay": "reads the past of a signal",
+    "ddx": "needs the partial derivatives of an expression",
+    "analysis": "depends on the analysis",
+    "flicker_noise": "has no transient form",
+    "$simparam": "reads the simulator's parameters",
+    "$param_given": "needs to know which parameters an instance sets",
+    "$dist_normal": "rounds its draw to an integer",
+    "$dist_uniform": "rounds its draw to an integer",
+    "$dist_exponential": "rounds its draw to an integer",
+}
+
+
+def _needs_osdi(what: str, why: str) -> str:
+    return (
+        f"{what} {why}, which the subckt target (ngspice B-sources) cannot express; "
+        "compile with --target osdi"
+    )
+
+
+def _held_message(name: str) -> str:
+    return (
+        f"`{name}` is read here before the analog block assigns it on every path, so the "
+        "model asks for its value from the previous evaluation (state held between "
+        "evaluations); the subckt target cannot hold state: compile with --target osdi"
+    )
+
+
+def _assigned_variables(
+    checked: CheckedModule, statements: tuple[ast.Statement, ...] | None = None
+) -> frozenset[str]:
+    """Module variables that ``statements`` (default: the analog block) assign: by ``=``,
+    as a loop variable or as the output argument of an analog function."""
+    names: set[str] = set()
+    for statement in checked.module.analog if statements is None else statements:
+        for inner in walk.statements(statement):
+            if isinstance(inner, ast.Assign | ast.IndexedAssign):
+                names.add(inner.target)
+            for expr in walk.own_expressions(inner):
+                for call in walk.expressions(expr):
+                    function = (
+                        checked.functions.get(call.name) if isinstance(call, ast.Call) else None
+                    )
+                    if function is None or not isinstance(call, ast.Call):
+                        continue
+                    for argument, value in zip(function.arguments, call.args, strict=False):
+                        if argument.direction != "input" and isinstance(value, ast.Identifier):
+                            names.add(value.name)
+    return frozenset(names & set(checked.variable_types))
+
+
+def _without(
+    statements: tuple[ast.Statement, ...], removed: ast.Statement
+) -> tuple[ast.Statement, ...]:
+    """``statements`` with ``removed`` (an event) taken out, at any depth of plain blocks
+    and conditions: what runs besides it."""
+    result: list[ast.Statement] = []
+    for statement in statements:
+        if statement is removed:
+            continue
+        if isinstance(statement, ast.Block):
+            result.append(
+                ast.Block(
+                    statement.name,
+                    statement.declarations,
+                    _without(statement.statements, removed),
+                    statement.loc,
+                )
+            )
+        elif isinstance(statement, ast.If):
+            then = _without((statement.then,), removed)
+            otherwise = _without((statement.otherwise,), removed) if statement.otherwise else ()
+            result.extend((*then, *otherwise))
+        else:
+            result.append(statement)
+    return tuple(result)
+
+
+__all__ = ["Lowered", "lower", "parameter_defaults"]

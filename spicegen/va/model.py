@@ -7,16 +7,18 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
 from spicegen.errors import SpicegenError
 from spicegen.netlist import Subckt, SubcktInstance
 from spicegen.va import ast
+from spicegen.va.builtins import Scalar
 from spicegen.va.check import CheckedModule
 from spicegen.va.randomness import Draw, draw_values
-from spicegen.va.values import Scalar, Val, binary, builtin, convert, located_error, number, unary
+from spicegen.va.values import Val, binary, builtin, convert, located_error, number, unary
 
 
 class ParameterError(SpicegenError, ValueError):
@@ -31,6 +33,10 @@ class CompiledModel:
     checked: CheckedModule
     draws: tuple[Draw, ...]
     seed: int
+    target: str = "subckt"
+    library: Path | None = None  # the osdi target's compiled library, to load before a deck
+    # parameters the subckt calls otherwise (ngspice reserves the name): Verilog-A -> subckt
+    renamed: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -42,8 +48,22 @@ class CompiledModel:
 
     @property
     def parameters(self) -> tuple[str, ...]:
-        """Instance parameters in declared order (random draws excluded)."""
-        return tuple(p.name for p in self.checked.module.parameters if not p.local)
+        """Instance parameters in declared order (random draws excluded), then those the
+        compiler adds (``noise_step`` of ``white_noise``)."""
+        declared = tuple(p.name for p in self.checked.module.parameters if not p.local)
+        draws = {d.parameter for d in self.draws}
+        renamed = set(self.renamed.values())
+        added = tuple(
+            name
+            for name, _ in self.subckt.params
+            if name not in declared and name not in draws and name not in renamed
+        )
+        return declared + added
+
+    @property
+    def libraries(self) -> tuple[Path, ...]:
+        """What ngspice must load before a deck that uses this model."""
+        return () if self.library is None else (self.library,)
 
     def parameter_values(self, values: Mapping[str, Scalar] | None = None) -> dict[str, Scalar]:
         """Every parameter's value for an instance given ``values``: defaults follow
@@ -81,7 +101,8 @@ class CompiledModel:
         self._check_names(params)
         numeric = {k: v for k, v in params.items() if not isinstance(v, str)}
         checked = self.parameter_values(numeric)
-        chosen = {k: (checked[k] if k in numeric else v) for k, v in params.items()}
+        chosen = {k: (checked.get(k, v) if k in numeric else v) for k, v in params.items()}
+        chosen = {self.renamed.get(k, k): v for k, v in chosen.items()}
         (variates,) = self.variates((name,), seed)
         return SubcktInstance(name, tuple(nodes), self.name, {**chosen, **variates})
 
@@ -121,6 +142,16 @@ def evaluate_parameters(checked: CheckedModule, values: Mapping[str, Scalar]) ->
         raise ParameterError(
             f"{checked.module.name}: {err} (declared at {loc.file}:{loc.line})"
         ) from None
+
+
+def constant_value(expr: ast.Expr, checked: CheckedModule) -> Scalar:
+    """A constant expression (an array bound) folded with the parameters' defaults."""
+    known = {
+        name: number(value, expr.loc) for name, value in evaluate_parameters(checked, {}).items()
+    }
+    value = _fold(expr, known, checked).value
+    assert value is not None
+    return value
 
 
 def check_defaults(checked: CheckedModule) -> None:

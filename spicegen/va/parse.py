@@ -18,18 +18,21 @@ from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from spicegen.va import ast
-from spicegen.va.diagnostics import Location, VaError
+from spicegen.va.diagnostics import Diagnostic, Location, VaError
 from spicegen.va.to_ast import Problems, ToAst, token_position
 
 __all__ = ["parse"]
 
+# Deepest nesting of expressions and statements that the later stages (which recurse) take.
+MAX_NESTING = 200
 _GRAMMAR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "verilog_a.lark")
 
 _TERMINAL_WORDS = {"NAME": "a name", "NUMBER": "a number", "SYSTEM_NAME": "a system function",
                    "STRING_LITERAL": "a string", "$END": "the end of the file"}  # fmt: skip
 _EXPRESSION_START = frozenset(
-    {"NUMBER", "STRING_LITERAL", "NAME", "SYSTEM_NAME", "LPAR", "PLUS", "MINUS", "BANG", "TILDE"}
-)
+    {"NUMBER", "STRING_LITERAL", "NAME", "SYSTEM_NAME", "LPAR", "PLUS", "MINUS", "BANG", "TILDE",
+     "QUOTE_LBRACE", "LBRACE"}
+)  # fmt: skip
 _STATEMENT_START = frozenset({"BEGIN", "IF", "CASE", "FOR", "WHILE", "NAME", "SEMICOLON"})
 _STATEMENT_EXTRA = frozenset({"REPEAT", "AT", "SYSTEM_NAME", "REAL", "INTEGER", "STRING",
                               "PARAMETER", "LOCALPARAM", "INPUT", "OUTPUT", "INOUT"})  # fmt: skip
@@ -99,7 +102,39 @@ def parse(
     if problems.items:
         raise VaError(problems.diagnostics(locate, source_line))
     assert isinstance(result, ast.SourceFile)
+    too_deep = _too_deep(result)
+    if too_deep:
+        message = (
+            f"nested more than {MAX_NESTING} levels deep here (expressions and statements); "
+            "spicegen compiles up to that depth: split the expression with variables"
+        )
+        raise VaError([Diagnostic(loc, message, source_line(loc)) for loc in too_deep])
     return result
+
+
+def _children(node: object) -> Iterable[object]:
+    for name in getattr(node, "__dataclass_fields__", ()):
+        value = getattr(node, name)
+        if isinstance(value, tuple):
+            yield from (v for v in value if hasattr(v, "loc"))
+        elif hasattr(value, "loc"):
+            yield value
+
+
+def _too_deep(tree: ast.SourceFile) -> list[Location]:
+    """Where nesting first passes ``MAX_NESTING``, once per top-level item: the later stages
+    walk the tree recursively, and a deeper tree would end in a RecursionError."""
+    found: list[Location] = []
+    for module in tree.modules:
+        for item in _children(module):
+            pending: list[tuple[object, int]] = [(item, 1)]
+            while pending:
+                node, depth = pending.pop()
+                if depth > MAX_NESTING:
+                    found.append(node.loc)  # type: ignore[attr-defined]
+                    break
+                pending.extend((child, depth + 1) for child in _children(node))
+    return found
 
 
 # ---- syntax errors and recovery ----

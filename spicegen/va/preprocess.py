@@ -29,6 +29,13 @@ __all__ = [
 
 PACKAGE_INCLUDE_DIR = Path(__file__).resolve().parent / "include"
 """Where the shipped ``disciplines.vams`` and ``constants.vams`` live; searched last."""
+# the names other tools give the standard files (Cadence's `constants.h`, `disciplines.h`)
+_STANDARD_NAMES = {
+    "constants.h": "constants.vams",
+    "disciplines.h": "disciplines.vams",
+    "constants.va": "constants.vams",
+    "disciplines.va": "disciplines.vams",
+}
 MAX_INCLUDE_DEPTH = 32
 MAX_EXPANSION_DEPTH = 64
 # An exponential macro (each level using the previous one twice) must end in a diagnostic,
@@ -553,8 +560,9 @@ class _Preprocessor:
             if _is_file(folder / name):
                 return folder / name, searched
             searched.append(str(folder) or ".")
-        if _is_file(PACKAGE_INCLUDE_DIR / name):
-            return PACKAGE_INCLUDE_DIR / name, searched
+        shipped = _STANDARD_NAMES.get(name.lower(), name)
+        if _is_file(PACKAGE_INCLUDE_DIR / shipped):
+            return PACKAGE_INCLUDE_DIR / shipped, searched
         searched.append(str(PACKAGE_INCLUDE_DIR))
         return None, searched
 

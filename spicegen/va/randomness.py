@@ -24,6 +24,12 @@ SYSTEM_DISTRIBUTIONS: dict[str, Distribution] = {
     "$rdist_exponential": "exponential",
     "$random": "integer",
 }
+# ``$dist_*`` (Verilog-HDL names): the ``$rdist_*`` draw of the same name, rounded to an integer
+INTEGER_DISTRIBUTIONS: dict[str, str] = {
+    "$dist_normal": "$rdist_normal",
+    "$dist_uniform": "$rdist_uniform",
+    "$dist_exponential": "$rdist_exponential",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,35 +18,24 @@ from spicegen.va.diagnostics import Diagnostic, Location
 _SCALE_FACTORS = {"T": 12, "G": 9, "M": 6, "K": 3, "k": 3, "m": -3, "u": -6, "n": -9, "p": -12,
                   "f": -15, "a": -18}  # fmt: skip
 _NUMBER = re.compile(
-    r"(?P<mantissa>[0-9_]+(\.[0-9_]+)?)(?P<exponent>[eE][+-]?[0-9_]+)?(?P<suffix>\w*)"
+    r"(?P<mantissa>[0-9_]+(\.[0-9_]+)?|\.[0-9_]+)(?P<exponent>[eE][+-]?[0-9_]+)?(?P<suffix>\w*)"
 )
 
-# Analog operators and events of Verilog-AMS that spicegen does not lower; why, for the message.
+# Analog operators of Verilog-AMS that spicegen does not compile; why, for the message.
 UNSUPPORTED_CALLS = {
-    "transition": "smooth the signal with an explicit expression (e.g. tanh) instead",
     "slew": "limit the slope with an explicit expression instead",
-    "absdelay": "delays are not supported; model the delay with an RC stage",
-    "last_crossing": "event functions are not supported",
-    "cross": "event functions are not supported",
-    "above": "event functions are not supported",
-    "timer": "event functions are not supported",
-    "initial_step": "event functions are not supported",
-    "final_step": "event functions are not supported",
+    "last_crossing": "record $abstime in a cross event instead",
     "idtmod": "use idt and wrap the result explicitly",
     "ac_stim": "small-signal stimuli are not supported",
     "noise_table": "use white_noise or the documented seeded transient noise",
-    "analysis": "analysis-dependent models are not supported",
 }
-_EVENT_FUNCTIONS = ("cross", "above", "timer", "initial_step", "final_step")
 _UNSUPPORTED_PREFIXES = {
     "laplace_": "Laplace filters are not supported; write the state equations with ddt/idt",
     "zi_": "z-domain filters are not supported",
 }
-# System tasks and functions that have side effects or I/O; the rest go to the checker.
-_UNSUPPORTED_SYSTEM = {"$strobe", "$display", "$write", "$debug", "$monitor", "$fopen",
-                       "$fclose", "$fstrobe", "$fdisplay", "$fwrite", "$finish", "$stop",
-                       "$bound_step", "$discontinuity", "$table_model", "$fatal", "$error",
-                       "$warning", "$info"}  # fmt: skip
+# System tasks that write files or read tables: a model may not touch the file system.
+_UNSUPPORTED_SYSTEM = {"$fopen", "$fclose", "$fstrobe", "$fdisplay", "$fwrite", "$fmonitor",
+                       "$table_model"}  # fmt: skip
 
 
 # Readable names for terminals in "expected ..." messages.
@@ -66,16 +55,6 @@ class Problems:
     def add(self, line: int, column: int, message: str) -> None:
         if (line, column, message) not in self.items:
             self.items.append((line, column, message))
-
-    def discard_between(
-        self, start: tuple[int, int], end: tuple[int, int], constructs: Iterable[str]
-    ) -> None:
-        messages = tuple(
-            unsupported_words(f"{name}(...)", UNSUPPORTED_CALLS[name]) for name in constructs
-        )
-        self.items = [
-            item for item in self.items if not (start <= item[:2] <= end and item[2] in messages)
-        ]
 
     def diagnostics(
         self,
@@ -131,15 +110,15 @@ class ToAst(Transformer_NonRecursive):
         return None
 
     def nature(self, meta: Meta, name: Token, parent: Token | None, *attributes) -> ast.Nature:  # type: ignore[no-untyped-def]
-        return ast.Nature(str(name), _optional(parent), tuple(attributes), self._at(meta))
+        return ast.Nature(_identifier(name), _optional(parent), tuple(attributes), self._at(meta))
 
     def nature_attribute(self, meta: Meta, name: Token, value: ast.Expr) -> ast.NatureAttribute:
-        return ast.NatureAttribute(str(name), value, self._at(meta))
+        return ast.NatureAttribute(_identifier(name), value, self._at(meta))
 
     def discipline(self, meta: Meta, name: Token, *attributes: tuple[str, str]) -> ast.Discipline:
         values: dict[str, str] = dict(attributes)
         return ast.Discipline(
-            str(name),
+            _identifier(name),
             values.get("potential"),
             values.get("flow"),
             values.get("domain"),
@@ -153,7 +132,7 @@ class ToAst(Transformer_NonRecursive):
                 meta.column,
                 f"unknown discipline attribute `{key}`: expected potential, flow or domain",
             )
-        return (str(key), str(value))
+        return (str(key), _identifier(value))
 
     # -- modules --
     def module(self, meta: Meta, name: Token, ports: tuple[str, ...] | None, *items: object):  # type: ignore[no-untyped-def]
@@ -165,24 +144,24 @@ class ToAst(Transformer_NonRecursive):
             if isinstance(item, _AnalogBlock):
                 analog.append(item.statement)
         return ast.Module(
-            name=str(name),
+            name=_identifier(name),
             ports=ports or (),
             directions=of(ast.PortDirection),
             nets=of(ast.NetDeclaration),
             grounds=of(ast.Ground),
             branches=of(ast.Branch),
             parameters=of(ast.Parameter),
-            variables=of(ast.Variable),
+            variables=of(ast.Variable) + of(ast.ArrayVariable),
             functions=of(ast.AnalogFunction),
             analog=tuple(statement for statement in analog if statement is not None),
             loc=self._at(meta),
         )
 
     def port_list(self, meta: Meta, *names: Token | None) -> tuple[str, ...]:
-        return tuple(str(name) for name in names if name is not None)
+        return tuple(_identifier(name) for name in names if name is not None)
 
     def name_list(self, meta: Meta, *names: Token) -> tuple[str, ...]:
-        return tuple(str(name) for name in names)
+        return tuple(_identifier(name) for name in names)
 
     def direction(self, meta: Meta, keyword: Token) -> str:
         return str(keyword)
@@ -195,7 +174,7 @@ class ToAst(Transformer_NonRecursive):
     def net_declaration(
         self, meta: Meta, discipline: Token, names: tuple[str, ...]
     ) -> ast.NetDeclaration:
-        return ast.NetDeclaration(str(discipline), names, self._at(meta))
+        return ast.NetDeclaration(_identifier(discipline), names, self._at(meta))
 
     def ground_declaration(self, meta: Meta, names: tuple[str, ...]) -> ast.Ground:
         return ast.Ground(names, self._at(meta))
@@ -204,7 +183,8 @@ class ToAst(Transformer_NonRecursive):
         self, meta: Meta, positive: Token, negative: Token | None, names: tuple[str, ...]
     ) -> tuple[ast.Branch, ...]:
         return tuple(
-            ast.Branch(name, str(positive), _optional(negative), self._at(meta)) for name in names
+            ast.Branch(name, _identifier(positive), _optional(negative), self._at(meta))
+            for name in names
         )
 
     def param_kind(self, meta: Meta, keyword: Token) -> bool:
@@ -225,10 +205,17 @@ class ToAst(Transformer_NonRecursive):
         )
 
     def parameter_assignment(
-        self, meta: Meta, name: Token, default: ast.Expr, *constraints: ast.Range | ast.Exclude
+        self,
+        meta: Meta,
+        name: Token,
+        bounds: tuple[ast.Expr, ast.Expr] | None,
+        default: ast.Expr,
+        *constraints: ast.Range | ast.Exclude,
     ) -> _ParameterAssignment:
+        if bounds is not None:
+            self._unsupported(meta, "parameter array", "declare the values as separate parameters")
         return _ParameterAssignment(
-            str(name),
+            _identifier(name),
             default,
             tuple(c for c in constraints if isinstance(c, ast.Range)),
             tuple(c for c in constraints if isinstance(c, ast.Exclude)),
@@ -267,19 +254,36 @@ class ToAst(Transformer_NonRecursive):
         return str(keyword)
 
     def variable_declaration(
-        self, meta: Meta, type_: ast.VarType, *items: tuple[Token, ast.Expr | None]
-    ) -> tuple[ast.Variable, ...]:
-        return tuple(
-            ast.Variable(str(name), type_, value, self._token_at(name)) for name, value in items
-        )
+        self, meta: Meta, type_: ast.VarType, *items: _VariableItem
+    ) -> tuple[ast.Variable | ast.ArrayVariable, ...]:
+        result: list[ast.Variable | ast.ArrayVariable] = []
+        for name, bounds, value in items:
+            loc = self._token_at(name)
+            if bounds is None:
+                result.append(ast.Variable(_identifier(name), type_, value, loc))
+            else:
+                result.append(
+                    ast.ArrayVariable(_identifier(name), type_, bounds[0], bounds[1], value, loc)
+                )
+        return tuple(result)
 
     def variable_item(
-        self, meta: Meta, name: Token, value: ast.Expr | None
-    ) -> tuple[Token, ast.Expr | None]:
-        return (name, value)
+        self,
+        meta: Meta,
+        name: Token,
+        bounds: tuple[ast.Expr, ast.Expr] | None,
+        value: ast.Expr | None,
+    ) -> _VariableItem:
+        return (name, bounds, value)
 
-    def genvar_declaration(self, meta: Meta, *_: object) -> None:
-        self._unsupported(meta, "genvar", "generate loops are not supported; write the loop out")
+    def array_bounds(
+        self, meta: Meta, first: ast.Expr, last: ast.Expr
+    ) -> tuple[ast.Expr, ast.Expr]:
+        return (first, last)
+
+    def genvar_declaration(self, meta: Meta, names: tuple[str, ...]) -> tuple[ast.Variable, ...]:
+        # a genvar is an integer loop variable of an analog for loop
+        return tuple(ast.Variable(name, "integer", None, self._at(meta)) for name in names)
 
     def string_declaration(self, meta: Meta, *_: object) -> None:
         self._unsupported(meta, "string", "string variables have no meaning in a netlist")
@@ -290,10 +294,10 @@ class ToAst(Transformer_NonRecursive):
     def analog_function(self, meta: Meta, type_: str | None, name: Token, *members: object):  # type: ignore[no-untyped-def]
         flat = list(_flatten(members))
         return ast.AnalogFunction(
-            name=str(name),
+            name=_identifier(name),
             type=type_,  # type: ignore[arg-type]
             arguments=tuple(m for m in flat if isinstance(m, ast.FunctionArgument)),
-            variables=tuple(m for m in flat if isinstance(m, ast.Variable)),
+            variables=tuple(m for m in flat if isinstance(m, ast.Variable | ast.ArrayVariable)),
             body=tuple(m for m in flat if _is_statement(m)),  # type: ignore[misc]
             loc=self._at(meta),
         )
@@ -306,26 +310,40 @@ class ToAst(Transformer_NonRecursive):
     def analog_block(self, meta: Meta, statement: ast.Statement | None) -> _AnalogBlock:
         return _AnalogBlock(statement)
 
-    def analog_initial(self, meta: Meta, *_: object) -> None:
-        self._unsupported(
-            meta, "analog initial", "initialise variables at their declaration instead"
-        )
+    def analog_initial(self, meta: Meta, statement: ast.Statement | None) -> _AnalogBlock:
+        # runs at the first point of an analysis, as @(initial_step) does
+        at = self._at(meta)
+        event = ast.Identifier("initial_step", at)
+        return _AnalogBlock(ast.EventControl((event,), _or_null(statement, meta, self), at))
 
     # -- statements --
     def block(self, meta: Meta, name: Token | None, *members: object) -> ast.Block:
         flat = list(_flatten(members))
         return ast.Block(
             _optional(name),
-            tuple(m for m in flat if isinstance(m, ast.Variable | ast.Parameter)),
+            tuple(
+                m for m in flat if isinstance(m, ast.Variable | ast.ArrayVariable | ast.Parameter)
+            ),
             tuple(m for m in flat if _is_statement(m)),  # type: ignore[misc]
             self._at(meta),
         )
 
     def assignment(self, meta: Meta, target: Token, value: ast.Expr) -> ast.Assign:
-        return ast.Assign(str(target), value, self._at(meta))
+        return ast.Assign(_identifier(target), value, self._at(meta))
+
+    def indexed_assignment(
+        self, meta: Meta, target: Token, index: ast.Expr, value: ast.Expr
+    ) -> ast.IndexedAssign:
+        return ast.IndexedAssign(_identifier(target), index, value, self._at(meta))
+
+    def call_statement(
+        self, meta: Meta, name: Token, args: tuple[ast.Expr, ...] | None
+    ) -> ast.CallStatement:
+        at = self._at(meta)
+        return ast.CallStatement(ast.Call(_identifier(name), args or (), at), at)
 
     def for_assign(self, meta: Meta, target: Token, value: ast.Expr) -> ast.Assign:
-        return ast.Assign(str(target), value, self._at(meta))
+        return ast.Assign(_identifier(target), value, self._at(meta))
 
     def contribution(
         self,
@@ -335,7 +353,7 @@ class ToAst(Transformer_NonRecursive):
         _arrow: Token,
         value: ast.Expr,
     ) -> ast.Contribution:
-        return ast.Contribution(str(access), args or (), value, self._at(meta))
+        return ast.Contribution(_identifier(access), args or (), value, self._at(meta))
 
     def if_statement(
         self,
@@ -375,24 +393,21 @@ class ToAst(Transformer_NonRecursive):
         self._unsupported(meta, "repeat", "use a for loop with constant bounds")
         return ast.NullStatement(self._at(meta))
 
-    def event_statement(self, meta: Meta, event: str, _body: object) -> ast.NullStatement:
-        self._unsupported(
-            meta, f"@({event})", "events are not supported; express the behaviour continuously"
-        )
-        return ast.NullStatement(self._at(meta))
+    def event_statement(
+        self, meta: Meta, events: tuple[ast.Expr, ...], body: ast.Statement | None
+    ) -> ast.EventControl:
+        return ast.EventControl(events, _or_null(body, meta, self), self._at(meta))
 
-    def event_expr(self, meta: Meta, *events: ast.Expr) -> str:
-        # `@(cross(...))` is reported as a whole, not also as the event function inside it.
-        self._problems.discard_between(
-            (meta.line, meta.column), (meta.end_line, meta.end_column), _EVENT_FUNCTIONS
-        )
-        return " or ".join(_event_name(event) for event in events)
+    def event_expr(self, meta: Meta, *events: ast.Expr) -> tuple[ast.Expr, ...]:
+        return events
 
-    def system_task(self, meta: Meta, name: Token, *_: object) -> ast.NullStatement:
-        self._unsupported(
-            meta, str(name), "system tasks have no effect in a netlist; remove the statement"
-        )
-        return ast.NullStatement(self._at(meta))
+    def system_task(
+        self, meta: Meta, name: Token, args: tuple[ast.Expr, ...] | None = None
+    ) -> ast.SystemTask | ast.NullStatement:
+        if name in _UNSUPPORTED_SYSTEM:
+            self._unsupported(meta, str(name), "a model may not read or write files")
+            return ast.NullStatement(self._at(meta))
+        return ast.SystemTask(str(name), args or (), self._at(meta))
 
     def null_statement(self, meta: Meta) -> ast.NullStatement:
         return ast.NullStatement(self._at(meta))
@@ -434,8 +449,16 @@ class ToAst(Transformer_NonRecursive):
         self, meta: Meta, name: Token, args: tuple[ast.Expr, ...] | None = None
     ) -> ast.SystemCall:
         if name in _UNSUPPORTED_SYSTEM:
-            self._unsupported(meta, str(name), "system tasks have no value in a netlist")
+            self._unsupported(meta, str(name), "a model may not read or write files")
         return ast.SystemCall(str(name), args or (), self._at(meta))
+
+    def index(self, meta: Meta, name: Token, index: ast.Expr) -> ast.Index:
+        return ast.Index(_identifier(name), index, self._at(meta))
+
+    def array_literal(
+        self, meta: Meta, _open: Token, args: tuple[ast.Expr, ...] | None
+    ) -> ast.ArrayLiteral:
+        return ast.ArrayLiteral(args or (), self._at(meta))
 
     def arguments(self, meta: Meta, *args: ast.Expr) -> tuple[ast.Expr, ...]:
         return args
@@ -458,8 +481,10 @@ class _AnalogBlock:
     statement: ast.Statement | None
 
 
-_STATEMENT_TYPES = (ast.Block, ast.Assign, ast.Contribution, ast.If, ast.Case, ast.For,
-                    ast.While, ast.NullStatement)  # fmt: skip
+_STATEMENT_TYPES = (ast.Block, ast.Assign, ast.IndexedAssign, ast.Contribution, ast.If,
+                    ast.Case, ast.For, ast.While, ast.EventControl, ast.SystemTask,
+                    ast.CallStatement, ast.NullStatement)  # fmt: skip
+_VariableItem = tuple[Token, tuple[ast.Expr, ast.Expr] | None, ast.Expr | None]
 
 
 def _is_statement(value: object) -> bool:
@@ -502,14 +527,6 @@ def _bound(expr: ast.Expr, sign: str) -> ast.Expr | None:
     ):
         return None
     return expr
-
-
-def _event_name(event: ast.Expr) -> str:
-    if isinstance(event, ast.Call | ast.SystemCall):
-        return f"{event.name}(...)"
-    if isinstance(event, ast.Identifier):
-        return event.name
-    return "..."
 
 
 def _number_value(text: str) -> tuple[float | int, bool, str | None]:

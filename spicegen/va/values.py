@@ -10,9 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from spicegen.va.ast import VarType
+from spicegen.va.builtins import BUILTINS, FoldError, Scalar, result_is_integer
 from spicegen.va.diagnostics import Diagnostic, Location, VaError
 
-Scalar = float | int
 # names ngspice gives a meaning inside expressions: a parameter called so is an error
 # (constants silently win over the parameter; functions make ngspice reject the line)
 RESERVED = frozenset(
@@ -59,7 +59,6 @@ RESERVED = frozenset(
         "vec",
     }
 )
-LIMEXP_KNEE = 80.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,26 +115,6 @@ def convert(value: Val, kind: VarType) -> Val:
     return value
 
 
-UNARY_BUILTINS: dict[str, tuple[str, Callable[[float], float]]] = {
-    "exp": ("exp", math.exp),
-    "ln": ("ln", math.log),
-    "log": ("log10", math.log10),
-    "sqrt": ("sqrt", math.sqrt),
-    "sin": ("sin", math.sin),
-    "cos": ("cos", math.cos),
-    "tan": ("tan", math.tan),
-    "asin": ("asin", math.asin),
-    "acos": ("acos", math.acos),
-    "atan": ("atan", math.atan),
-    "sinh": ("sinh", math.sinh),
-    "cosh": ("cosh", math.cosh),
-    "tanh": ("tanh", math.tanh),
-    "asinh": ("asinh", math.asinh),
-    "acosh": ("acosh", math.acosh),
-    "atanh": ("atanh", math.atanh),
-    "floor": ("floor", math.floor),
-    "ceil": ("ceil", math.ceil),
-}
 _COMPARE: dict[str, Callable[[Scalar, Scalar], bool]] = {
     "<": lambda a, b: a < b,
     "<=": lambda a, b: a <= b,
@@ -192,7 +171,7 @@ def binary(op: str, left: Val, right: Val, loc: Location, integer_division: bool
     if op in ("/", "%"):
         return _divide(op, left, right, loc, both_int and integer_division)
     if op == "**":
-        return power(left, right, loc)
+        return builtin("pow", (left, right), loc)
     if op in _COMPARE:
         if a is not None and b is not None:
             return number(int(_COMPARE[op](a, b)), loc)
@@ -233,67 +212,19 @@ def _logical(op: str, left: Val, right: Val, loc: Location) -> Val:
     return Val(f"({left.text} {op} {right.text})", True)
 
 
-def power(base: Val, exponent: Val, loc: Location) -> Val:
-    """``pow(base, exponent)``; a constant odd integer exponent keeps the sign of the base
-    (ngspice's ``pow`` and ``^`` take ``|base|``)."""
-    a, b = base.value, exponent.value
-    if a is not None and b is not None:
-        if a == 0 and b < 0:
-            raise located_error(loc, "`pow(0, negative)` in a constant expression")
-        result = float(a) ** float(b)
-        if isinstance(result, complex):
-            raise located_error(loc, "`pow` of a negative base with a non-integer exponent")
-        return number(result, loc, False)
-    text = f"pow({base.text}, {exponent.text})"
-    if b is not None and float(b).is_integer() and int(b) % 2 == 1:
-        text = f"({text}*sgn({base.text}))"
-    return Val(text, False)
-
-
 def builtin(name: str, args: Sequence[Val], loc: Location) -> Val:
-    """A mathematical built-in function of Verilog-A applied to ``args``."""
-    consts = [a.value for a in args if a.value is not None]
-    known = len(consts) == len(args)
-    try:
-        if name in UNARY_BUILTINS:
-            text_name, function = UNARY_BUILTINS[name]
-            if known:
-                return number(function(float(consts[0])), loc, False)
-            return Val(f"{text_name}({args[0].text})", False)
-    except (ValueError, OverflowError) as err:
-        raise located_error(loc, f"`{name}` of a constant: {err}") from None
-    if name == "abs":
-        if known:
-            return number(abs(consts[0]), loc, args[0].is_int)
-        return Val(f"abs({args[0].text})", args[0].is_int)
-    if name in ("min", "max"):
-        is_int = args[0].is_int and args[1].is_int
-        if known:
-            pick = min if name == "min" else max
-            return number(pick(consts[0], consts[1]), loc, is_int)
-        return Val(f"{name}({args[0].text}, {args[1].text})", is_int)
-    if name == "pow":
-        return power(args[0], args[1], loc)
-    if name == "hypot":
-        if known:
-            return number(math.hypot(consts[0], consts[1]), loc, False)
-        x, y = args[0].text, args[1].text
-        return Val(f"sqrt({x}*{x} + {y}*{y})", False)
-    if name == "atan2":
-        if known:
-            return number(math.atan2(consts[0], consts[1]), loc, False)
-        y, x = args[0].text, args[1].text
-        pi = repr(math.pi)
-        text = (
-            f"({x} > 0 ? atan({y}/{x}) : {x} < 0 ? ({y} >= 0 ? atan({y}/{x}) + {pi} : "
-            f"atan({y}/{x}) - {pi}) : ({y} > 0 ? {pi}/2 : {y} < 0 ? -{pi}/2 : 0))"
-        )
-        return Val(text, False)
-    if name == "limexp":
-        if known:
-            v = float(consts[0])
-            linear = math.exp(LIMEXP_KNEE) * (1 + v - LIMEXP_KNEE)
-            return number(math.exp(v) if v < LIMEXP_KNEE else linear, loc, False)
-        exponent, knee = args[0].text, repr(LIMEXP_KNEE)
-        return Val(f"(exp(min({exponent}, {knee}))*(1 + max({exponent} - {knee}, 0)))", False)
-    raise located_error(loc, f"`{name}` is not supported by the lowering yet")
+    """Built-in function ``name`` of ``BUILTINS`` applied to ``args``, folded when every
+    argument is known at compile time."""
+    entry = BUILTINS.get(name)
+    if entry is None or entry.render is None:
+        raise located_error(loc, f"`{name}` is not supported by the lowering yet")
+    is_int = result_is_integer(entry.result, [a.is_int for a in args])
+    constants = [a.value for a in args]
+    if entry.fold is not None and all(c is not None for c in constants):
+        try:
+            return number(entry.fold(*constants), loc, is_int)
+        except FoldError as err:
+            raise located_error(loc, str(err)) from None
+        except (ValueError, OverflowError, ZeroDivisionError) as err:
+            raise located_error(loc, f"`{name}` of a constant: {err}") from None
+    return Val(entry.render(args), is_int)

@@ -86,3 +86,22 @@ def test_compile_error_is_located_with_a_caret(tmp_path: Path, cli) -> None:  # 
 def test_help_says_a_path_wins_over_a_name(cli) -> None:  # type: ignore[no-untyped-def]
     shown = " ".join(cli("compile", "--help").out.split())  # argparse wraps the lines
     assert "shipped model" in shown and "file of that name wins" in shown
+
+
+def test_target_osdi_writes_a_library_plain_ngspice_loads(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    model = tmp_path / "res.va"
+    model.write_text(RESISTOR_VA)
+    library = tmp_path / "res.osdi"
+    done = cli("compile", model, "--target", "osdi", "-o", library)
+    assert done.status == 0, done.err
+    # the one line a plain ngspice user adds, and the cards the deck then uses
+    load = f"osdi {library.resolve()}"
+    assert load in done.out and ".model res1 res_va" in done.out
+    deck = tmp_path / "t.cir"
+    deck.write_text(
+        "t\nV1 in 0 dc 1\n.model res1 res_va\nN1 in out res1 r=3k\nR2 out 0 1k\n.op\n.end\n"
+    )
+    # 1 V across 3k (the native device) + 1k: v(out) = 0.25 V
+    done = cli("run", deck, "--osdi", library, "--print", "v(out)")
+    assert done.status == 0, done.err
+    assert done.out.strip().splitlines()[-1].split()[-1] == "0.25"

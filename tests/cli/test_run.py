@@ -36,7 +36,7 @@ def test_run_keeps_the_raw_file_in_a_new_last_level_directory(files: Path, cli) 
     [
         (["run", "{d}/missing.cir"], "no such netlist file"),
         (["run", "{d}"], "is not a file"),
-        (["run", "{d}/binary.cir"], "is not a UTF-8 text file"),
+        (["run", "{d}/binary.cir"], "is a binary file (byte 0), not a netlist"),
         (["run", "{d}/divider.cir", "--timeout", "x"], "invalid float value: 'x'"),
         (["run", "{d}/divider.cir", "--backend", "spice3"], "invalid choice: 'spice3'"),
         (["run", "{d}/divider.cir", "--raw", "{d}/divider.cir"], "would overwrite the input"),
@@ -103,3 +103,44 @@ def test_failed_run_leaves_no_raw_file(files: Path, cli) -> None:  # type: ignor
     raw = files / "failed.raw"
     assert cli("run", files / "diverge.cir", "--raw", raw).status == 2
     assert not raw.exists()
+
+
+PSPICE_LIBRARY = "t\nV1 in 0 1\nR1 in out 1k\n.lib load.lib\n.op\n.end\n"
+
+
+@pytest.mark.parametrize("how", ["set", "spiceinit"])
+def test_run_takes_a_compatibility_mode_as_data(tmp_path: Path, how: str, cli) -> None:  # type: ignore[no-untyped-def]
+    # in PSpice mode ".lib file" includes the file (R2 makes a 1k/1k divider); otherwise it
+    # opens a library section, which a deck cannot hold: the mode must reach ngspice
+    (tmp_path / "load.lib").write_text("R2 out 0 1k\n")
+    (tmp_path / "deck.cir").write_text(PSPICE_LIBRARY)
+    (tmp_path / "init").write_text("* compatibility\nset ngbehavior=ps\n")
+    plain = cli("run", tmp_path / "deck.cir", "--print", "v(out)")
+    assert plain.status == 2
+    assert "unimplemented dot command" in plain.err
+    mode = ["--set", "ngbehavior=ps"] if how == "set" else ["--spiceinit", tmp_path / "init"]
+    done = cli("run", tmp_path / "deck.cir", *mode, "--print", "v(out)")
+    assert done.status == 0, done.err
+    assert float(done.out.strip().splitlines()[-1]) == pytest.approx(0.5, rel=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--set", "sourcepath=/tmp"], "changes where ngspice finds files"),
+        (["--set", "ngbehavior=p s"], "is not one word"),
+        (["--set", "=ps"], "is not a variable name"),
+        (["--spiceinit", "{d}/hostile"], "hostile"),
+        (["--spiceinit", "{d}/absent"], "cannot read"),
+    ],
+)
+def test_run_refuses_variables_that_are_not_data(
+    files: Path,
+    args: list[str],
+    expected: str,
+    cli,  # type: ignore[no-untyped-def]
+) -> None:
+    (files / "hostile").write_text("set ngbehavior=ps\nshell touch SENTINEL\n")
+    done = cli("run", files / "divider.cir", *[a.replace("{d}", str(files)) for a in args])
+    assert_one_line_error(done, expected)
+    assert not (files / "SENTINEL").exists()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from spicegen.netlist import Circuit, Op, Option, Param, Resistor, Tran, VoltageSource
-from spicegen.sim import InvalidRequestError, Run, Variable, simulate
+from spicegen.sim import InvalidRequestError, Run, Variable, simulate, variables_from_init
 from spicegen.sim.deck import codemodel_commands, write_deck
 from spicegen.sim.errors import UnsafeNetlistError
 from spicegen.sim.names import text_names
@@ -183,3 +183,21 @@ def test_codemodel_paths_are_checked(tmp_path: Path) -> None:
     odd.write_bytes(b"")
     with pytest.raises(UnsafeNetlistError, match="characters"):
         codemodel_commands([odd])
+
+
+def test_a_start_up_files_variables_are_read_as_data(tmp_path: Path) -> None:
+    init = tmp_path / ".spiceinit"
+    init.write_text("* compatibility\nset ngbehavior=ltpsa\nset  num_threads = 2 ngdebug\n")
+    assert variables_from_init(init) == (
+        Variable("ngbehavior", "ltpsa"),
+        Variable("num_threads", "2"),
+        Variable("ngdebug"),
+    )
+
+
+@pytest.mark.parametrize("line", ["shell touch x", "codemodel /x.cm", "set a=`ls`", "set"])
+def test_a_start_up_file_with_commands_is_refused(tmp_path: Path, line: str) -> None:
+    init = tmp_path / ".spiceinit"
+    init.write_text(f"set ngbehavior=ps\n{line}\n")
+    with pytest.raises((UnsafeNetlistError, InvalidRequestError)):
+        variables_from_init(init)

@@ -205,3 +205,13 @@ def test_environment_variables_and_home_expand(
     monkeypatch.setenv("HOME", str(tmp_path))
     for path in ("$SPICEGEN_MODELS/a.inc", "~/a.inc"):
         assert f'"{tmp_path / "a.inc"}"' in write_deck(Run(_with(f".inc {path}"))).text
+
+
+def test_a_library_may_take_sections_from_itself(tmp_path: Path) -> None:
+    # tests/regression/lib-processing/ex2.lib: a section that pulls in another section of the
+    # same file; ngspice reads the file once, so it is no include loop
+    (tmp_path / "m.lib").write_text(".lib a\n.lib m.lib b\n.endl\n.lib b\nR9 x 0 1\n.endl\n")
+    write_deck(Run(_with(".lib m.lib a"), base_dir=str(tmp_path)))
+    (tmp_path / "loop.inc").write_text(".include loop.inc\n")
+    with pytest.raises(UnsafeNetlistError, match="includes itself"):
+        write_deck(Run(_with(".include loop.inc"), base_dir=str(tmp_path)))

@@ -7,7 +7,15 @@ import math
 import numpy as np
 import pytest
 
-from spicegen.netlist import Tran
+from spicegen.netlist import (
+    Circuit,
+    Param,
+    Resistor,
+    Subckt,
+    SubcktInstance,
+    Tran,
+    VoltageSource,
+)
 from spicegen.sim import Session, SessionError, SimulationError, SimulatorCrashed, simulate
 
 DIVIDER = """divider with a parameter
@@ -158,3 +166,74 @@ def test_session_matches_batch_transient() -> None:
     with Session(text) as session:
         waves = session.tran(step=0.1e-9, stop=20e-9)
     np.testing.assert_allclose(waves.v("out"), expected.v("out"), rtol=1e-12, atol=1e-18)
+
+
+# -- many changes per round trip, names from a Circuit's data ---------------------------------
+def _ladder(count: int) -> Circuit:
+    """A chain of parallel loads on one source: Vin -- Rs -- node out -- R0..R{n-1} to 0."""
+    loads = tuple(Resistor(f"R{k}", "out", "0", 1e4) for k in range(count))
+    return Circuit(
+        title="parallel loads",
+        elements=(
+            VoltageSource("V1", "in", "0", dc=1.0),
+            Resistor("Rs", "in", "out", "{rs}"),
+            *loads,
+        ),
+        params=(Param("rs", 1e3),),
+    )
+
+
+def test_alter_many_changes_elements_and_params_in_one_go() -> None:
+    count = 100
+    rng = np.random.default_rng(3)
+    values = rng.uniform(1e3, 1e5, size=count)
+    with Session(_ladder(count)) as session:
+        session.alter_many({f"R{k}": float(v) for k, v in enumerate(values)} | {"rs": 2e3})
+        out = session.op(vectors=["v(out)"]).v("out")[0]
+    # divider law with the loads in parallel: v = R || / (R|| + Rs)
+    parallel = 1.0 / np.sum(1.0 / values)
+    assert out == pytest.approx(parallel / (parallel + 2e3), rel=1e-9)
+
+
+def test_element_changes_survive_a_later_param_change() -> None:
+    with Session(_ladder(2)) as session:
+        session.alter_many({"R0": 1e3, "R1": 1e3})
+        session.op()
+        session.alter("rs", 500.0)  # alterparam + reset, which undoes element alterations
+        out = session.op().v("out")[0]
+    assert out == pytest.approx(500.0 / (500.0 + 500.0), rel=1e-9)
+
+
+def test_circuit_session_knows_subcircuit_paths_from_the_data() -> None:
+    half = Subckt("half", ("a", "b"), elements=(Resistor("Rw", "a", "b", 1e3),))
+    circuit = Circuit(
+        title="cells",
+        elements=(
+            VoltageSource("V1", "in", "0", dc=1.0),
+            SubcktInstance("X3", ("in", "out"), "half"),
+            Resistor("R2", "out", "0", 1e3),
+        ),
+        subckts=(half,),
+    )
+    with Session(circuit) as session:
+        session.alter_many({"x3.rw": 3e3})
+        assert session.op().v("out")[0] == pytest.approx(0.25, rel=1e-12)
+        for wrong in ("x3.nothing", "x9.rw", "r2.rw", "x3"):
+            with pytest.raises(SessionError, match="no element"):
+                session.alter(wrong, 1.0)
+
+
+@pytest.mark.parametrize("name", ["R1\n", "R1 ", "v(out)\n"])
+def test_a_trailing_newline_does_not_pass_a_name_check(divider: Session, name: str) -> None:
+    with pytest.raises(SessionError):
+        divider.alter(name, 1.0)
+    with pytest.raises(SessionError):
+        divider.op(vectors=[name])
+
+
+def test_alter_many_refuses_bad_keys_before_sending_anything(divider: Session) -> None:
+    with pytest.raises(SessionError):
+        divider.alter_many({"R1": 2e3, ("R1", "w\n"): 1.0})
+    with pytest.raises(SessionError):
+        divider.alter_many([("R1", 1.0)])  # type: ignore[arg-type]
+    assert divider.op().v("out")[0] == pytest.approx(0.75, rel=1e-12)

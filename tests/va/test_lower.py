@@ -117,8 +117,12 @@ endmodule
         ("ln(V(p))", "ln(v(p))"),
         ("log(V(p))", "log10(v(p))"),
         ("hypot(V(p), V(n))", "sqrt(v(p)*v(p) + v(n)*v(n))"),
-        ("pow(V(p), 3)", "(pow(v(p), 3)*sgn(v(p)))"),
-        ("V(p) ** 2", "pow(v(p), 2)"),
+        ("pow(V(p), 3)", "(v(p)*v(p)*v(p))"),
+        ("V(p) ** 2", "(v(p)*v(p))"),
+        ("pow(V(p), -2)", "(1/(v(p)*v(p)))"),
+        ("pow(V(p), 0)", "1"),
+        ("pow(V(p), 17)", "(pow(v(p), 17)*sgn(v(p)))"),
+        ("pow(V(p), 0.5)", "pow(v(p), 0.5)"),
         ("$vt", "(1.380649e-23*(temper+273.15)/1.602176634e-19)"),
         ("$temperature", "(temper+273.15)"),
         ("$abstime", "(v(transient) > 0.5 ? time : 0)"),
@@ -235,7 +239,7 @@ def test_rdist_is_reproducible_per_seed() -> None:
 @pytest.mark.parametrize(
     ("analog", "declarations", "line", "message"),
     [
-        ("I(p, n) <+ flicker_noise(1, 1);", "", 5, "`flicker_noise` is not supported"),
+        ("I(p, n) <+ flicker_noise(1, 1);", "", 5, "`flicker_noise` has no transient form"),
         ("I(p, n) <+ idt(V(p), 0, V(n) > 1);", "", 5, "reset (assert) argument"),
         ("V(p, n) <+ 1; I(p, n) <+ 1;", "", 5, "unconditional voltage contribution"),
         ("I(p, n) <+ $noise_uniform(V(p));", "", 5, "noise step must depend on parameters"),
@@ -248,9 +252,17 @@ def test_rdist_is_reproducible_per_seed() -> None:
             "x = 0; for (k = 0; k < nmax; k = k + 1) x = x + 1; I(p, n) <+ x;",
             "parameter integer nmax = 3; integer k; real x;",
             5,
-            "loop bound must be known at compile time",
+            "the loop's bound is known only at run time",
+        ),
+        (
+            "x = 1; while (x < V(p, n)) x = 2*x; I(p, n) <+ x;",
+            "real x;",
+            5,
+            "subckt target unrolls loops (ngspice B-sources have none), so it cannot express "
+            "this one: compile with --target osdi",
         ),
         ("I(p, n) <+ V(p) & 1;", "", 5, "operator `&` is only supported on constant integers"),
+        ("I(p, n) <+ $dist_normal(1, 0, 1);", "", 5, "rounds its draw to an integer"),
         ("I(p, n) <+ 1/0;", "", 5, "`/` by zero"),
     ],
 )
@@ -324,3 +336,99 @@ def test_white_noise_adds_noise_step_unless_the_module_declares_it() -> None:
     )
     assert [name for name, _ in declared.params].count("noise_step") == 1
     assert dict(declared.params)["noise_step"] == 5e-9
+
+
+@pytest.mark.parametrize(
+    ("analog", "where"),
+    [
+        # the Stanford/PKU RRAM pattern: the gap is used, then integrated
+        ("I(p, n) <+ 1m*exp(-x/0.2)*V(p, n);\n    x = idt(V(p, n), 1);", (5, 24)),
+        # assigned on one path only: the other path reads the previous evaluation's value
+        ("if (V(p) > 1) x = 1;\n    I(p, n) <+ x*V(p, n);", (6, 16)),
+        # a block's own x is not the module's
+        ("begin : inner real x; x = 2; end\n    I(p, n) <+ x;", (6, 16)),
+    ],
+)
+def test_a_variable_read_before_it_is_assigned_is_held_state(
+    analog: str, where: tuple[int, int]
+) -> None:
+    body = f"""module m(p, n);
+  inout p, n; electrical p, n;
+  real x = 0.5;
+  analog begin
+    {analog}
+    x = V(p);
+  end
+endmodule
+"""
+    with pytest.raises(VaError) as caught:
+        _lower(body)
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.location.line - 2, diagnostic.location.column) == where
+    assert "previous evaluation" in diagnostic.message
+    assert "--target osdi" in diagnostic.message
+
+
+def test_variables_assigned_first_or_never_are_not_state() -> None:
+    subckt = _two_terminal(
+        "if (V(p) > 1) x = 1; else x = 2; I(p, n) <+ x*V(p, n) + k;",
+        "real x; real k = 3;",
+    )
+    assert _expression(subckt) == "((((v(p) > 1) ? 1 : 2) * v(p,n)) + 3)"
+
+
+@pytest.mark.parametrize(
+    ("analog", "declarations", "construct"),
+    [
+        ("@(cross(V(p) - 1, 1)) x = 1; I(p, n) <+ x;", "real x;", "@(cross)"),
+        ("@(timer(1n)) x = 1; I(p, n) <+ x;", "real x;", "@(timer)"),
+        ("@(initial_step) x = V(p); I(p, n) <+ x;", "real x;", "assigning a simulated"),
+        ('$strobe("v = %g", V(p)); I(p, n) <+ V(p);', "", "`$strobe`"),
+        ("$bound_step(1n); I(p, n) <+ V(p);", "", "`$bound_step`"),
+        ("I(p, n) <+ transition(V(p) > 1 ? 1 : 0, 0, 1n);", "", "`transition`"),
+        ("I(p, n) <+ absdelay(V(p), 1n);", "", "`absdelay`"),
+        ("I(p, n) <+ ddx(V(p)*V(p), V(p));", "", "`ddx`"),
+        ('I(p, n) <+ $simparam("gmin", 0)*V(p);', "", "`$simparam`"),
+        ('I(p, n) <+ analysis("tran");', "", "`analysis`"),
+        ("k = V(p); a[k] = 1; I(p, n) <+ a[0];", "integer k; real a[0:1];", "array index"),
+        ("I(p, n) <+ pi*V(p);", "parameter real pi = 3;", "means something else"),
+    ],
+)
+def test_what_a_subcircuit_cannot_express_names_the_osdi_target(
+    analog: str, declarations: str, construct: str
+) -> None:
+    body = f"""module m(p, n);
+  inout p, n; electrical p, n;
+  {declarations}
+  analog begin
+    {analog}
+  end
+endmodule
+"""
+    _, message = _error(body)
+    assert construct in message and "--target osdi" in message
+
+
+def test_an_initial_step_of_parameters_lowers_as_plain_statements() -> None:
+    subckt = _two_terminal(
+        "@(initial_step) begin g = 2*g0; c[1] = g; end I(p, n) <+ c[1]*V(p, n);",
+        "parameter real g0 = 1m; real g; real c[0:1];",
+    )
+    assert _expression(subckt) == "((2 * g0) * v(p,n))"
+
+
+def test_an_initial_step_that_seeds_held_state_names_the_osdi_target() -> None:
+    # the Stanford/PKU pattern: the gap starts in @(initial_step) and is integrated after
+    _, message = _error(
+        """module m(p, n);
+  inout p, n; electrical p, n;
+  real gap;
+  analog begin
+    @(initial_step) gap = 1;
+    I(p, n) <+ V(p, n)*gap;
+    gap = gap + 1m*V(p, n);
+  end
+endmodule
+"""
+    )
+    assert "sets `gap`" in message and "--target osdi" in message

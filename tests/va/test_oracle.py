@@ -19,6 +19,7 @@ import pytest
 from spicegen import simulate
 from spicegen.netlist import Circuit, Dc, Option, SubcktInstance, VoltageSource
 from spicegen.va.compile import compile_va
+from tests.va.targets import TARGETS
 
 HEADER = '`include "disciplines.vams"\n`include "constants.vams"\n'
 
@@ -182,8 +183,8 @@ def _openvaf_solved_currents(
     return np.array(currents)
 
 
-def _spicegen_currents(path: Path) -> np.ndarray:
-    subckt = compile_va(path)
+def _spicegen_currents(path: Path, target: str) -> np.ndarray:
+    subckt = compile_va(path, target=target)  # type: ignore[arg-type]
     circuit = Circuit(
         title="oracle sweep",
         elements=(
@@ -200,24 +201,28 @@ def _spicegen_currents(path: Path) -> np.ndarray:
     return -np.asarray(waves.i("v1"))  # the source delivers what the device draws
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name", sorted(MODELS))
-def test_static_currents_agree_with_openvaf(name: str, tmp_path: Path) -> None:
+def test_static_currents_agree_with_openvaf(name: str, target: str, tmp_path: Path) -> None:
     path = tmp_path / f"{name}.va"
     path.write_text(HEADER + MODELS[name])
     (module,) = openvaf_py.compile_va(str(path))
     expected = _openvaf_currents(path, dict(module.get_param_defaults()))
-    measured = _spicegen_currents(path)
+    measured = _spicegen_currents(path, target)
     # 1e-3 relative (issue 3), with a floor for currents near zero
     np.testing.assert_allclose(measured, expected, rtol=1e-3, atol=1e-15)
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name", sorted(INTERNAL))
-def test_models_with_internal_nodes_agree_with_openvaf(name: str, tmp_path: Path) -> None:
+def test_models_with_internal_nodes_agree_with_openvaf(
+    name: str, target: str, tmp_path: Path
+) -> None:
     source, internal = INTERNAL[name]
     path = tmp_path / f"{name}.va"
     path.write_text(HEADER + source)
     expected = _openvaf_solved_currents(path, internal)
-    measured = _spicegen_currents(path)
+    measured = _spicegen_currents(path, target)
     assert np.ptp(expected) > 1e-4  # the grid exercises the nonlinearity, not just zeros
     np.testing.assert_allclose(measured, expected, rtol=1e-3, atol=1e-15)
 
@@ -231,10 +236,11 @@ SHIPPED = {
 }
 
 
+@pytest.mark.parametrize("target", TARGETS)
 @pytest.mark.parametrize("name", sorted(SHIPPED))
-def test_shipped_models_agree_with_openvaf(name: str) -> None:
+def test_shipped_models_agree_with_openvaf(name: str, target: str) -> None:
     path = Path(__file__).resolve().parents[2] / "models" / f"{name}.va"
     expected = _openvaf_solved_currents(path, **SHIPPED[name])  # type: ignore[arg-type]
-    measured = _spicegen_currents(path)
+    measured = _spicegen_currents(path, target)
     assert np.ptp(expected) > 1e-6
     np.testing.assert_allclose(measured, expected, rtol=1e-3, atol=1e-15)

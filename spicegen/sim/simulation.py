@@ -1,4 +1,5 @@
-"""``simulate``: one run, either backend."""
+"""``simulate``: one run, either backend (a module not named ``simulate``, so that importing
+it never hides the function ``spicegen.sim.simulate``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ def as_run(
     *,
     allow_control: bool = False,
     codemodels: Sequence[str | os.PathLike[str]] = (),
+    osdi: Sequence[str | os.PathLike[str]] = (),
     base_dir: str | os.PathLike[str] | None = None,
     what: str = "simulate",
 ) -> Run:
@@ -32,6 +34,7 @@ def as_run(
                 ("analysis", analysis, None),
                 ("allow_control", allow_control, False),
                 ("codemodels", tuple(codemodels), ()),
+                ("osdi", tuple(osdi), ()),
                 ("base_dir", base_dir, None),
             )
             if value != default
@@ -43,6 +46,7 @@ def as_run(
         netlist,
         analysis,
         codemodels=tuple(os.fspath(path) for path in codemodels),
+        osdi=tuple(os.fspath(path) for path in osdi),
         base_dir=os.fspath(base_dir) if base_dir is not None else None,
         allow_control=allow_control,
     )
@@ -58,6 +62,7 @@ def simulate(
     codemodels: Sequence[str | os.PathLike[str]] = (),
     raw_path: str | os.PathLike[str] | None = None,
     base_dir: str | os.PathLike[str] | None = None,
+    osdi: Sequence[str | os.PathLike[str]] = (),
 ) -> Result:
     """Simulate a Run (or a Circuit or netlist text) with ngspice and return its Result.
 
@@ -65,8 +70,9 @@ def simulate(
     text with an analysis card of its own cannot take one. ``timeout`` is in seconds.
     ``backend="batch"`` runs ``ngspice -b``; ``"shared"`` runs libngspice in a worker process.
     ``.control`` blocks and other routes to ngspice commands are refused unless
-    ``allow_control``. ``codemodels`` are XSPICE ``.cm`` libraries to load first. ``raw_path``
-    keeps a copy of the raw file (batch backend only). Relative ``.include`` paths are taken
+    ``allow_control``. ``codemodels`` are XSPICE ``.cm`` libraries to load first, ``osdi``
+    OSDI device libraries (compiled models of a Circuit load their own). ``raw_path`` keeps a
+    copy of the raw file (batch backend only). Relative ``.include`` paths are taken
     from ``base_dir`` (default: the current directory). Given a Run, these settings come from
     it. Raises a ``SimulationError`` subclass carrying ngspice's message on failure.
     """
@@ -81,7 +87,12 @@ def simulate(
             "raw_path needs backend='batch'; the shared backend writes no file"
         )
     run = as_run(
-        netlist, analysis, allow_control=allow_control, codemodels=codemodels, base_dir=base_dir
+        netlist,
+        analysis,
+        allow_control=allow_control,
+        codemodels=codemodels,
+        osdi=osdi,
+        base_dir=base_dir,
     )
     deck = write_deck(run)
     if backend == "batch":
