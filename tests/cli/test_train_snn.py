@@ -59,7 +59,7 @@ def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, c
 
 
 def test_train_without_a_method_names_them(cli) -> None:  # type: ignore[no-untyped-def]
-    assert_one_line_error(cli("train"), "choose a training method: snn")
+    assert_one_line_error(cli("train"), "snn (see spicegen train --help)")
     shown = cli("train", "--help")
     assert shown.status == 0 and "vdsp" in shown.out and "stdp" in shown.out
 
