@@ -1,10 +1,11 @@
 """The main demo: build a circuit in Python, simulate it with both backends, plot it; then one
 small example of each circuit generator, simulated and plotted; then a short finite-difference
-training run of an MTJ network.
+training run of an MTJ network; then two behaviours of the neuron atlas and a short VDSP run
+of a spiking network.
 
 Run with ``python -m spicegen.demo`` (``make demo``). Writes ``out/demo/rc_step.png``,
 ``oscillator_neuron.png``, ``neuron_pair.png``, ``bayesian_machine.png``, ``crossbar.png`` and
-``fd_iris.png``.
+``fd_iris.png`` and ``spiking_fields.png``.
 
 The generators' runnable decks (sources and an analysis) are ``spicegen.circuits.decks``,
 shared with ``spicegen build`` and ``scripts/regen_netlists.py``.
@@ -55,6 +56,7 @@ def main(out_dir: str = "out/demo") -> Path:
     path = rc_demo(out_dir)
     generators_demo(out_dir)
     learning_demo(out_dir)
+    spiking_demo(out_dir)
     return path
 
 
@@ -258,3 +260,40 @@ def _crossbar_figure(
 
 if __name__ == "__main__":
     main(*sys.argv[1:])
+
+
+def spiking_demo(out_dir: str = "out/demo") -> Path:
+    """Two behaviours of the neuron atlas in ngspice, and a short VDSP run of the spiking
+    network (fast engine, 4x4 bars) with its receptive fields before and after."""
+    from spicegen.learn.neuron_atlas import PROTOCOLS, run_behaviour
+    from spicegen.learn.patterns import patterns
+    from spicegen.learn.snn import Vdsp
+    from spicegen.learn.snn_fast_engine import (
+        FastSpikingEngine,
+        fast_network_for,
+        training_params,
+    )
+    from spicegen.learn.snn_figures import receptive_fields
+    from spicegen.learn.snn_run import run_seed
+
+    start = time.perf_counter()
+    device = models.load("threshold_switch")
+    for name in ("tonic_spiking", "spike_latency"):
+        verdict, _ = run_behaviour(name, device, PROTOCOLS["threshold_switch"])
+        print(f"neuron atlas, {name}: {'shown' if verdict.shown else 'not shown'} "
+              f"({verdict.reason})")  # fmt: skip
+    data = patterns(24, seed=0)
+    network = fast_network_for(device, models.load("rram_hfo2"), 16, 4)
+    with FastSpikingEngine(network, training_params(network, image_shape=(4, 4))) as engine:
+        result = run_seed(engine, data, Vdsp(lr=0.05), seed=0)
+    names = [data.classes[k] if k >= 0 else "silent" for k in result.neuron_labels]
+    Path(out_dir).mkdir(parents=True, exist_ok=True)
+    path = Path(out_dir) / "spiking_fields.png"
+    receptive_fields(result.initial_weights, result.weights, (4, 4), path, names)
+    print(
+        f"spiking network (16 inputs, 4 NbOx outputs, fast engine), VDSP on 12 bars: "
+        f"{100 * result.accuracy:.0f} % of 12 held-out bars (k-means {100 * result.kmeans:.0f} "
+        f"%), {result.updates} updates, in {time.perf_counter() - start:.1f} s"
+    )
+    print(f"  {path.resolve()}")
+    return path

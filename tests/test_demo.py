@@ -15,7 +15,8 @@ def test_demo_writes_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[s
     figures = sorted(tmp_path.glob("*.png"))
     names = {f.name for f in figures}
     assert {"rc_step.png", "oscillator_neuron.png", "neuron_pair.png"} <= names
-    assert {"bayesian_machine.png", "crossbar.png", "fd_iris.png"} <= names
+    assert {"bayesian_machine.png", "crossbar.png", "fd_iris.png", "spiking_fields.png"} <= names
+    assert "tonic_spiking: shown" in printed and "spike_latency: shown" in printed
     for figure in figures:
         assert figure.stat().st_size > 10_000
         assert figure.name in printed

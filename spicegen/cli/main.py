@@ -13,12 +13,12 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from spicegen.cli import build, models, plot, run, sweep, sweep_report, train
+from spicegen.cli import build, models, neuron_atlas, plot, run, sweep, sweep_report, train
 from spicegen.cli import compile as compile_
 from spicegen.cli.common import ArgumentParser
 from spicegen.errors import SpicegenError
 
-VERBS = (run, compile_, build, plot, sweep, sweep_report, models, train)
+VERBS = (run, compile_, build, plot, sweep, sweep_report, models, train, neuron_atlas)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

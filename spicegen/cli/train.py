@@ -16,6 +16,7 @@ METHODS = (
     "fd",  # finite-difference gradients with MTJ neuron pairs (train_fd.py)
     "bnn",  # binarized networks with SPICE-characterised synapse writes (train_bnn.py)
     "mcmc",  # memristor Metropolis-Hastings with device proposals (train_mcmc.py)
+    "snn",  # spiking networks, VDSP or STDP: train vdsp|stdp (train_snn.py)
 )
 
 
@@ -30,8 +31,10 @@ def register(commands: SubParsers) -> None:
     methods = parser.add_subparsers(dest="method", metavar="METHOD")
     for name in METHODS:
         importlib.import_module(f"spicegen.cli.train_{name}").register(methods)
-    parser.set_defaults(handler=_no_method)
+    # a module may add several sub-commands (train_snn.py: vdsp and stdp): list what was added
+    parser.set_defaults(handler=_no_method, train_commands=tuple(methods.choices))
 
 
 def _no_method(args: argparse.Namespace) -> None:
-    raise CliError(f"choose a training method: {', '.join(METHODS)} (see spicegen train --help)")
+    commands = ", ".join(args.train_commands)
+    raise CliError(f"choose a training method: {commands} (see spicegen train --help)")

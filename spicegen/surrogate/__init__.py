@@ -23,3 +23,25 @@ from spicegen.surrogate.errors import SurrogateError
 from spicegen.surrogate.validation import Validation, compare
 
 __all__ = ["SurrogateError", "Validation", "cache_dir", "cache_key", "cached_arrays", "compare"]
+
+from spicegen.surrogate.memristive_synapse import (
+    SynapseSurrogate,
+    characterise_synapse,
+    validate_synapse,
+)
+from spicegen.surrogate.oscillator_neuron import (
+    NeuronSurrogate,
+    NeuronValidation,
+    characterise_neuron,
+    validate_neuron,
+)
+
+__all__ += [
+    "NeuronSurrogate",
+    "NeuronValidation",
+    "SynapseSurrogate",
+    "characterise_neuron",
+    "characterise_synapse",
+    "validate_neuron",
+    "validate_synapse",
+]

@@ -1,0 +1,197 @@
+"""The fast spiking engine: agreement with ngspice, speed against it, throughput on MNIST-5k.
+
+1. Agreement (issue 13 section 4): the small network of ``tests/learn/test_snn_fast.py`` (or
+   ``--inputs``/``--outputs``), ``--stimuli`` random stimuli and weights not used by the
+   characterisation; per stimulus the fast engine and one ngspice transient of the whole
+   network. Prints per-neuron spike counts, the fraction of output spikes matched within 5 %
+   of the mean inter-spike interval, and the presynaptic membranes at the output spikes.
+2. Speed: median seconds per presentation of each engine on that network, and the ratio.
+3. Learned weights: one epoch of VDSP on ``--epoch-samples`` random stimuli with each engine
+   (the fast one and ngspice of the same circuit) from the same start; the difference of the
+   learned weights as a fraction of how far ngspice moved them, and the correlation of the
+   two engines' weight changes (``--weights-only`` runs this part alone).
+4. Throughput: MNIST-5k presentations (784 inputs, ``--neurons`` outputs) per second of the
+   fast engine, with random weights, and the time one epoch of 4,000 images would take.
+
+Prints medians and ratios measured in this run; never asserts. The machine may be shared with
+other work; the ratio is the figure. ``python benchmarks/bench_snn_fast.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from spicegen import models
+from spicegen.circuits import LifParams
+from spicegen.learn import load_dataset
+from spicegen.learn.snn_circuit import SpikingCircuit, fast_network, spice_presentation
+from spicegen.learn.snn_fast import FastEngine, FastNetwork
+from spicegen.seeds import stream
+from spicegen.surrogate.oscillator_neuron import match_spikes
+
+
+def small_circuit(inputs: int, outputs: int, duration: float) -> SpikingCircuit:
+    """The suite's small network (threshold_switch neurons, rram_hfo2 synapses)."""
+    return SpikingCircuit(
+        models.load("threshold_switch"),
+        models.load("rram_hfo2"),
+        inputs,
+        outputs,
+        input=LifParams(r_leak=5e3, c=1e-9),
+        output=LifParams(r_leak=11e3, c=1e-9),
+        input_bias=210e-6,
+        input_gain=150e-6,
+        duration=duration,
+        dt=5e-9,
+        pulse_voltage=0.1,
+        column_gain=2000.0 * 3 / inputs,
+        inhibition=3e-3,
+        synapse_params={"sigma_c2c": 0.0},
+    )
+
+
+def agreement(args: argparse.Namespace) -> None:
+    circuit = small_circuit(args.inputs, args.outputs, args.duration)
+    engine = FastEngine(fast_network(circuit))
+    rng = stream(args.seed, "bench", "agreement")
+    fast_times, spice_times, fractions, count_errors, v_errors = [], [], [], [], []
+    for k in range(args.stimuli):
+        sample = rng.uniform(0.4, 1.0, args.inputs)
+        weights = rng.uniform(0.4, 1.0, (args.inputs, args.outputs))
+        start = time.perf_counter()
+        fast = engine.present(sample, weights)
+        fast_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        spice = spice_presentation(circuit, sample, weights)
+        spice_times.append(time.perf_counter() - start)
+        for j in range(args.outputs):
+            reference = spice.output_spike_times(j)
+            if reference.size:
+                fractions.append(
+                    (match_spikes(reference, fast.output_spike_times(j)), reference.size)
+                )
+                count_errors.append(
+                    abs(int(fast.counts[j]) - int(spice.counts[j])) / reference.size
+                )
+        shared = min(fast.spike_times.size, spice.spike_times.size)
+        if shared:
+            v_errors.append(float(np.max(np.abs(fast.v_pre[:shared] - spice.v_pre[:shared]))))
+        print(
+            f"stimulus {k}: counts fast {fast.counts.tolist()} ngspice {spice.counts.tolist()}, "
+            f"inputs equal: {bool(np.array_equal(fast.input_counts, spice.input_counts))}"
+        )
+    spikes = sum(n for _, n in fractions)
+    matched = sum(f * n for f, n in fractions) / max(spikes, 1)
+    print(
+        f"agreement over {args.stimuli} stimuli, {spikes} ngspice output spikes: "
+        f"{100 * matched:.1f} % matched within 5 % of the mean ISI; per-neuron count error "
+        f"median {100 * statistics.median(count_errors):.1f} %, "
+        f"max {100 * max(count_errors):.1f} %; "
+        f"v_pre at output spikes max error {1e3 * max(v_errors, default=0):.1f} mV"
+    )
+    fast_median, spice_median = statistics.median(fast_times), statistics.median(spice_times)
+    print(
+        f"per presentation ({args.inputs}x{args.outputs}, {args.duration * 1e6:.0f} us): fast "
+        f"{1e3 * fast_median:.1f} ms, ngspice {spice_median:.2f} s, "
+        f"ratio {spice_median / fast_median:.0f}x"
+    )
+
+
+def learned_weights(args: argparse.Namespace) -> None:
+    """One epoch of VDSP on ``--epoch-samples`` random stimuli with each engine, from the same
+    initial weights and thresholds: how close the fast engine's learned weights are."""
+    from spicegen.learn.snn import Vdsp, initial_state, train
+    from spicegen.learn.snn_fast_engine import (
+        FastSpikingEngine,
+        circuit_spice_engine,
+        training_params,
+    )
+
+    circuit = small_circuit(args.inputs, args.outputs, args.duration)
+    network = fast_network(circuit)
+    params = training_params(network)
+    x = stream(args.seed, "bench", "epoch").uniform(0.4, 1.0, (args.epoch_samples, args.inputs))
+    start = initial_state(params, args.seed)
+    rule = Vdsp(lr=0.05)
+    learned = {}
+    for engine in (FastSpikingEngine(network, params), circuit_spice_engine(circuit, params)):
+        began = time.perf_counter()
+        state = train(engine, x, rule, seed=args.seed, state=start)
+        learned[engine.name] = state
+        print(f"{engine.name}: {state.updates} updates in {time.perf_counter() - began:.1f} s")
+    fast, spice = learned["fast"].weights, learned["spice-circuit"].weights
+    change = float(np.linalg.norm(spice - start.weights))
+    gap = float(np.linalg.norm(fast - spice))
+    print(
+        f"one epoch ({args.epoch_samples} samples, {args.inputs}x{args.outputs}): weights moved "
+        f"{change:.3f} (Frobenius) in ngspice; fast minus ngspice {gap:.3f}"
+        f" ({100 * gap / change:.1f} % of the change), largest "
+        f"|dw| {np.max(np.abs(fast - spice)):.3f}; correlation of the changes "
+        f"{np.corrcoef((fast - start.weights).ravel(), (spice - start.weights).ravel())[0, 1]:.3f};"
+        f" updates fast {learned['fast'].updates}, ngspice {learned['spice-circuit'].updates}"
+    )
+
+
+def throughput(args: argparse.Namespace) -> None:
+    base = fast_network(small_circuit(3, 2, 12e-6))
+    network = FastNetwork(
+        input_neuron=base.input_neuron,
+        output_neuron=base.output_neuron,
+        inputs=784,
+        outputs=args.neurons,
+        input_bias=0.994 * base.input_neuron.rheobase,
+        input_gain=0.08 * base.input_neuron.rheobase,
+        duration=52.5e-6,
+        dt=0.15e-6,
+        pulse_voltage=0.1,
+        column_gain=40.0,
+        g_min=5e-6,
+        g_max=1e-4,
+        inhibition=12e-3,
+    )
+    engine = FastEngine(network)
+    data = load_dataset("mnist5k")
+    x = data.x / 255.0
+    weights = stream(args.seed, "bench", "weights").uniform(0, 1, (784, args.neurons))
+    engine.present(x[0], weights)
+    times = []
+    for k in range(args.images):
+        start = time.perf_counter()
+        engine.present(x[k], weights)
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    print(
+        f"MNIST-5k, 784 x {args.neurons}, 350 steps per image: median {1e3 * median:.1f} ms "
+        f"per image, {1 / median:.1f} images/s, "
+        f"one epoch of 4,000 images {4000 * median / 60:.1f} min"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--stimuli", type=int, default=5)
+    parser.add_argument("--inputs", type=int, default=3)
+    parser.add_argument("--outputs", type=int, default=2)
+    parser.add_argument("--duration", type=float, default=12e-6)
+    parser.add_argument("--neurons", type=int, default=100)
+    parser.add_argument("--images", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--epoch-samples", type=int, default=12)
+    parser.add_argument("--skip-spice", action="store_true")
+    parser.add_argument("--weights-only", action="store_true")
+    args = parser.parse_args()
+    if args.weights_only:
+        learned_weights(args)
+        return
+    if not args.skip_spice:
+        agreement(args)
+        learned_weights(args)
+    throughput(args)
+
+
+if __name__ == "__main__":
+    main()

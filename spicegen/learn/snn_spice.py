@@ -1,0 +1,402 @@
+"""The spiking network co-simulated in ngspice (``engine="spice"``): one transient per sample.
+
+``network(params, neuron, synapse)`` is the whole network of ``snn_network`` as one netlist,
+loaded once in a ``Session``. A presentation writes the sample and the weights into the loaded
+circuit (pixel sources and threshold currents by ``alter``; memristor states as ``.param``
+values, which take a ``reset``; ideal-resistor conductances by ``alter``), runs one transient,
+and reads back the spike outputs and input membranes: the spike times, every input membrane
+at each output spike (what VDSP reads) and the energy. Nothing is rebuilt between samples.
+
+Names (one place, ``*_node``/``*_source``/``weight_name``): input ``i`` is instance ``Xin{i}``
+with supply ``vdd{i}`` (behavioural source ``Bdd{i}``: ``v(bias) + v(pix{i})`` after a 10 ns
+ramp from t = 0, so the operating point is the intensity-0 resting state), membrane ``mi{i}``
+and spike output ``row{i}``; output ``j`` is ``Xout{j}`` with membrane ``mo{j}``, spike output
+``spk{j}``, column ammeter ``Vcol{j}``, mirror ``Fsyn{j}`` into the filter node ``syn{j}``,
+threshold current ``Ith{j}`` and inhibition shunt ``Binh{j}``; synapse ``(i, j)`` is
+``Xs_{i}_{j}`` (memristor, state ``.param w_{i}_{j}``) or ``Rs_{i}_{j}`` (resistor).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from spicegen.circuits import (
+    CompiledDevice,
+    LifParams,
+    OscillatorNeuronParams,
+    lif_neuron,
+    oscillator_neuron,
+)
+from spicegen.learn.errors import LearnError
+from spicegen.learn.snn_network import FloatArray, PresentationResult, SpikingNetworkParams
+from spicegen.netlist import (
+    BSource,
+    Capacitor,
+    Cccs,
+    Circuit,
+    CurrentSource,
+    Element,
+    Param,
+    Resistor,
+    Subckt,
+    SubcktInstance,
+    Vccs,
+    VoltageSource,
+)
+from spicegen.seeds import circuit_rng
+from spicegen.sim import Session
+from spicegen.va import CompiledModel
+from spicegen.waves import Waveforms
+from spicegen.waves.measure import crossings
+
+__all__ = [
+    "RAMP",
+    "SpiceEngine",
+    "Timings",
+    "input_membrane_node",
+    "input_spike_node",
+    "network",
+    "output_membrane_node",
+    "output_spike_node",
+    "weight_name",
+]
+
+RAMP = 10e-9  # s, the supplies' rise from the resting bias to the sample's drive
+_FILTER_RESISTANCE = 1e3  # ohm; any value gives the same filter, this one keeps V(syn) ~ mV
+# Beyond this many synapses a presentation takes minutes (each compiled memristor costs
+# ~15 us of CPU per time step, hundreds of thousands of steps per sample set); a fast engine
+# has no such limit.
+MAX_SPICE_SYNAPSES = 4096
+
+
+def input_membrane_node(i: int) -> str:
+    """Input neuron ``i``'s membrane."""
+    return f"mi{i}"
+
+
+def input_spike_node(i: int) -> str:
+    """Input neuron ``i``'s spike output, which drives crossbar row ``i``."""
+    return f"row{i}"
+
+
+def output_membrane_node(j: int) -> str:
+    """Output neuron ``j``'s membrane."""
+    return f"mo{j}"
+
+
+def output_spike_node(j: int) -> str:
+    """Output neuron ``j``'s spike output."""
+    return f"spk{j}"
+
+
+def weight_name(i: int, j: int) -> str:
+    """The ``.param`` holding synapse ``(i, j)``'s memristor state."""
+    return f"w_{i}_{j}"
+
+
+def _pixel_source(i: int) -> str:
+    return f"Vpix{i}"
+
+
+def _threshold_source(j: int) -> str:
+    return f"Ith{j}"
+
+
+def _resistor(i: int, j: int) -> str:
+    return f"Rs_{i}_{j}"
+
+
+def _check_models(
+    params: SpikingNetworkParams, neuron: CompiledModel, synapse: CompiledModel | None
+) -> None:
+    if not isinstance(neuron, CompiledModel) or neuron.name != params.neuron_model:
+        raise LearnError(
+            f"neuron: expected the compiled {params.neuron_model!r} model, got {neuron!r}"
+        )
+    if params.synapse_model == "resistor":
+        if synapse is not None:
+            raise LearnError("synapse: the network's synapses are resistors; pass synapse=None")
+    elif not isinstance(synapse, CompiledModel) or synapse.name != params.synapse_model:
+        raise LearnError(
+            f"synapse: expected the compiled {params.synapse_model!r} model, got {synapse!r}"
+        )
+    cells = params.inputs * params.neurons
+    if cells > MAX_SPICE_SYNAPSES:
+        raise LearnError(
+            f"the network has {cells} synapses ({params.inputs} inputs x {params.neurons} "
+            f"neurons); the SPICE engine takes at most {MAX_SPICE_SYNAPSES} in one netlist. "
+            "Use a fast engine, or a smaller network (downsample the images)"
+        )
+
+
+def _neurons(params: SpikingNetworkParams, neuron: CompiledModel) -> tuple[Subckt, Subckt]:
+    inp, out = params.input_neuron, params.output_neuron
+    input_subckt = oscillator_neuron(
+        CompiledDevice(neuron, params=tuple(dict(inp.device_params).items())),
+        OscillatorNeuronParams(r_load=inp.resistance, c=inp.c, readout=inp.readout,
+                               name="snn_input"),
+    )  # fmt: skip
+    output_subckt = lif_neuron(
+        CompiledDevice(neuron, params=tuple(dict(out.device_params).items())),
+        LifParams(r_leak=out.resistance, c=out.c, readout=out.readout, name="snn_output"),
+    )
+    return input_subckt, output_subckt
+
+
+def network(
+    params: SpikingNetworkParams,
+    neuron: CompiledModel,
+    synapse: CompiledModel | None,
+    weights: FloatArray | None = None,
+) -> Circuit:
+    """The network as one netlist, at ``weights`` (default all 0.5) and a blank sample."""
+    _check_models(params, neuron, synapse)
+    w = np.full(params.weight_shape, 0.5) if weights is None else params.check_weights(weights)
+    input_subckt, output_subckt = _neurons(params, neuron)
+    elements: list[Element] = [VoltageSource("Vbias", "bias", "0", dc=params.input_bias)]
+    for i in range(params.inputs):
+        elements += [
+            VoltageSource(_pixel_source(i), f"pix{i}", "0", dc=0.0),
+            BSource(f"Bdd{i}", f"vdd{i}", "0", "v", f"v(bias) + v(pix{i})*min(time/{RAMP}, 1)"),
+            SubcktInstance(
+                f"Xin{i}",
+                (f"vdd{i}", input_membrane_node(i), input_spike_node(i), "0"),
+                input_subckt.name,
+            ),
+        ]
+    for j in range(params.neurons):
+        membrane = output_membrane_node(j)
+        elements += [
+            VoltageSource(f"Vcol{j}", f"col{j}", "0", dc=0.0),
+            # the mirror injects gain x the column current (row -> column -> ammeter) into
+            # the filter node syn{j} (R || C to ground, tau = R C); the membrane receives
+            # V(syn)/R, which carries the same charge, delayed and smoothed
+            Cccs(f"Fsyn{j}", "0", f"syn{j}", f"Vcol{j}", params.synapse_gain),
+            Resistor(f"Rsyn{j}", f"syn{j}", "0", _FILTER_RESISTANCE),
+            Capacitor(f"Csyn{j}", f"syn{j}", "0", params.synapse_tau / _FILTER_RESISTANCE),
+            Vccs(f"Gsyn{j}", "0", membrane, f"syn{j}", "0", 1.0 / _FILTER_RESISTANCE),
+            CurrentSource(_threshold_source(j), membrane, "0", dc=0.0),
+            SubcktInstance(f"Xout{j}", (membrane, output_spike_node(j), "0"), output_subckt.name),
+        ]
+    if params.inhibition > 0 and params.neurons > 1:
+        # the shunt counts a spike output only above half the spike level: between spikes an
+        # output carries a few mV (its device's OFF current), which must not leak the others
+        floor = params.spike_level / 2
+        for j in range(params.neurons):
+            others = " + ".join(
+                f"max(v({output_spike_node(k)}) - {floor}, 0)"
+                for k in range(params.neurons)
+                if k != j
+            )
+            elements.append(
+                BSource(
+                    f"Binh{j}",
+                    output_membrane_node(j),
+                    "0",
+                    "i",
+                    f"{params.inhibition} * v({output_membrane_node(j)}) * ({others})",
+                )
+            )
+    subckts = [input_subckt, output_subckt]
+    circuit_params: list[Param] = []
+    if synapse is None:
+        conductance = params.conductances(w)
+        elements += [
+            Resistor(
+                _resistor(i, j), input_spike_node(i), f"col{j}", float(1.0 / conductance[i, j])
+            )
+            for i in range(params.inputs)
+            for j in range(params.neurons)
+        ]
+    else:
+        subckts.append(synapse.subckt)
+        seeds = circuit_rng(params.seed).integers(0, 2**31, size=params.weight_shape)
+        fixed = {**dict(params.synapse_params), "gmin": params.g_min, "gmax": params.g_max}
+        for i in range(params.inputs):
+            for j in range(params.neurons):
+                name = weight_name(i, j)
+                circuit_params.append(Param(name, float(w[i, j])))
+                elements.append(
+                    synapse.instance(
+                        f"Xs_{i}_{j}",
+                        (input_spike_node(i), f"col{j}"),
+                        seed=int(seeds[i, j]),
+                        x0=f"{{{name}}}",
+                        **fixed,
+                    )
+                )
+    return Circuit(
+        title=f"spiking network {params.inputs}x{params.neurons}",
+        elements=tuple(elements),
+        subckts=tuple(subckts),
+        params=tuple(circuit_params),
+    )
+
+
+@dataclass(slots=True)
+class Timings:
+    """Where a SPICE presentation's wall time goes (s, summed over presentations)."""
+
+    write: float = 0.0
+    simulate: float = 0.0
+    measure: float = 0.0
+    presentations: int = 0
+    points: int = 0
+    per_presentation: list[float] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, float]:
+        """Totals and means per presentation (s), and time points per presentation."""
+        n = max(self.presentations, 1)
+        return {
+            "presentations": self.presentations,
+            "write_s": self.write,
+            "simulate_s": self.simulate,
+            "measure_s": self.measure,
+            "seconds_per_presentation": (self.write + self.simulate + self.measure) / n,
+            "points_per_presentation": self.points / n,
+        }
+
+
+class SpiceEngine:
+    """The network of ``params`` in ngspice: ``neuron`` and ``synapse`` are the compiled
+    models the params name (``synapse=None`` for resistor synapses)."""
+
+    name = "spice"
+
+    def __init__(
+        self,
+        params: SpikingNetworkParams,
+        neuron: CompiledModel,
+        synapse: CompiledModel | None = None,
+        *,
+        timeout: float = 600.0,
+    ) -> None:
+        self.params = params
+        self.circuit = network(params, neuron, synapse)
+        self.timings = Timings()
+        self._memristor = synapse is not None
+        self._written: dict[str, float] = {}
+        self._vectors = [f"v({input_membrane_node(i)})" for i in range(params.inputs)]
+        self._vectors += [f"v({input_spike_node(i)})" for i in range(params.inputs)]
+        self._vectors += [f"v({output_spike_node(j)})" for j in range(params.neurons)]
+        self._session: Session | None = Session(self.circuit, timeout=timeout)
+
+    @property
+    def session(self) -> Session:
+        """The loaded circuit."""
+        if self._session is None:
+            raise LearnError("spice engine: closed")
+        return self._session
+
+    def present(
+        self, sample: FloatArray, weights: FloatArray, thresholds: FloatArray
+    ) -> PresentationResult:
+        """One transient of ``params.presentation`` s; see ``snn_network.Engine``."""
+        params = self.params
+        supplies = params.supplies(sample)
+        w = params.check_weights(weights)
+        theta = params.check_thresholds(thresholds)
+        started = time.perf_counter()
+        self._write(self._changes(supplies, w, theta))
+        wrote = time.perf_counter()
+        waves = self.session.tran(
+            params.max_step,
+            params.presentation,
+            max_step=params.max_step,
+            vectors=self._vectors,
+        )
+        simulated = time.perf_counter()
+        result = measure(params, waves, supplies, w)
+        done = time.perf_counter()
+        t = self.timings
+        t.write += wrote - started
+        t.simulate += simulated - wrote
+        t.measure += done - simulated
+        t.presentations += 1
+        t.points += 0 if waves.axis is None else int(waves.axis.size)
+        t.per_presentation.append(done - started)
+        return result
+
+    def _changes(self, supplies: FloatArray, w: FloatArray, theta: FloatArray) -> dict[str, float]:
+        params = self.params
+        changes = {
+            _pixel_source(i): float(supplies[i] - params.input_bias) for i in range(params.inputs)
+        }
+        changes |= {
+            _threshold_source(j): float(theta[j] / params.output_neuron.resistance)
+            for j in range(params.neurons)
+        }
+        if self._memristor:
+            changes |= {
+                weight_name(i, j): float(w[i, j])
+                for i in range(params.inputs)
+                for j in range(params.neurons)
+            }
+        else:
+            conductance = params.conductances(w)
+            changes |= {
+                _resistor(i, j): float(1.0 / conductance[i, j])
+                for i in range(params.inputs)
+                for j in range(params.neurons)
+            }
+        # only what differs from the loaded circuit: a memristor state costs a `reset`
+        return {k: v for k, v in changes.items() if self._written.get(k) != v}
+
+    def _write(self, changes: Mapping[str, float]) -> None:
+        if not changes:
+            return
+        session = self.session
+        bulk = getattr(session, "alter_many", None)
+        if bulk is not None:  # one round trip and one `reset` for all the states
+            bulk(dict(changes))
+        else:
+            for name, value in changes.items():
+                session.alter(name, value)
+        self._written.update(changes)
+
+    def close(self) -> None:
+        """Stop the ngspice worker."""
+        if self._session is not None:
+            self._session.close()
+            self._session = None
+
+    def __enter__(self) -> SpiceEngine:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+
+def measure(
+    params: SpikingNetworkParams, waves: Waveforms, supplies: FloatArray, weights: FloatArray
+) -> PresentationResult:
+    """Spike times, input membranes at each output spike, and energy from one transient."""
+    t = waves.axis
+    if t is None:
+        raise LearnError("spice engine: the transient returned no time axis")
+    level = params.spike_level
+    membranes = np.stack([waves.v(input_membrane_node(i)) for i in range(params.inputs)])
+    rows = np.stack([waves.v(input_spike_node(i)) for i in range(params.inputs)])
+    output_spikes = tuple(
+        crossings(t, waves.v(output_spike_node(j)), level, "rise") for j in range(params.neurons)
+    )
+    input_spikes = tuple(crossings(t, rows[i], level, "rise") for i in range(params.inputs))
+    pre_voltages = tuple(
+        np.stack([np.interp(times, t, membranes[i]) for i in range(params.inputs)], axis=1)
+        if times.size
+        else np.zeros((0, params.inputs))
+        for times in output_spikes
+    )
+    # supplies: V_dd (V_dd - V_m) / R_L through each input's load; synapses: G V_row^2 into
+    # the virtual-ground columns (the ramp of the first 10 ns is included exactly)
+    drive = params.input_bias + np.outer(supplies - params.input_bias, np.minimum(t / RAMP, 1.0))
+    supply_power = drive * (drive - membranes) / params.input_neuron.resistance
+    synapse_power = params.conductances(weights).sum(axis=1)[:, None] * rows**2
+    energy = float(np.trapezoid(supply_power.sum(axis=0) + synapse_power.sum(axis=0), t))
+    return PresentationResult(
+        output_spikes, input_spikes, pre_voltages, energy, float(params.presentation)
+    )

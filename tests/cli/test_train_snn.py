@@ -1,0 +1,82 @@
+"""``spicegen train vdsp|stdp``: a small SPICE run end to end (metrics and figures), and one
+clear line with status 2 for each kind of bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tests.cli.conftest import assert_one_line_error
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "run"
+    done = cli(
+        "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
+        "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
+        "--lr", "0.2", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    for field in ("accuracy_mean", "accuracy_std", "updates", "engine", "dataset", "seconds"):
+        assert field in metrics
+    assert metrics["engine"] == "spice" and metrics["dataset"] == "patterns"
+    assert 0.0 <= metrics["accuracy_mean"] <= 1.0 and metrics["accuracy_std"] == 0.0
+    # 4 training, 4 labelling and 4 test presentations of the 8 samples
+    assert metrics["presentations"] == 12
+    assert metrics["updates"] > 0 and metrics["rule"] == "vdsp"
+    for name in ("fields.png", "accuracy.png", "learning.png", "raster.png"):
+        assert (out / name).read_bytes()[:8] == PNG_SIGNATURE
+    assert "vdsp, spice engine, patterns" in done.out
+    # where the SPICE engine's time went: 13 presentations (12 and the raster's)
+    spent = metrics["timings_s"][0]
+    assert spent["presentations"] == 13 and spent["simulate_s"] > 0
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["vdsp", "--neurons", "0"], "--neurons must be at least 1"),
+        (["vdsp", "--dataset", "cifar"], "unknown dataset 'cifar'"),
+        (["vdsp", "--dataset", "digits", "--image-size", "3"], "do not divide into 3x3"),
+        (["vdsp", "--lr", "2"], "Vdsp.lr: expected at most 1"),
+        (["stdp", "--tau", "-1"], "Stdp.tau_plus"),
+        (["vdsp", "--dataset", "digits", "--classes", "0,x"], "--classes expects"),
+        (["vdsp", "--dataset", "digits", "--classes", "3"], "two or more"),
+        (["vdsp", "--presentation", "0"], "presentation"),
+        (["vdsp", "--engine", "fpga"], "invalid choice: 'fpga'"),
+        (["vdsp", "--seed", "-2"], "--seed must be a non-negative integer"),
+    ],
+)
+def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]
+    done = cli("train", *args, "--out", tmp_path / "out")
+    assert_one_line_error(done, expected)
+
+
+def test_train_without_a_method_names_them(cli) -> None:  # type: ignore[no-untyped-def]
+    # the sub-commands a user can type, not the module names behind them
+    assert_one_line_error(cli("train"), "fd, bnn, mcmc, vdsp, stdp (see spicegen train --help)")
+    shown = cli("train", "--help")
+    assert shown.status == 0 and "vdsp" in shown.out and "stdp" in shown.out
+
+
+def test_vdsp_with_the_fast_engine_on_digits(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The fast engine end to end on 8x8 digits 0-1 (two seeds): metrics over both seeds."""
+    out = tmp_path / "fast"
+    done = cli(
+        "train", "vdsp", "--dataset", "digits", "--classes", "0,1", "--samples", "20",
+        "--neurons", "4", "--engine", "fast", "--seeds", "2", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["engine"] == "fast" and metrics["dataset"] == "digits"
+    assert len(metrics["accuracy_per_seed"]) == 2 and metrics["presentations"] == 2 * 30
+    assert metrics["updates"] > 0 and metrics["energy_per_presentation_j"] > 0
+    assert (out / "fields.png").read_bytes()[:8] == PNG_SIGNATURE
+    saved = np.load(out / "weights.npz")
+    assert saved["final"].shape == (64, 4) and saved["neuron_labels"].shape == (4,)
