@@ -127,7 +127,13 @@ def main() -> None:
     parser.add_argument("--outputs", type=int, default=100)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    import brian2 as b2
+    try:
+        import brian2 as b2
+    except Exception as err:  # not installed, or (2.9.0 with numpy >= 2.4) broken on import
+        raise SystemExit(
+            f"bench_snn_brian2: Brian2 cannot be imported here ({type(err).__name__}: {err}); "
+            "install a Brian2 release that supports this numpy (pip install brian2)"
+        ) from None
 
     data = load_dataset("mnist5k")
     x = data.x / 255.0
