@@ -191,7 +191,13 @@ def cell_block(
     if isinstance(device, ResistorDevice):
         return ElementBlock("R", (names,), nodes, tuple(values))
     assert device.parameter is not None
-    params: list[tuple[str, ColumnValue]] = [(device.parameter, tuple(values)), *device.params]
+    # the netlist names of the parameters: the osdi target renames those ngspice reserves
+    # (``pi`` -> ``pi_va``), as ``CompiledModel.instance`` does on the element path
+    renamed = device.model.renamed
+    params: list[tuple[str, ColumnValue]] = [
+        (renamed.get(key, key), value)
+        for key, value in [(device.parameter, tuple(values)), *device.params]
+    ]
     draws = device.model.draws
     if draws:
         variates = device_variates(device, names.strings())

@@ -77,7 +77,8 @@ def cell_target(
     device = params.device
     if isinstance(device, CompiledDevice):
         assert device.parameter is not None
-        return Target(f"{prefix}.x{row}_{name}", device.parameter, device.parameter_kind, False)
+        parameter = device.model.renamed.get(device.parameter, device.parameter)  # as written
+        return Target(f"{prefix}.x{row}_{name}", parameter, device.parameter_kind, False)
     return Target(f"{prefix}.r{row}_{name}", None, "resistance", True)
 
 

@@ -69,8 +69,11 @@ def test_bulk_text_equals_element_text(
         CompiledDevice(compile_model(HERE / "ohmic_conductance.va"), "g"),
         CompiledDevice(models.load("rram_hfo2"), "x0", "state", seed=3),  # with its draws
         CompiledDevice(models.load("mtj"), "rp", "resistance", params={"stochastic": 0}),
+        CompiledDevice(  # parameters the osdi target renames (pi -> pi_va)
+            compile_model(HERE / "reserved_names.va", target="osdi"), "pi", params={"e": 2.0}
+        ),
     ],
-    ids=["ohmic", "rram_hfo2", "mtj"],
+    ids=["ohmic", "rram_hfo2", "mtj", "renamed"],
 )
 def test_bulk_text_equals_element_text_for_compiled_devices(device: CompiledDevice) -> None:
     mapping = LinearState(0.0, 1.0) if device.parameter_kind == "state" else None
@@ -82,6 +85,9 @@ def test_bulk_text_equals_element_text_for_compiled_devices(device: CompiledDevi
         assert to_ngspice(read_circuit(params, [0.1] * 3, bulk=True)) == to_ngspice(
             read_circuit(params, [0.1] * 3)
         )
+    for original, renamed in device.model.renamed.items():
+        text = to_ngspice(read_circuit(params, [0.1] * 3, bulk=True))
+        assert f" {renamed}=" in text and f" {original}=" not in text
 
 
 def test_write_circuit_and_layer_take_the_bulk_path() -> None:
