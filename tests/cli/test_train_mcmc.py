@@ -87,7 +87,3 @@ def test_train_mcmc_bad_input_is_one_line_and_status_2(
     tmp_path: Path, cli, arguments: tuple[str, ...], message: str
 ) -> None:  # type: ignore[no-untyped-def]
     assert_one_line_error(cli("train", "mcmc", *arguments, "--out", tmp_path / "o"), message)
-
-
-def test_train_without_a_method_says_which_exist(cli) -> None:  # type: ignore[no-untyped-def]
-    assert_one_line_error(cli("train"), "mcmc (see spicegen train --help)")
