@@ -6,34 +6,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from spicegen.learn.errors import LearnError
+from spicegen.learn.figure_files import pyplot, save_figure
 
 __all__ = ["plot_ablation", "plot_confusion", "plot_learning_curves"]
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(figure: Any, path: str | os.PathLike[str]) -> Path:
-    out = Path(path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        figure.savefig(out, dpi=110)
-    except (OSError, ValueError) as err:
-        raise LearnError(f"cannot write the figure {str(out)!r}: {err}") from None
-    finally:
-        _pyplot().close(figure)
-    return out
 
 
 def plot_learning_curves(
@@ -44,7 +22,7 @@ def plot_learning_curves(
 ) -> Path:
     """Validation accuracy and training loss per epoch: ``curves[label]`` is one history per
     fold (``history_`` of a trainer); each label's mean over folds is drawn bold."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(7, 6))
     for color, (label, histories) in zip(plt.rcParams["axes.prop_cycle"].by_key()["color"],
                                          curves.items(), strict=False):  # fmt: skip
@@ -66,14 +44,14 @@ def plot_learning_curves(
     top.legend(loc="lower right", fontsize="small")
     figure.suptitle(title)
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_confusion(
     matrix: np.ndarray, classes: Sequence[str], path: str | os.PathLike[str], *, title: str
 ) -> Path:
     """A confusion matrix (rows true, columns predicted) with its counts."""
-    plt = _pyplot()
+    plt = pyplot()
     counts = np.asarray(matrix)
     size = max(3.5, 0.45 * len(classes) + 2)
     figure, ax = plt.subplots(figsize=(size, size))
@@ -87,7 +65,7 @@ def plot_confusion(
     ax.set_ylabel("true")
     ax.set_title(title)
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)
 
 
 def plot_ablation(
@@ -99,7 +77,7 @@ def plot_ablation(
     title: str,
 ) -> Path:
     """Accuracy mean +- sd (fractions) for each setting, one line per series in ``results``."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, ax = plt.subplots(figsize=(6, 4))
     positions = np.arange(len(settings))
     for label, values in results.items():
@@ -113,4 +91,4 @@ def plot_ablation(
     ax.grid(True, alpha=0.3)
     ax.legend(fontsize="small")
     figure.tight_layout()
-    return _save(figure, path)
+    return save_figure(figure, path)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from spicegen.learn.calibration import Reliability
 from spicegen.learn.diagnostics import autocorrelation
-from spicegen.learn.errors import LearnError
+from spicegen.learn.figure_files import pyplot, save_figure
 from spicegen.learn.mcmc import Run
 
 if TYPE_CHECKING:
@@ -25,28 +25,6 @@ FloatArray = NDArray[np.float64]
 LABELS = {"device": "device MCMC", "software": "software MH", "logistic": "logistic regression"}
 
 
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(figure: Any, path: str | os.PathLike[str]) -> Path:
-    out = Path(path)
-    try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        figure.tight_layout()
-        figure.savefig(out, dpi=110)
-    except (OSError, ValueError) as err:
-        raise LearnError(f"cannot write the figure {str(out)!r}: {err}") from None
-    finally:
-        _pyplot().close(figure)
-    return out
-
-
 def _shown(run: Run, count: int) -> list[int]:
     """The parameters with the largest posterior |mean| (the ones the data speaks about)."""
     mean = np.abs(run.weights[:, run.burn_in :].mean(axis=(0, 1)))
@@ -55,7 +33,7 @@ def _shown(run: Run, count: int) -> list[int]:
 
 def plot_traces(run: Run, path: str | os.PathLike[str], parameters: int = 3) -> Path:
     """Each chain's trace of a few weights and of the log posterior density."""
-    plt = _pyplot()
+    plt = pyplot()
     shown = _shown(run, parameters)
     figure, axes = plt.subplots(len(shown) + 1, 1, figsize=(8, 1.8 * (len(shown) + 1)),
                                 sharex=True)  # fmt: skip
@@ -70,7 +48,7 @@ def plot_traces(run: Run, path: str | os.PathLike[str], parameters: int = 3) -> 
     axes[-1].set_ylabel("log posterior")
     axes[-1].set_xlabel("proposal (dotted: end of burn-in)")
     axes[0].legend(fontsize=7, ncol=4)
-    return _save(figure, path)
+    return save_figure(figure, path, tight=True)
 
 
 def plot_posteriors(
@@ -78,7 +56,7 @@ def plot_posteriors(
 ) -> Path:
     """Posterior histograms of a few weights: the device sampler's draws (every chain after
     burn-in) and the software Metropolis-Hastings draws of the same fold."""
-    plt = _pyplot()
+    plt = pyplot()
     shown = _shown(run, parameters)
     figure, axes = plt.subplots(1, len(shown), figsize=(3 * len(shown), 2.8))
     for axis, k in zip(np.atleast_1d(axes), shown, strict=False):
@@ -89,14 +67,14 @@ def plot_posteriors(
             axis.hist(other, bins=40, density=True, alpha=0.5, label="software MH")
         axis.set_xlabel(f"w[{k}]")
     np.atleast_1d(axes)[0].legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path, tight=True)
 
 
 def plot_calibration(
     reliabilities: Mapping[str, Reliability], path: str | os.PathLike[str]
 ) -> Path:
     """Reliability diagrams (accuracy against confidence per bin) with each method's ECE."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axis = plt.subplots(figsize=(4.6, 4.2))
     axis.plot([0, 1], [0, 1], color="k", lw=0.8, ls=":")
     for method, table in reliabilities.items():
@@ -108,14 +86,14 @@ def plot_calibration(
     axis.set_xlim(0.45, 1.0)
     axis.set_ylim(0.0, 1.02)
     axis.legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path, tight=True)
 
 
 def plot_ood(
     entropies: Mapping[str, tuple[FloatArray, FloatArray]], path: str | os.PathLike[str]
 ) -> Path:
     """Predictive entropy on test inputs and on out-of-distribution inputs, per method."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(1, len(entropies), figsize=(3.4 * len(entropies), 2.8),
                                 sharey=True)  # fmt: skip
     for axis, (method, (test, ood)) in zip(np.atleast_1d(axes), entropies.items(), strict=True):
@@ -126,13 +104,13 @@ def plot_ood(
         axis.set_title(LABELS.get(method, method), fontsize=9)
         axis.set_xlabel("predictive entropy (nats)")
         axis.legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path, tight=True)
 
 
 def plot_diagnostics(cv: CrossValidation, path: str | os.PathLike[str]) -> Path:
     """Per fold: acceptance, ESS (median and smallest over weights) and the largest split
     R-hat; and the first fold's autocorrelation of a few weights."""
-    plt = _pyplot()
+    plt = pyplot()
     folds = [f.fold for f in cv.folds]
     figure, axes = plt.subplots(1, 4, figsize=(13, 2.9))
     axes[0].bar(folds, [f.acceptance for f in cv.folds])
@@ -156,4 +134,4 @@ def plot_diagnostics(cv: CrossValidation, path: str | os.PathLike[str]) -> Path:
     axes[3].legend(fontsize=7)
     for axis in axes[:3]:
         axis.set_xlabel("fold")
-    return _save(figure, path)
+    return save_figure(figure, path, tight=True)

@@ -7,30 +7,14 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
+from spicegen.learn.figure_files import pyplot, save_figure
 from spicegen.learn.snn_network import FloatArray, PresentationResult
 from spicegen.learn.snn_run import SeedResult
 
 __all__ = ["accuracy_figure", "learning_curve", "raster", "receptive_fields"]
-
-
-def _pyplot() -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _save(figure: Any, path: str | os.PathLike[str]) -> Path:
-    target = Path(path)
-    figure.savefig(target, dpi=110, bbox_inches="tight")
-    _pyplot().close(figure)
-    return target
 
 
 def receptive_fields(
@@ -45,7 +29,7 @@ def receptive_fields(
     neurons = before.shape[1]
     if neurons > 16:
         return _field_grids(before, after, image_shape, path, labels)
-    plt = _pyplot()
+    plt = pyplot()
     figure, axes = plt.subplots(2, neurons, figsize=(1.6 * neurons + 1, 3.6), squeeze=False)
     for j in range(neurons):
         for row, (weights, name) in enumerate(((before, "before"), (after, "after"))):
@@ -58,7 +42,7 @@ def receptive_fields(
             if j == 0:
                 ax.set_ylabel(name, fontsize=9)
     figure.suptitle("receptive fields (weights in [0, 1])", fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path, crop=True)
 
 
 def _field_grids(
@@ -68,7 +52,7 @@ def _field_grids(
     path: str | os.PathLike[str],
     labels: Sequence[str] | None,
 ) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     neurons = before.shape[1]
     side = math.ceil(math.sqrt(neurons))
     figure = plt.figure(figsize=(2 * side * 0.9 + 1, side * 0.95 + 0.8))
@@ -85,14 +69,14 @@ def _field_grids(
             if labels and name == "after":
                 ax.set_title(labels[k], fontsize=7, pad=1)
         grid.suptitle(f"{name} training", fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path, crop=True)
 
 
 def accuracy_figure(
     results: Sequence[SeedResult], path: str | os.PathLike[str], title: str = ""
 ) -> Path:
     """Held-out accuracy per seed: the network, k-means and logistic regression."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, ax = plt.subplots(figsize=(5, 3.5))
     columns = (
         [r.accuracy for r in results],
@@ -107,12 +91,12 @@ def accuracy_figure(
     ax.set_ylabel("held-out accuracy (%)")
     ax.set_ylim(0, 105)
     ax.set_title(title or f"{len(results)} seeds", fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path, crop=True)
 
 
 def learning_curve(results: Sequence[SeedResult], path: str | os.PathLike[str]) -> Path:
     """Output spikes and weight updates per training sample, one line per seed."""
-    plt = _pyplot()
+    plt = pyplot()
     figure, (spikes, updates) = plt.subplots(1, 2, figsize=(9, 3.2))
     for r in results:
         history = np.asarray(r.history, dtype=float)
@@ -124,12 +108,12 @@ def learning_curve(results: Sequence[SeedResult], path: str | os.PathLike[str]) 
     updates.set_xlabel("training sample")
     updates.set_ylabel("weight updates (cumulative)")
     spikes.legend(fontsize=7)
-    return _save(figure, path)
+    return save_figure(figure, path, crop=True)
 
 
 def raster(result: PresentationResult, path: str | os.PathLike[str], title: str = "") -> Path:
     """Input and output spikes of one presentation (time in us)."""
-    plt = _pyplot()
+    plt = pyplot()
     inputs, outputs = len(result.input_spikes), len(result.output_spikes)
     figure, ax = plt.subplots(figsize=(7, 0.12 * (inputs + outputs) + 1.5))
     for i, times in enumerate(result.input_spikes):
@@ -141,4 +125,4 @@ def raster(result: PresentationResult, path: str | os.PathLike[str], title: str 
     ax.set_xlabel("time (us)")
     ax.set_ylabel("inputs (blue) / outputs (red)")
     ax.set_title(title, fontsize=10)
-    return _save(figure, path)
+    return save_figure(figure, path, crop=True)
