@@ -65,7 +65,8 @@ class MtjNetworkParams:
 
     ``layers``: one ``2R`` ``CrossbarParams`` per layer, rows = inputs + 1 (the last row is the
     bias row), each layer's rows = the previous layer's columns + 1. ``bias_current``,
-    ``delta_current`` (A) and ``mirror`` (A/A), ``gain`` (V/V): as ``network_layer``.
+    ``delta_current`` (A) and ``mirror`` (A/A), ``gain`` (V/V): as ``network_layer``;
+    ``mirror`` is one gain for every layer or a tuple of one per layer.
     ``bias_voltage`` (V) drives the bias rows; ``buffer_gain`` (V/V) and ``buffer_offset`` (V)
     map activations onto the next rows. ``resistances``: ``rp`` (ohm) of both devices of every
     pair, per layer; ``device_params``: further instance parameters of every MTJ. ``inputs``:
@@ -75,7 +76,7 @@ class MtjNetworkParams:
     layers: tuple[CrossbarParams, ...]
     bias_current: float
     delta_current: float
-    mirror: float = 1.0
+    mirror: float | tuple[float, ...] = 1.0
     gain: float = 10.0
     bias_voltage: float = 0.2
     buffer_gain: float = 1.0
@@ -102,7 +103,17 @@ class MtjNetworkParams:
                     f"{layers[index - 1].columns + 1}",
                     field="layers",
                 )
-        for name in ("bias_current", "mirror", "gain", "bias_voltage", "buffer_gain"):
+        if isinstance(self.mirror, tuple):
+            if len(self.mirror) != len(layers):
+                raise CircuitSpecError(
+                    f"expected one mirror gain per layer ({len(layers)}), got {len(self.mirror)}",
+                    field="mirror",
+                )
+            mirrors = tuple(check_finite(m, f"mirror[{k}]") for k, m in enumerate(self.mirror))
+            object.__setattr__(self, "mirror", mirrors)
+        else:
+            object.__setattr__(self, "mirror", check_finite(self.mirror, "mirror"))
+        for name in ("bias_current", "gain", "bias_voltage", "buffer_gain"):
             object.__setattr__(self, name, check_finite(getattr(self, name), name))
         object.__setattr__(self, "buffer_offset", check_finite(self.buffer_offset, "buffer_offset"))
         delta = check_finite(self.delta_current, "delta_current")
@@ -237,7 +248,8 @@ def _neurons(
     columns, then ``v1_{k}`` and ``dout_{k}``; the crossbar itself is instanced at top level."""
     neuron = NeuronPairParams(params.bias_current, params.delta_current, gain=params.gain)
     device = CompiledDevice(mtj_model, params=params.device_params)
-    layer_params = NetworkLayerParams(layer, neuron, mirror=params.mirror)
+    mirror = params.mirror[index] if isinstance(params.mirror, tuple) else params.mirror
+    layer_params = NetworkLayerParams(layer, neuron, mirror=mirror)
     circuit = network_layer(layer_params, device, [0.0] * layer.rows)
     pairs = params.resistances[index] if params.resistances is not None else ()
     drawn = {

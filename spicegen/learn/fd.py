@@ -53,6 +53,9 @@ ENGINES = ("surrogate", "spice", "software")
 Loss = Literal["cross_entropy", "mse"]
 Scaling = Literal["feature", "global"]
 MSE_TARGET = 0.8  # one-hot targets as +-0.8: inside the activation's normalised range
+# the safe range of the pre-activations (low, high) and the penalty's strength: one for every
+# layer, or one per layer (a layer's current per unit pre-activation follows its fan-in)
+Window = tuple[float, float, float] | Sequence[tuple[float, float, float]]
 
 
 def cross_entropy(logits: FloatArray, labels: FloatArray) -> tuple[float, FloatArray]:
@@ -70,7 +73,7 @@ def backpropagate(
     outputs: Sequence[LayerOutput],
     weights: Sequence[FloatArray],
     output_gradient: FloatArray,
-    window: tuple[float, float, float] | None = None,
+    window: Window | None = None,
 ) -> tuple[FloatArray, ...]:
     """Weight gradients of every layer from the measured slopes.
 
@@ -78,7 +81,8 @@ def backpropagate(
     ``dy/du``); ``weights`` the programmed ones (the transpose the backward pass goes through);
     ``output_gradient`` is dLoss/dy of the last layer. ``window = (low, high, strength)`` adds
     the gradient of ``strength / 2 * mean_samples sum (u - clip(u, low, high))^2`` on every
-    pre-activation ``u``: the penalty that keeps neuron currents in the devices' safe range.
+    pre-activation ``u``: the penalty that keeps neuron currents in the devices' safe range
+    (or a sequence of one such triple per layer).
     """
     gradient = output_gradient
     result: list[FloatArray] = [np.zeros(0)] * len(weights)
@@ -86,7 +90,7 @@ def backpropagate(
         delta = gradient * outputs[layer].slope
         below = with_bias(inputs if layer == 0 else outputs[layer - 1].y)
         if window is not None:
-            low, high, strength = window
+            low, high, strength = _layer_window(window, layer)
             u = below @ weights[layer]
             delta = delta + strength * (u - np.clip(u, low, high)) / u.shape[0]
         result[layer] = below.T @ delta
@@ -98,15 +102,23 @@ def window_penalty(
     inputs: FloatArray,
     outputs: Sequence[LayerOutput],
     weights: Sequence[FloatArray],
-    window: tuple[float, float, float],
+    window: Window,
 ) -> float:
     """The safe-range penalty ``backpropagate`` differentiates (see there)."""
-    low, high, strength = window
     total = 0.0
     for layer, w in enumerate(weights):
+        low, high, strength = _layer_window(window, layer)
         u = with_bias(inputs if layer == 0 else outputs[layer - 1].y) @ w
-        total += float(np.sum((u - np.clip(u, low, high)) ** 2)) / u.shape[0]
-    return strength / 2 * total
+        total += strength / 2 * float(np.sum((u - np.clip(u, low, high)) ** 2)) / u.shape[0]
+    return total
+
+
+def _layer_window(window: Window, layer: int) -> tuple[float, float, float]:
+    if isinstance(window[0], tuple | list):
+        low, high, strength = window[layer]  # type: ignore[misc]
+        return float(low), float(high), float(strength)
+    low, high, strength = window  # type: ignore[misc]
+    return float(low), float(high), float(strength)
 
 
 class FiniteDifferenceTrainer:
@@ -383,13 +395,22 @@ class FiniteDifferenceTrainer:
         self.programmed_ = tuple(programmed)
         self.history_ = history
 
-    def _window(self, engine: Engine) -> tuple[float, float, float] | None:
-        """The devices' safe current range as pre-activations, and the penalty's strength."""
+    def _window(self, engine: Engine) -> list[tuple[float, float, float]] | None:
+        """Every layer's safe current range as pre-activations (through the layer's own
+        current per unit pre-activation), and the penalty's strength."""
         if engine.name == "software" or self.window_strength == 0:
             return None
         chip = self.chip
         low, high = (chip.current_window[k] - chip.bias_current for k in (0, 1))
-        return low / chip.current_scale, high / chip.current_scale, self.window_strength
+        result = []
+        for inputs in self.sizes_[:-1]:
+            scale, strength = chip.layer_scale(inputs + 1), self.window_strength
+            if chip.reference_fan_in is not None and inputs + 1 > chip.reference_fan_in:
+                # the penalty's curvature in the weights grows with the rows' sum of x^2: a step
+                # on a wide layer would throw its currents past the other end of the window
+                strength *= chip.reference_fan_in / (inputs + 1)
+            result.append((low / scale, high / scale, strength))
+        return result
 
     def _initial(self, layer: int, rows: int, columns: int) -> FloatArray:
         """Uniform in +-init_scale / sqrt(fan-in), from the layer's own stream."""

@@ -8,7 +8,10 @@ Normalised quantities (what the trainer sees) and their physical meaning:
   ``G- = g_min + max(-w, 0) dG`` with ``dG = g_max - g_min``, so ``G+ - G- = w dG``;
 - a neuron's current is ``I = bias_current + mirror * sum_i V_i (G+ - G-)_i
   = bias_current + current_scale * u`` with the pre-activation ``u = sum_i x_i w_i``, which
-  fixes ``mirror = current_scale / (read_voltage dG)``;
+  fixes ``mirror = current_scale / (read_voltage dG)``; a layer of more rows (inputs + bias)
+  than ``reference_fan_in`` has its own, smaller scale ``current_scale * sqrt(reference_fan_in
+  / rows)`` (``MtjChip.layer_scale``): a sum over ``rows`` inputs grows as ``sqrt(rows)``, and
+  without it a 784-input layer drives its neurons far outside ``current_window``;
 - its activation ``y = buffer_gain (V1 - buffer_offset) / read_voltage``: the buffer maps the
   nominal device's ``V1`` over ``bias_current -+ span * current_scale`` onto
   ``-+read_voltage``; the derivative the pair measures, ``(V2 - V1) / dI``, becomes
@@ -81,6 +84,7 @@ class MtjChip:
     grid_points: int = 601
     read_time: float = 10e-9
     current_window: tuple[float, float] = (-40e-6, 250e-6)
+    reference_fan_in: int | None = 65
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -120,6 +124,13 @@ class MtjChip:
                 "chip.current_window: expected low < bias_current < high, got "
                 f"{self.current_window!r}"
             )
+        if self.reference_fan_in is not None and (
+            type(self.reference_fan_in) is not int or self.reference_fan_in < 1
+        ):
+            raise LearnError(
+                "chip.reference_fan_in: expected an integer >= 1 or None, got "
+                f"{self.reference_fan_in!r}"
+            )
         if not isinstance(self.wires, Wires):
             raise LearnError(f"chip.wires: expected Wires, got {self.wires!r}")
 
@@ -132,6 +143,27 @@ class MtjChip:
     def mirror(self) -> float:
         """Column-current gain into the neurons (A/A)."""
         return self.current_scale / (self.read_voltage * (self.g_max - self.g_min))
+
+    def layer_scale(self, rows: int) -> float:
+        """Current per unit pre-activation (A) of a layer of ``rows`` rows (inputs + bias):
+        ``current_scale``, times ``sqrt(reference_fan_in / rows)`` when ``rows`` is larger (the
+        sum over the rows grows as their square root; its current's reach stays that of a
+        ``reference_fan_in``-row layer). None: ``current_scale`` for every layer."""
+        reference = self.reference_fan_in
+        if reference is None or rows <= reference:
+            return self.current_scale
+        return self.current_scale * math.sqrt(reference / rows)
+
+    def layer_mirror(self, rows: int) -> float:
+        """Column-current gain (A/A) of a layer of ``rows`` rows (``layer_scale``'s mirror)."""
+        mirror = self.layer_scale(rows) / (self.read_voltage * (self.g_max - self.g_min))
+        low, high = MIRROR_RANGE
+        if not low <= mirror <= high:
+            raise LearnError(
+                f"chip: a layer of {rows} rows needs a current mirror of {mirror:.3g} A/A, "
+                f"outside {low:g}..{high:g}; raise reference_fan_in or current_scale"
+            )
+        return mirror
 
     @property
     def ideal_wires(self) -> bool:

@@ -82,7 +82,7 @@ def network(
         layers=tuple(layers),
         bias_current=chip.bias_current,
         delta_current=chip.delta_current,
-        mirror=chip.mirror,
+        mirror=tuple(chip.layer_mirror(rows + 1) for rows in sizes[:-1]),
         gain=chip.gain,
         bias_voltage=chip.read_voltage,
         buffer_gain=calibration.gain,
@@ -190,7 +190,11 @@ class SpiceEngine:
         return tuple(
             LayerOutput(
                 (activations[k] - calibration.offset) * scale,
-                differences[k] / chip.gain / chip.delta_current * chip.current_scale * scale,
+                differences[k]
+                / chip.gain
+                / chip.delta_current
+                * chip.layer_scale(self.sizes[k] + 1)
+                * scale,
             )
             for k in range(layers)
         )
@@ -240,7 +244,8 @@ class SpiceEngine:
                         point[f"v.xn{layer}.vcol{k}p#branch"]
                         - point[f"v.xn{layer}.vcol{k}n#branch"]
                     )
-                    current = chip.bias_current + chip.mirror * column
+                    mirror = chip.layer_mirror(sizes[layer] + 1)
+                    current = chip.bias_current + mirror * column
                     first += point[f"v({activation_node(layer, k)})"] * current
                     second_power += point[f"v({pair_node(layer, k)})"] * (
                         current + chip.delta_current

@@ -4,7 +4,8 @@ Every neuron pair of the chip (its own ``rp`` draws) is swept in one ngspice net
 (``surrogate.mtj_neuron.characterise_pairs``, cached); the crossbars are linear maps
 (``surrogate.crossbar.CrossbarMap``: the ideal product, or IR drop when the chip has wire
 resistance). A forward pass computes the same quantities the SPICE engine reads back: each
-neuron's current ``I = bias_current + mirror * (I+ - I-)``, its ``V1`` and its pair's
+neuron's current ``I = bias_current + mirror * (I+ - I-)`` (the layer's own mirror,
+``MtjChip.layer_mirror``), its ``V1`` and its pair's
 ``V2 - V1``, normalised as ``fd_hardware`` describes.
 """
 
@@ -70,7 +71,8 @@ class SurrogateEngine:
         voltages = self.chip.read_voltage * with_bias(x)
         physical = self._maps[layer].column_currents(voltages)
         column = physical[:, 0::2] - physical[:, 1::2]
-        return voltages, self.chip.bias_current + self.chip.mirror * column
+        mirror = self.chip.layer_mirror(self.sizes[layer] + 1)
+        return voltages, self.chip.bias_current + mirror * column
 
     def forward(self, inputs: FloatArray) -> tuple[LayerOutput, ...]:
         outputs, _ = self._run(np.asarray(inputs, dtype=np.float64), need_power=False)
@@ -97,7 +99,8 @@ class SurrogateEngine:
             v1, difference = self.pairs.predict(current, neurons)
             outside.append(self.pairs.outside(current))
             y = (v1 - calibration.offset) * scale
-            slope = difference / chip.delta_current * chip.current_scale * scale
+            per_unit = chip.layer_scale(self.sizes[layer] + 1)
+            slope = difference / chip.delta_current * per_unit * scale
             outputs.append(LayerOutput(y, slope))
             if need_power:
                 rows += self._maps[layer].power(voltages)

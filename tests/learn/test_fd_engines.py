@@ -140,3 +140,15 @@ def test_training_curves_of_the_two_engines_agree(mtj: CompiledModel) -> None:
     assert spice_run["predicted"] == surrogate_run["predicted"]
     assert spice_run["validation_accuracy"] == surrogate_run["validation_accuracy"]
     assert spice_run["train_loss"] == pytest.approx(surrogate_run["train_loss"], rel=1e-3)
+
+
+def test_per_layer_mirrors(mtj: CompiledModel) -> None:
+    # reference_fan_in 3: both layers (5 and 6 rows) get their own, smaller mirror in the
+    # netlist; the surrogate must follow the SPICE engine layer by layer
+    chip = MtjChip(rp_spread=0.05, mismatch=0.005, seed=3, reference_fan_in=3)
+    assert chip.layer_mirror(5) != chip.layer_mirror(6) != chip.mirror
+    narrow = SpiceEngine(mtj, chip, SIZES)
+    try:
+        _agree(mtj, narrow, chip)
+    finally:
+        narrow.close()
