@@ -40,7 +40,7 @@ DIGITS = {
     "batch_size": 16,
     "scaling": "global",
 }
-MNIST = {"hidden": (64, 64, 64, 64), "epochs": 40, "learning_rate": 0.05, "batch_size": 16,
+MNIST = {"hidden": (64, 64, 64, 64), "epochs": 30, "learning_rate": 0.05, "batch_size": 16,
          "scaling": "global", "init_scale": 1.732}  # fmt: skip
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -114,10 +114,9 @@ def window_penalty(
 
 
 def _layer_window(window: Window, layer: int) -> tuple[float, float, float]:
-    if isinstance(window[0], tuple | list):
-        low, high, strength = window[layer]  # type: ignore[misc]
-        return float(low), float(high), float(strength)
-    low, high, strength = window  # type: ignore[misc]
+    """``layer``'s (low, high, strength): its own, or the one for every layer."""
+    chosen = window[layer] if isinstance(window[0], tuple | list) else window
+    low, high, strength = cast(tuple[float, float, float], chosen)
     return float(low), float(high), float(strength)
 
 
