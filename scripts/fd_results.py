@@ -1,6 +1,7 @@
 """The results of the finite-difference trainer (docs/learn.md): tables and figures.
 
     python scripts/fd_results.py iris|digits|mnist|ablations|neuron|all [--out docs/learn]
+    python scripts/fd_results.py mnist_folds [--fold K]  # MNIST-5k 3-fold, one fold a process
 
 Each experiment's figures go into OUT/fd_results.json as it finishes (a rerun skips the ones
 stored unless --force) and its figures into OUT/img/; ``tables`` (also run after every
@@ -42,6 +43,7 @@ DIGITS = {
 }
 MNIST = {"hidden": (64, 64, 64, 64), "epochs": 30, "learning_rate": 0.05, "batch_size": 16,
          "scaling": "global", "init_scale": 1.732}  # fmt: skip
+MNIST_FOLDS = 3  # mnist_folds: 3-fold cross-validation, one fold per process (--fold K)
 
 
 class Results:
@@ -178,9 +180,16 @@ def digits(results: Results) -> None:
     plot_learning_curves(curves, results.out / "img" / "fd_digits_subset_curves.png", title=title)
 
 
-def mnist(results: Results) -> None:
+def mnist(results: Results, fold: int | None = None) -> None:
+    """The 80/20 split (``fold`` None), or fold ``fold`` of a 3-fold cross-validation (fold
+    seed 0; a fifth of each training part is the early-stopping split)."""
     data, device = load_dataset("mnist5k"), models.load("mtj")
-    split = stratified_folds(data.y, 1, seed=0, validation_fraction=0.2)[0]  # 80/20, val in 80
+    if fold is None:
+        split = stratified_folds(data.y, 1, seed=0, validation_fraction=0.2)[0]  # 80/20
+        prefix = "mnist"
+    else:
+        split = stratified_folds(data.y, MNIST_FOLDS, seed=0, validation_fraction=0.2)[fold]
+        prefix = f"mnist_fold{fold}"
     train = data.subset(np.concatenate([split.train, split.validation]))
     test = data.subset(split.test)
     validation = data.subset(split.validation)
@@ -212,13 +221,15 @@ def mnist(results: Results) -> None:
 
         return run
 
-    tanh = results.run("mnist_tanh", experiment("tanh", engine="software", **MNIST))
-    mtj = results.run("mnist_surrogate", experiment("mtj", engine="surrogate", device=device,
-                                                      chip=CHIP, **MNIST))  # fmt: skip
+    tanh = results.run(f"{prefix}_tanh", experiment("tanh", engine="software", **MNIST))
+    mtj = results.run(f"{prefix}_surrogate", experiment("mtj", engine="surrogate", device=device,
+                                                          chip=CHIP, **MNIST))  # fmt: skip
     teacher = store.get("tanh") or fit(engine="software", **MNIST)
-    distilled = results.run("mnist_distilled", experiment(
+    distilled = results.run(f"{prefix}_distilled", experiment(
         "kd", engine="surrogate", device=device, chip=CHIP, teacher=teacher,
         distill_temperature=4.0, distill_weight=0.5, **MNIST))  # fmt: skip
+    if fold is not None:
+        return
     plot_learning_curves({"MTJ surrogate": mtj["curves"], "MTJ, distilled from tanh":
                           distilled["curves"], "software tanh": tanh["curves"]},
                          results.out / "img" / "fd_mnist_curves.png",
@@ -493,10 +504,13 @@ def _agreement_lines(r: dict[str, Any]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    choices = ["iris", "digits", "mnist", "ablations", "neuron", "validation", "tables", "all"]
+    choices = ["iris", "digits", "mnist", "mnist_folds", "ablations", "neuron", "validation",
+               "tables", "all"]  # fmt: skip
     parser.add_argument("what", nargs="+", choices=choices)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "learn")
     parser.add_argument("--force", action="store_true", help="rerun experiments already stored")
+    parser.add_argument("--fold", type=int, action="append",
+                        help="mnist_folds: only this fold (repeatable; default all)")  # fmt: skip
     args = parser.parse_args()
     results = Results(args.out, args.force)
     chosen = (
@@ -504,7 +518,14 @@ def main() -> None:
         if "all" in args.what
         else args.what
     )
-    steps = {"iris": iris, "digits": digits, "mnist": mnist, "ablations": ablations,
+    folds = args.fold if args.fold else range(MNIST_FOLDS)
+
+    def mnist_folds(results: Results) -> None:
+        for fold in folds:
+            mnist(results, fold)
+
+    steps = {"iris": iris, "digits": digits, "mnist": mnist, "mnist_folds": mnist_folds,
+             "ablations": ablations,
              "neuron": neuron, "validation": validation, "tables": lambda r: None}  # fmt: skip
     for what in chosen:
         steps[what](results)
