@@ -96,7 +96,8 @@ def network(
 def apply_changes(session: Session, changes: Mapping[str, float]) -> None:
     """Set element values (V, ohm) in the loaded circuit, all in one round trip."""
     if changes:
-        values: dict[str | tuple[str, str], float] = dict(changes)  # element names as keys
+        values: dict[str | tuple[str, str], float] = {}  # element names as keys
+        values.update(changes)
         session.alter_many(values)
 
 
