@@ -96,7 +96,9 @@ def network(
 def apply_changes(session: Session, changes: Mapping[str, float]) -> None:
     """Set element values (V, ohm) in the loaded circuit, all in one round trip."""
     if changes:
-        session.alter_many(dict(changes))
+        values: dict[str | tuple[str, str], float] = {}  # element names as keys
+        values.update(changes)
+        session.alter_many(values)
 
 
 class SpiceEngine:
