@@ -258,10 +258,6 @@ def _crossbar_figure(
     return path
 
 
-if __name__ == "__main__":
-    main(*sys.argv[1:])
-
-
 def spiking_demo(out_dir: str = "out/demo") -> Path:
     """Two behaviours of the neuron atlas in ngspice, and a short VDSP run of the spiking
     network (fast engine, 4x4 bars) with its receptive fields before and after."""
@@ -297,3 +293,7 @@ def spiking_demo(out_dir: str = "out/demo") -> Path:
     )
     print(f"  {path.resolve()}")
     return path
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -20,3 +21,13 @@ def test_demo_writes_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[s
     for figure in figures:
         assert figure.stat().st_size > 10_000
         assert figure.name in printed
+
+
+def test_the_main_guard_comes_after_every_definition() -> None:
+    # `python -m spicegen.demo` runs the guard as it is reached: a function defined below it
+    # does not exist yet (the in-process test above cannot see that)
+    tree = ast.parse(Path(demo.__file__).read_text())
+    last = tree.body[-1]
+    assert isinstance(last, ast.If) and "__main__" in ast.unparse(last.test)
+    guards = [node for node in tree.body if isinstance(node, ast.If)]
+    assert guards == [last]
