@@ -133,13 +133,16 @@ def train_bnn(
     monitor: tuple[FloatArray, IntArray] | None = None,
     start: BnnNetwork | None = None,
     hidden_start: tuple[FloatArray, ...] | None = None,
+    monitor_norm: BnnNetwork | None = None,
 ) -> tuple[TrainResult, tuple[FloatArray, ...]]:
     """Train on ``x`` (samples x features, scaled) and labels ``y`` in 0..classes-1.
 
     ``synapse`` is the write model of the stored bits (default: ideal). ``seed`` is a training
     seed (``spicegen.seeds.stream``: init, shuffle and write noise). ``start`` and
-    ``hidden_start`` continue from a trained network (a second task). Returns the result and the
-    final hidden weights.
+    ``hidden_start`` continue from a trained network (a second task). ``monitor_norm`` is a
+    network whose batch-norm state (running statistics, gain, offset) the ``monitor`` data is
+    read with, instead of the current one: the task-specific normalisation of sequential tasks
+    (Laborieux et al. 2021). Returns the result and the final hidden weights.
     """
     config.check()
     x = np.asarray(x, dtype=np.float64)
@@ -227,6 +230,15 @@ def train_bnn(
             net = _network(
                 stored if config.binary else hidden, mean, variance, gain, offset, config.binary
             )
+            if monitor_norm is not None:  # the stored weights, read with another task's norm
+                net = BnnNetwork(
+                    net.weights,
+                    monitor_norm.mean,
+                    monitor_norm.variance,
+                    monitor_norm.gain,
+                    monitor_norm.offset,
+                    net.binary,
+                )
             history.append(float(np.mean(net.predict(monitor[0]) == monitor[1])))
     network = _network(
         stored if config.binary else hidden, mean, variance, gain, offset, config.binary
