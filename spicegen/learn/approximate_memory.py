@@ -6,7 +6,9 @@ binarized network with ideal writes, and the binarized network written by each M
 (``spicegen.learn.synapses.MramPulse``, from the SPICE characterisation). The programming
 energy of a run is the energy of all write attempts during training. The saving of a pulse is
 ``1 - energy / energy(reference pulse)``; ``energy_saved_at_1pct_loss`` is the largest saving
-among pulses whose mean accuracy is within one point of the reference pulse's.
+among pulses whose mean accuracy is within one point of the reference pulse's. With a
+validation fraction, that pulse is chosen on the validation accuracies (a stratified part of
+each training split, not trained on) and the test accuracies are only reported.
 """
 
 from __future__ import annotations
@@ -51,19 +53,25 @@ class Split:
     x_test: FloatArray
     y_test: IntArray
     classes: int
+    x_validation: FloatArray | None = None  # held out of the training part, same scaling
+    y_validation: IntArray | None = None
 
 
-def seed_split(dataset: Dataset, seed: int) -> Split:
+def seed_split(dataset: Dataset, seed: int, validation_fraction: float = 0.0) -> Split:
     """The stratified 80/20 split of ``dataset`` drawn from training seed ``seed``, min-max
-    scaled on its training part."""
-    fold = stratified_folds(dataset.y, 1, seed=seed)[0]
+    scaled on its training part; ``validation_fraction`` of the training part (stratified) is
+    held out as a validation part (the test part is the same with or without)."""
+    fold = stratified_folds(dataset.y, 1, seed=seed, validation_fraction=validation_fraction)[0]
     scaler = Scaler.min_max(dataset.x[fold.train])
+    validation = fold.validation.size > 0
     return Split(
         scaler(dataset.x[fold.train]),
         dataset.y[fold.train],
         np.clip(scaler(dataset.x[fold.test]), 0.0, 1.0),
         dataset.y[fold.test],
         len(dataset.classes),
+        np.clip(scaler(dataset.x[fold.validation]), 0.0, 1.0) if validation else None,
+        dataset.y[fold.validation] if validation else None,
     )
 
 
@@ -90,6 +98,9 @@ class EnergyPoint:
     energy: Summary
     accuracy: Summary
     writes: float
+    width_to_ap: float = 0.0  # s, of a P -> AP write (0: the same law as AP -> P)
+    energy_to_ap: float = 0.0  # J per P -> AP write
+    validation: Summary | None = None  # accuracy on the validation parts, if held out
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,23 +121,39 @@ class EnergySweep:
 
     def best_within(self, points_lost: float = 0.01) -> int:
         """Index of the largest saving whose accuracy is within ``points_lost`` of the
-        reference's (fractions: 0.01 is one point)."""
-        floor = self.points[self.reference].accuracy.mean - points_lost
-        eligible = [k for k, p in enumerate(self.points) if p.accuracy.mean >= floor]
+        reference's (fractions: 0.01 is one point): validation accuracy if held out, else
+        test accuracy."""
+
+        def chosen_on(point: EnergyPoint) -> float:
+            return point.accuracy.mean if point.validation is None else point.validation.mean
+
+        floor = chosen_on(self.points[self.reference]) - points_lost
+        eligible = [k for k, p in enumerate(self.points) if chosen_on(p) >= floor]
         return max(eligible, key=self.saving)
 
 
 def pulses_for_errors(
-    characterised: MramWrite, currents: Sequence[float], errors: Sequence[float]
+    characterised: MramWrite,
+    currents: Sequence[float],
+    errors: Sequence[float],
+    to_ap: MramWrite | None = None,
 ) -> tuple[MramPulse, ...]:
     """The pulses whose predicted write error rate is each of ``errors`` at each characterised
-    current (A); widths beyond the characterised range are left out."""
+    current (A); widths beyond the characterised range are left out. With ``to_ap`` (the P ->
+    AP characterisation) writes to -1 get their own width, for the same error rate at the same
+    reduced current."""
     pulses = []
     for current in currents:
         for error in errors:
             width = characterised.width_for_error(current, error)
-            if width <= characterised.widths[-1]:
-                pulses.append(mram_pulse(characterised, current, width))
+            if to_ap is None:
+                if width <= characterised.widths[-1]:
+                    pulses.append(mram_pulse(characterised, current, width))
+                continue
+            reverse = current / characterised.spec.critical * to_ap.spec.critical
+            width_to_ap = to_ap.width_for_error(reverse, error)
+            if width <= characterised.widths[-1] and width_to_ap <= to_ap.widths[-1]:
+                pulses.append(mram_pulse(characterised, current, width, to_ap, width_to_ap))
     if not pulses:
         raise LearnError("no pulse of the requested error rates fits the characterised widths")
     return tuple(pulses)
@@ -140,17 +167,20 @@ def energy_sweep(
     *,
     reference: int = 0,
     progress: Progress | None = None,
+    validation_fraction: float = 0.0,
 ) -> EnergySweep:
     """Train every pulse of ``pulses`` (``pulses[reference]`` is the reference; an
     ``IdealWrite`` stands for a memory without errors) and the two
     baselines on the split of each seed (``config``: default ``BnnConfig()``). ``progress`` is
-    advanced by one per training run."""
+    advanced by one per training run. ``validation_fraction`` > 0 holds that part of each
+    training split out to choose the pulse on (``EnergySweep.best_within``)."""
     config = BnnConfig() if config is None else config
     if not seeds or not pulses or not 0 <= reference < len(pulses):
         raise LearnError("energy_sweep: need seeds, pulses and a reference index among them")
     accuracies = np.zeros((len(pulses), len(seeds)))
     energies = np.zeros_like(accuracies)
     writes = np.zeros_like(accuracies)
+    validated = np.zeros_like(accuracies)
     ideal, full = [], []
     full_config = BnnConfig(
         hidden=config.hidden,
@@ -160,7 +190,7 @@ def energy_sweep(
         binary=False,
     )
     for s, seed in enumerate(seeds):
-        split = seed_split(dataset, seed)
+        split = seed_split(dataset, seed, validation_fraction)
         full.append(train_on_split(split, full_config, None, seed)[1])
         ideal.append(train_on_split(split, config, None, seed)[1])
         _advance(progress, 2)
@@ -168,6 +198,9 @@ def energy_sweep(
             result, accuracies[p, s] = train_on_split(split, config, pulse, seed)
             energies[p, s] = result.energy
             writes[p, s] = result.writes
+            if split.x_validation is not None:
+                predicted = result.network.predict(split.x_validation)
+                validated[p, s] = float(np.mean(predicted == split.y_validation))
             _advance(progress, 1)
     points = tuple(
         EnergyPoint(
@@ -175,6 +208,8 @@ def energy_sweep(
             summarise(energies[p].tolist()),
             summarise(accuracies[p].tolist()),
             float(writes[p].mean()),
+            *_reverse_figures(pulse),
+            summarise(validated[p].tolist()) if validation_fraction > 0 else None,
         )
         for p, pulse in enumerate(pulses)
     )
@@ -186,6 +221,13 @@ def _pulse_figures(pulse: MramPulse | IdealWrite) -> tuple[float, float, float, 
     if isinstance(pulse, IdealWrite):
         return 0.0, 0.0, 0.0, pulse.energy
     return pulse.current, pulse.width, pulse.error, pulse.energy
+
+
+def _reverse_figures(pulse: MramPulse | IdealWrite) -> tuple[float, float]:
+    """width s and energy J of a P -> AP write, (0, 0) when it has no law of its own."""
+    if isinstance(pulse, IdealWrite) or pulse.width_to_ap is None:
+        return 0.0, 0.0
+    return pulse.width_to_ap, pulse.reverse_energy
 
 
 def _advance(progress: Progress | None, count: int) -> None:
@@ -216,11 +258,15 @@ def sweep_metrics(sweep: EnergySweep) -> dict[str, object]:
                 "accuracy_std": p.accuracy.std,
                 "writes": p.writes,
                 "saving": sweep.saving(k),
+                "width_to_ap_s": p.width_to_ap,
+                "energy_per_write_to_ap_J": p.energy_to_ap,
+                "validation_accuracy": None if p.validation is None else p.validation.mean,
             }
             for k, p in enumerate(sweep.points)
         ],
         "reference": sweep.reference,
         "best_within_1pt": best,
+        "chosen_on": "test" if reference.validation is None else "validation",
         "energy_saved_at_1pct_loss": sweep.saving(best),
     }
 

@@ -1,22 +1,26 @@
 """Write statistics of the shipped ``mtj`` as an approximate memory cell, from Monte Carlo SPICE.
 
-A write is a current pulse of amplitude I (A) and width t (s) through one MTJ, AP -> P (positive
-current p -> n; the P -> AP write is the same law in the reduced current i = I/(ic0 ic_ratio)).
-The characterisation puts ``devices`` MTJs per current in ngspice, each with its own critical
-current ``ic0`` drawn from N(mu, sigma mu) (device-to-device variability, physics.md 6.1) and its
-own thermal initial angle (the model's noise streams), applies one long pulse, and reads every
-device's switching time and the voltage across it. From these:
+A write is a current pulse of amplitude I (A) and width t (s) through one MTJ, in one of two
+directions (``MramWriteSpec.direction``): ``ap_to_p``, a positive current p -> n into a device
+in AP, whose critical current is ``ic0``; or ``p_to_ap``, a negative current into a device in P,
+whose critical current is ``ic_ratio`` ic0 (the model's asymmetry, 1.5 by default). Currents
+are given reduced, i = |I| / (the direction's mean critical current). The characterisation puts
+``devices`` MTJs per current in ngspice, each with its own critical current ``ic0`` drawn from
+N(mu, sigma mu) (device-to-device variability, physics.md 6.1) and its own thermal initial
+angle (the model's noise streams), applies one long pulse, and reads every device's switching
+time and the voltage across it. From these:
 
 - ``error_mc[c, t]``: the fraction of devices not switched by ``widths[t]`` at ``currents[c]``
   (the Monte Carlo write error rate, resolved down to 1/devices);
 - ``energy[c, t]``: the mean write energy, the integral of v(t) I dt over the pulse as simulated
-  (the resistance falls from R_AP to R_P when a device switches, so this is no formula);
+  (the resistance falls from R_AP to R_P when a device switches AP -> P, and rises from R_P to
+  a bias-reduced R_AP the other way, so this is no formula);
 - a fit of the precessional law to the per-device times (Butler 2012, physics.md 1.2): with
-  x = (I/ic0 - 1) t, P(switched by x) = exp(-A exp(-k x)), a Gumbel law in x, fitted by
-  maximum likelihood (unswitched devices are censored at the pulse end). The closed form has
-  A = pi^2 Delta/4 and k = 2/tau_D; the fit is checked against them, and it carries the error
-  rate below 1/devices (BER 1e-6 needs ~1e7 devices otherwise), averaged over the ic0
-  distribution for each (I, t).
+  x = (|I|/Ic - 1) t (Ic: the device's critical current in the direction),
+  P(switched by x) = exp(-A exp(-k x)), a Gumbel law in x, fitted by maximum likelihood
+  (unswitched devices are censored at the pulse end). The closed form has A = pi^2 Delta/4 and
+  k = 2/tau_D; the fit is checked against them, and it carries the error rate below 1/devices
+  (BER 1e-6 needs ~1e7 devices otherwise), averaged over the ic0 distribution for each (I, t).
 
 Results are cached by model text, parameters, grid and seed (``cache.cached_arrays``).
 """
@@ -39,6 +43,7 @@ from spicegen.surrogate.errors import SurrogateError
 from spicegen.va import CompiledModel
 
 __all__ = [
+    "DIRECTIONS",
     "GAMMA",
     "MramWrite",
     "MramWriteSpec",
@@ -52,6 +57,7 @@ FloatArray = NDArray[np.float64]
 GAMMA = 1.76085963e11  # rad/(s T), electron gyromagnetic ratio
 EDGE = 2e-12  # s, rise and fall of the write pulse
 _VERSION = 1
+DIRECTIONS = ("ap_to_p", "p_to_ap")
 
 
 def tau_d(alpha: float = 0.027, hk: float = 0.1) -> float:
@@ -83,7 +89,9 @@ class MramWriteSpec:
     """A characterisation: reduced currents ``currents`` (I / mean ic0), ``devices`` MTJs per
     current in netlists of ``batch``, pulses ``width`` s long read at ``widths`` s, ic0 spread
     ``sigma`` (sigma/mu), ``seed`` (instance seed of the ic0 draws and ngspice's seed),
-    ``max_step`` s (switching events are resolved to it), MTJ parameters ``delta``, ``ic0`` A."""
+    ``max_step`` s (switching events are resolved to it), MTJ parameters ``delta``, ``ic0`` A
+    (AP -> P) and ``ic_ratio`` (P -> AP over AP -> P critical current), the write
+    ``direction`` (``ap_to_p`` or ``p_to_ap``)."""
 
     currents: tuple[float, ...] = (2.0, 2.5, 3.0)
     devices: int = 200
@@ -95,6 +103,13 @@ class MramWriteSpec:
     max_step: float = 100e-12
     delta: float = 40.0
     ic0: float = 45.3e-6
+    direction: str = "ap_to_p"
+    ic_ratio: float = 1.5
+
+    @property
+    def critical(self) -> float:
+        """The mean critical current (A) of the write direction: ic0, or ic_ratio ic0."""
+        return self.ic0 * (self.ic_ratio if self.direction == "p_to_ap" else 1.0)
 
     def widths(self) -> FloatArray:
         """The pulse widths (s) the tables are read at: 0 to ``width``."""
@@ -115,6 +130,11 @@ class MramWriteSpec:
             raise SurrogateError(
                 f"MramWriteSpec.sigma: expected 0 to 0.2 (sigma/mu), got {self.sigma}"
             )
+        if self.direction not in DIRECTIONS or not self.ic_ratio > 0:
+            raise SurrogateError(
+                f"MramWriteSpec.direction/ic_ratio: expected one of {DIRECTIONS} and > 0, "
+                f"got {self.direction!r}/{self.ic_ratio!r}"
+            )
         if not (self.width > 0 and self.max_step > 0 and self.points >= 2):
             raise SurrogateError(
                 "MramWriteSpec.width/max_step/points: must be positive (points >= 2)"
@@ -127,7 +147,7 @@ class MramWrite:
     precessional law and the ic0 spread; ``error`` and ``energy`` predict in numpy."""
 
     spec: MramWriteSpec
-    currents: FloatArray  # A
+    currents: FloatArray  # A, magnitudes (a P -> AP pulse flows n -> p)
     widths: FloatArray  # s
     error_mc: FloatArray  # [current, width] fraction not switched (Monte Carlo)
     energy: FloatArray  # [current, width] J, mean integral of v I dt
@@ -136,9 +156,9 @@ class MramWrite:
     cached: bool
 
     def error(self, current: float, width: ArrayLike) -> FloatArray:
-        """Write error rate at ``current`` A and ``width`` s: the fitted law averaged over the
-        ic0 distribution (trapezoid over +-7 sigma)."""
-        mu = self.spec.ic0
+        """Write error rate at ``current`` A (magnitude) and ``width`` s: the fitted law averaged
+        over the critical-current distribution (trapezoid over +-7 sigma)."""
+        mu = self.spec.critical
         sigma = self.spec.sigma * mu
         t = np.atleast_1d(np.asarray(width, dtype=np.float64))
         if sigma == 0:
@@ -181,7 +201,7 @@ def characterise_mram_write(
     """Run (or fetch from the cache) the Monte Carlo characterisation of ``spec`` on ``model``
     (the shipped ``mtj``: ``spicegen.models.load("mtj")``)."""
     spec.check()
-    if not {"ic0", "state0", "ts", "delta"} <= set(model.parameters):
+    if not {"ic0", "ic_ratio", "state0", "ts", "delta"} <= set(model.parameters):
         raise SurrogateError(f"mram_write: model {model.name!r} has no ic0 parameter")
     # the model's subcircuit (so editing the .va file invalidates the entry) and ngspice's version
     parts = {
@@ -201,7 +221,7 @@ def _monte_carlo(model: CompiledModel, spec: MramWriteSpec) -> dict[str, FloatAr
     error_mc = np.zeros((len(spec.currents), widths.size))
     energy = np.zeros_like(error_mc)
     for c, reduced in enumerate(spec.currents):
-        level = reduced * spec.ic0
+        level = reduced * spec.critical
         times: list[FloatArray] = []
         energies: list[FloatArray] = []
         for first in range(0, spec.devices, spec.batch):
@@ -210,19 +230,22 @@ def _monte_carlo(model: CompiledModel, spec: MramWriteSpec) -> dict[str, FloatAr
                 1 + spec.sigma * np.array([_normal(spec.seed, name) for name in names])
             )
             t, e = _run_batch(model, spec, level, names, ic0, widths)
+            critical = ic0 * spec.critical / spec.ic0  # each device's, in this direction
             times.append(t)
             energies.append(e)
             ic0_all.append(ic0)
             switched_all.append(np.isfinite(t))
             x_all.append(
-                np.where(np.isfinite(t), (level / ic0 - 1) * t, (level / ic0 - 1) * spec.width)
+                np.where(
+                    np.isfinite(t), (level / critical - 1) * t, (level / critical - 1) * spec.width
+                )
             )
             current_of.append(np.full(len(names), level))
         switch_times = np.concatenate(times)
         error_mc[c] = [np.mean(~(switch_times <= w)) for w in widths]
         energy[c] = np.mean(np.concatenate(energies), axis=0)
     return {
-        "currents": np.asarray(spec.currents) * spec.ic0,
+        "currents": np.asarray(spec.currents) * spec.critical,
         "widths": widths,
         "error_mc": error_mc,
         "energy": energy,
@@ -248,20 +271,31 @@ def _run_batch(
     ic0: FloatArray,
     widths: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """One transient of ``len(names)`` devices: switching times from the pulse start (s, inf
-    when not switched) and cumulative energies (J) at ``widths``."""
+    """One transient of ``len(names)`` devices written with ``level`` A in ``spec.direction``:
+    switching times from the pulse start (s, inf when not switched) and cumulative energies
+    (J) at ``widths``."""
+    to_ap = spec.direction == "p_to_ap"
+    current = -level if to_ap else level  # P -> AP: the current flows n -> p
     # the initial-angle node samples its random level with time constant ts/10 before the pulse,
     # so the pulse starts at 2 ts (a level boundary) as in the model's own Monte Carlo tests
     ts = 2e-9
     start = 2 * ts
     end = start + spec.width
-    wave = Pwl(((0.0, 0.0), (start - EDGE, 0.0), (start, level), (end - EDGE, level), (end, 0.0)))
+    wave = Pwl(
+        ((0.0, 0.0), (start - EDGE, 0.0), (start, current), (end - EDGE, current), (end, 0.0))
+    )
     elements: list[object] = []
     for k, (name, device_ic0) in enumerate(zip(names, ic0, strict=True)):
         elements.append(CurrentSource(f"I{k}", "0", f"a{k}", 0.0, waveform=wave))
         elements.append(
             model.instance(
-                name, (f"a{k}", "0"), state0=1, ts=ts, ic0=float(device_ic0), delta=spec.delta
+                name,
+                (f"a{k}", "0"),
+                state0=0 if to_ap else 1,
+                ts=ts,
+                ic0=float(device_ic0),
+                ic_ratio=spec.ic_ratio,
+                delta=spec.delta,
             )
         )
     saves = tuple(f"v({name.lower()}.s)" for name in names) + tuple(
@@ -289,10 +323,10 @@ def _run_batch(
     tp = axis[pulse] - start
     for k, name in enumerate(names):
         s = np.asarray(w.v(f"{name.lower()}.s"))
-        flipped = s < 0.5
+        flipped = s > 0.5 if to_ap else s < 0.5
         if flipped[-1]:
             times[k] = axis[int(np.argmax(flipped))] - start
-        power = np.asarray(w.v(f"a{k}"))[pulse] * level
+        power = np.asarray(w.v(f"a{k}"))[pulse] * current  # v i > 0 in either direction
         cumulative = np.concatenate(
             [[0.0], np.cumsum(0.5 * (power[1:] + power[:-1]) * np.diff(tp))]
         )

@@ -88,6 +88,46 @@ def test_mram_pulse_fails_at_its_error_rate_and_charges_every_attempt() -> None:
     assert np.all(ideal[attempt] == 1) and cost == 0.0
 
 
+def test_mram_pulse_writes_each_direction_with_its_own_law() -> None:
+    # +1 is the parallel state: writes to +1 are AP -> P (error 0.1, 0.4 pJ), writes to -1
+    # P -> AP (error 0.5, 1.0 pJ)
+    pulse = MramPulse(90e-6, 6e-9, 0.1, 0.4e-12, 136e-6, 6.5e-9, 0.5, 1.0e-12)
+    n = 20000
+    stored = np.where(np.arange(n) % 2 == 0, -1.0, 1.0)
+    target = -stored  # every bit asks to flip: half to +1, half to -1
+    new, energy = pulse.write(stored, target, np.ones(n, dtype=bool), np.random.default_rng(1))
+    to_p, to_ap = target > 0, target < 0
+    sd = math.sqrt(0.25 / (n / 2))  # the binomial sd at p = 0.5, the larger of the two
+    assert np.mean(new[to_p] != 1) == pytest.approx(0.1, abs=4 * sd)
+    assert np.mean(new[to_ap] != -1) == pytest.approx(0.5, abs=4 * sd)
+    assert energy == pytest.approx(n / 2 * 0.4e-12 + n / 2 * 1.0e-12)
+    # without a law of its own the reverse write reuses the AP -> P figures
+    symmetric = MramPulse(90e-6, 6e-9, 0.1, 0.4e-12)
+    assert (symmetric.reverse_error, symmetric.reverse_energy) == (0.1, 0.4e-12)
+
+
+def test_pulses_get_a_p_to_ap_width_of_the_same_error_rate() -> None:
+    from spicegen.learn.synapses import mram_pulse
+
+    def law(direction: str, critical: float, k: float) -> MramWrite:
+        spec = MramWriteSpec(currents=(2.0,), sigma=0.0, direction=direction)
+        widths = np.linspace(0, 30e-9, 31)
+        energy = np.linspace(0, 30e-12, 31)[None, :] * (2.0 if direction == "p_to_ap" else 1.0)
+        return MramWrite(spec, np.array([2 * critical]), widths, np.zeros((1, 31)), energy,
+                         math.log(math.pi**2 * 10), k, True)  # fmt: skip
+
+    to_p = law("ap_to_p", 45.3e-6, 2 / tau_d())
+    to_ap = law("p_to_ap", 1.5 * 45.3e-6, 1.2 * 2 / tau_d())  # a faster law, for the test
+    (pulse,) = pulses_for_errors(to_p, [2 * 45.3e-6], [0.3], to_ap)
+    assert pulse.current_to_ap == pytest.approx(2 * 1.5 * 45.3e-6)  # the same reduced current
+    assert pulse.error == pytest.approx(0.3, rel=1e-3)
+    assert pulse.error_to_ap == pytest.approx(0.3, rel=1e-3)
+    assert pulse.width_to_ap == pytest.approx(pulse.width / 1.2, rel=1e-3)  # x = (i - 1) t
+    assert pulse.energy_to_ap == pytest.approx(2 * pulse.width_to_ap * 1e-3)  # 2 pJ per ns
+    with pytest.raises(LearnError, match="p_to_ap"):
+        mram_pulse(to_p, 2 * 45.3e-6, 5e-9, to_p)
+
+
 def test_ideal_writes_keep_the_bits_equal_to_the_hidden_signs(split) -> None:  # type: ignore[no-untyped-def]
     result, hidden = train_bnn(split.x_train, split.y_train, 10, SMALL, seed=3)
     assert result.wrong_bits == 0 and result.writes > 0

@@ -87,6 +87,45 @@ def test_write_energy_is_the_integral_of_v_i_between_the_two_resistances(
     assert slope == pytest.approx(current**2 * 3979, rel=0.02)
 
 
+@pytest.fixture(scope="module")
+def reverse(cache: Path) -> MramWrite:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SPICEGEN_CACHE", str(cache))
+        spec = MramWriteSpec(
+            currents=(2.0,), devices=DEVICES, sigma=0.0, seed=11, direction="p_to_ap"
+        )
+        return characterise_mram_write(models.load("mtj"), spec)
+
+
+def test_p_to_ap_writes_follow_butler_at_the_reverse_critical_current(reverse: MramWrite) -> None:
+    # P -> AP: a negative current into a device in P; the model's critical current is
+    # ic_ratio ic0 = 1.5 x 45.3 uA, so i = 2 is 135.9 uA, and the reduced law is Butler's again
+    current = float(reverse.currents[0])
+    assert current == pytest.approx(2 * 1.5 * 45.3e-6)
+    # the same censored-fit tolerances as AP -> P (100 devices: 1/k to 7.8 %, ln A to 0.13)
+    assert reverse.k == pytest.approx(2 / tau_d(), rel=0.16)
+    assert reverse.log_a == pytest.approx(math.log(math.pi**2 * 40 / 4), abs=0.35)
+    assert reverse.width_for_error(current, 1e-6) == pytest.approx(19.4e-9, rel=0.12)
+    predicted = reverse.error(current, reverse.widths)
+    assert np.max(np.abs(predicted - reverse.error_mc[0])) < 0.15  # as for AP -> P
+    assert reverse.error_mc[0, 0] == 1.0 and reverse.error_mc[0, -1] <= 0.02
+
+
+def test_p_to_ap_energy_is_i2_rp_then_the_bias_reduced_r_ap(reverse: MramWrite) -> None:
+    current = float(reverse.currents[0])
+    widths, energy = reverse.widths[1:], reverse.energy[0, 1:]
+    # before any device switches (2 ns: none switch under 3 ns at i = 2) every device is in P,
+    # whose resistance has no bias dependence: E = I^2 R_P t exactly (up to the 2 ps edge)
+    early = widths < 2e-9
+    np.testing.assert_allclose(energy[early], current**2 * 3979 * widths[early], rtol=2e-3)
+    # after all have switched dE/dt = I^2 R_AP(V), V = I R_AP, R_AP = rp (1 + tmr0/(1 + (V/vh)^2))
+    r_ap = 3979.0
+    for _ in range(100):  # the fixed point converges (contraction) to ~5.7 kohm
+        r_ap = 3979 * (1 + 1.5 / (1 + (current * r_ap / 0.5) ** 2))
+    slope = (energy[-1] - energy[-20]) / (widths[-1] - widths[-20])
+    assert slope == pytest.approx(current**2 * r_ap, rel=0.02)
+
+
 def test_ic0_spread_fattens_the_tail_and_the_second_run_is_cached(cache: Path) -> None:
     spec = MramWriteSpec(currents=(2.0,), devices=20, sigma=0.1, seed=3, width=12e-9, points=25)
     with pytest.MonkeyPatch.context() as patch:
@@ -112,5 +151,7 @@ def test_bad_specs_name_the_field() -> None:
         characterise_mram_write(models.load("mtj"), MramWriteSpec(currents=(0.8,)))
     with pytest.raises(SurrogateError, match="sigma"):
         characterise_mram_write(models.load("mtj"), MramWriteSpec(sigma=0.5))
+    with pytest.raises(SurrogateError, match="direction"):
+        characterise_mram_write(models.load("mtj"), MramWriteSpec(direction="both"))
     with pytest.raises(SurrogateError, match="no ic0"):
         characterise_mram_write(models.load("vteam"), MramWriteSpec())
