@@ -2,7 +2,9 @@
 
 Writes ``docs/learn/img/mram_write.png`` and prints the figures of docs/learn.md
 ("Device-aware binary networks"): the fitted law against Butler's closed form, the physics.md
-6.2 pulses, and the surrogate's error against a fresh Monte Carlo run it was not fitted on.
+6.2 pulses, and the surrogate's error against a fresh Monte Carlo run it was not fitted on;
+then the same for P -> AP writes (negative current, critical current 1.5 ic0), whose figures are
+also written to ``docs/learn/mram_write_p_to_ap.json``.
 
     PYTHONPATH=. python scripts/characterise_mram_write.py
 """
@@ -45,6 +47,10 @@ def main() -> dict[str, object]:
     fresh = characterise_mram_write(  # not fitted on: another seed and current
         mtj, MramWriteSpec(currents=(2.25,), devices=200, seed=99)
     )
+    reverse_nominal = characterise_mram_write(
+        mtj, MramWriteSpec(currents=(2.0,), devices=400, sigma=0.0, seed=21, direction="p_to_ap")
+    )
+    reverse = characterise_mram_write(mtj, MramWriteSpec(direction="p_to_ap"))  # the trainer's
     seconds = time.perf_counter() - began
     current = float(nominal.currents[0])
     figures: dict[str, object] = {
@@ -70,6 +76,30 @@ def main() -> dict[str, object]:
     figures["validation"] = str(validation)
     figures["validation_max_error"] = validation.max_error
 
+    reverse_current = float(reverse_nominal.currents[0])
+    reverse_figures = {
+        "current_uA_at_i2": reverse_current * 1e6,
+        "nominal_k_per_ns": reverse_nominal.k * 1e-9,
+        "nominal_log_a": reverse_nominal.log_a,
+        "nominal_t_1e-6_ns": reverse_nominal.width_for_error(reverse_current, 1e-6) * 1e9,
+        "nominal_t_1e-3_ns": reverse_nominal.width_for_error(reverse_current, 1e-3) * 1e9,
+        "spread_t_1e-6_ns_at_i2": reverse.width_for_error(reverse_current, 1e-6) * 1e9,
+        "spread_t_1e-3_ns_at_i2": reverse.width_for_error(reverse_current, 1e-3) * 1e9,
+        "spread_t_0.5_ns_at_i2": reverse.width_for_error(reverse_current, 0.5) * 1e9,
+        "ap_to_p_spread_t_0.5_ns_at_i2": spread.width_for_error(current, 0.5) * 1e9,
+        "energy_pJ_at_i2": {
+            f"{w * 1e9:g} ns": [
+                spread.energy_at(current, w) * 1e12,
+                reverse.energy_at(reverse_current, w) * 1e12,
+            ]
+            for w in (5e-9, 10e-9, 20e-9)
+        },
+    }
+    figures["p_to_ap"] = reverse_figures
+    (ROOT / "docs" / "learn" / "mram_write_p_to_ap.json").write_text(
+        json.dumps(reverse_figures, indent=1)
+    )
+
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4))
     t = spread.widths * 1e9
     for c, colour in zip(range(spread.currents.size), ("C0", "C1", "C2"), strict=True):
@@ -92,7 +122,8 @@ def main() -> dict[str, object]:
     left.legend(fontsize=7)
     for c in range(spread.currents.size):
         i = spread.currents[c] / spread.spec.ic0
-        right.plot(t, spread.energy[c] * 1e12, label=f"i = {i:g}")
+        right.plot(t, spread.energy[c] * 1e12, label=f"AP -> P, i = {i:g}")
+        right.plot(t, reverse.energy[c] * 1e12, "--", label=f"P -> AP, i = {i:g}")
     right.set(xlabel="pulse width (ns)", ylabel="mean write energy (pJ)", title="integral of v I")
     right.legend()
     fig.tight_layout()
