@@ -5,15 +5,17 @@ The landing statistics of one programming step come from Monte Carlo SPICE of th
 high-precision accumulator, a cell is programmed (through the SPICE statistics) when its
 quantised level changes by more than a noise-tolerance margin. Ex-situ: trained with ideal
 k-level weights, then every weight programmed once from the middle level. Writes
-``docs/learn/bnn_domain_wall.json``.
+``docs/learn/bnn_domain_wall.json`` (digits: 15 epochs) or
+``docs/learn/bnn_domain_wall_mnist5k.json`` (MNIST-5k, 784-128-128-128-128-10: 10 epochs).
 
-    PYTHONPATH=. python scripts/bnn_domain_wall.py
+    PYTHONPATH=. python scripts/bnn_domain_wall.py [digits|mnist5k]
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -33,7 +35,7 @@ from spicegen.surrogate.dw_write import DwWriteSpec, characterise_dw_write
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = (0, 1, 2)
 HIDDEN = (128, 128, 128, 128)  # five weight layers: 64-128-128-128-128-10
-EPOCHS = 15
+EPOCHS = {"digits": 15, "mnist5k": 10}
 SIGMA = 0.1  # position noise, fraction of the track per programming step
 
 
@@ -52,13 +54,20 @@ def ex_situ(network: BnnNetwork, steps: DwSteps, seed: int) -> tuple[BnnNetwork,
     return programmed_net, energy
 
 
-def main() -> None:
-    dataset = load_dataset("digits")
+def main(name: str) -> None:
+    dataset = load_dataset(name)
+    epochs = EPOCHS[name]
+    out = (
+        ROOT
+        / "docs"
+        / "learn"
+        / ("bnn_domain_wall.json" if name == "digits" else f"bnn_domain_wall_{name}.json")
+    )
     dw_model = models.load("dw_synapse")
     results: dict[str, object] = {}
     full = [
         train_on_split(
-            seed_split(dataset, s), BnnConfig(hidden=HIDDEN, epochs=EPOCHS, binary=False), None, s
+            seed_split(dataset, s), BnnConfig(hidden=HIDDEN, epochs=epochs, binary=False), None, s
         )[1]
         for s in SEEDS
     ]
@@ -68,7 +77,7 @@ def main() -> None:
         dw = characterise_dw_write(dw_model, DwWriteSpec(nlevels=levels, sigma_pos=SIGMA))
         steps = DwSteps(dw)
         config = BnnConfig(
-            hidden=HIDDEN, epochs=EPOCHS, levels=levels, margin=0.2, learning_rate=0.02
+            hidden=HIDDEN, epochs=epochs, levels=levels, margin=0.2, learning_rate=0.02
         )
         ideal, insitu, exsitu, insitu_energy, exsitu_energy = [], [], [], [], []
         for s in SEEDS:
@@ -92,8 +101,8 @@ def main() -> None:
             "ex_situ_energy_J": float(np.mean(exsitu_energy)),
         }
         print(levels, json.dumps(results[str(levels)]), flush=True)
-        (ROOT / "docs" / "learn" / "bnn_domain_wall.json").write_text(json.dumps(results, indent=1))
+        out.write_text(json.dumps(results, indent=1))
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1] if len(sys.argv) > 1 else "digits")

@@ -44,3 +44,40 @@ def test_full_precision_networks_are_refused(trained: tuple[BnnNetwork, np.ndarr
         spice_spot_check(real, models.load("mtj"), x)
     with pytest.raises(LearnError, match="read_voltage"):
         spice_spot_check(network, models.load("mtj"), x, read_voltage=1.0)
+
+
+@pytest.fixture(scope="module")
+def dw_trained() -> tuple[BnnNetwork, np.ndarray]:
+    from spicegen.learn.synapses import DwSteps
+    from spicegen.surrogate.dw_write import DwWrite, DwWriteSpec
+
+    # a 5-level landing law (10 % one level low, 10 % high) so the programmed levels differ from
+    # the quantised hidden weights: the spot check must read what was programmed
+    law = DwWrite(
+        DwWriteSpec(nlevels=5), np.array([-1, 0, 1]), np.array([0.1, 0.8, 0.1]), 2e-13, True
+    )
+    split = seed_split(load_dataset("digits"), 0)
+    config = BnnConfig(hidden=(6, 6), epochs=3, levels=5, margin=0.2, learning_rate=0.02)
+    result, _ = train_on_split(split, config, DwSteps(law), 0)
+    assert result.wrong_bits > 0
+    return result.network, split.x_test[:3]
+
+
+def test_dw_crossbar_decisions_match_the_trainer(dw_trained: tuple[BnnNetwork, np.ndarray]) -> None:
+    from spicegen.learn.spot_check import dw_spot_check
+
+    network, x = dw_trained
+    assert set(np.unique(np.concatenate([w.ravel() for w in network.weights]))) <= {
+        -1.0, -0.5, 0.0, 0.5, 1.0
+    }  # fmt: skip
+    check = dw_spot_check(network, models.load("dw_synapse"), x)
+    # one device per weight plus one reference device per row of each layer
+    assert check.devices == (64 * 6 + 6 * 6 + 6 * 10) + (64 + 6 + 6)
+    np.testing.assert_array_equal(check.trainer, network.predict(x))
+    # the wall conductance is linear in x0 and the walls stay pinned at 50 mV, so the column
+    # sums agree to solver precision (reltol 1e-3 of a column of up to 64 devices); a wrong
+    # level mapping would be off by half a weight or more
+    assert check.max_column_error < 0.05
+    assert check.agreement == 1.0
+    with pytest.raises(LearnError, match="read_voltage"):
+        dw_spot_check(network, models.load("dw_synapse"), x, read_voltage=0.2)
