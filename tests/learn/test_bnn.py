@@ -298,3 +298,36 @@ def test_multilevel_training_stores_quantised_levels(split) -> None:  # type: ig
     for stored in result.network.weights:
         assert set(np.unique(stored)) <= {-1.0, 0.0, 1.0}
     assert np.mean(result.network.predict(split.x_test) == split.y_test) > 0.7
+
+
+def test_the_pulse_is_chosen_on_validation_when_held_out() -> None:
+    from spicegen.learn.approximate_memory import EnergyPoint, EnergySweep
+    from spicegen.learn.evaluation import summarise
+
+    def point(energy: float, test: float, validation: float | None) -> EnergyPoint:
+        return EnergyPoint(
+            1e-4, 5e-9, 0.1, 1e-12, summarise([energy]), summarise([test]), 1.0,
+            validation=None if validation is None else summarise([validation]),
+        )  # fmt: skip
+
+    # the cheap pulse looks fine on test but lost 3 points on validation: not chosen
+    chosen = EnergySweep(
+        (point(10.0, 0.95, 0.95), point(5.0, 0.95, 0.94), point(1.0, 0.95, 0.92)),
+        0, summarise([0.9]), summarise([0.9]), (0,),
+    )  # fmt: skip
+    assert chosen.best_within(0.01) == 1
+    test_only = EnergySweep(
+        (point(10.0, 0.95, None), point(5.0, 0.95, None), point(1.0, 0.95, None)),
+        0, summarise([0.9]), summarise([0.9]), (0,),
+    )  # fmt: skip
+    assert test_only.best_within(0.01) == 2
+
+
+def test_a_validation_part_leaves_the_test_part_alone() -> None:
+    dataset = load_dataset("digits")
+    plain, held = seed_split(dataset, 4), seed_split(dataset, 4, 0.2)
+    np.testing.assert_array_equal(plain.y_test, held.y_test)
+    assert held.x_validation is not None and held.y_validation is not None
+    assert held.x_train.shape[0] + held.x_validation.shape[0] == plain.x_train.shape[0]
+    assert held.x_validation.shape[0] == pytest.approx(0.2 * plain.x_train.shape[0], abs=10)
+    assert plain.x_validation is None
