@@ -49,6 +49,28 @@ def digital_models(vdd: float) -> tuple[Model, ...]:
     )
 
 
+BRIDGE_PORTS = 64  # ports per bridge instance: ngspice 46 crashes on much longer vectors
+
+
+def bridges(
+    name: str, model: str, inputs: Sequence[str], outputs: Sequence[str]
+) -> list[XspiceInstance]:
+    """``adc_bridge``/``dac_bridge`` instances ``name``, ``name``1, .. of at most
+    ``BRIDGE_PORTS`` ports each, port ``k`` from ``inputs[k]`` to ``outputs[k]``."""
+    chunks = range(0, len(inputs), BRIDGE_PORTS)
+    return [
+        XspiceInstance(
+            name if start == 0 else f"{name}{start // BRIDGE_PORTS}",
+            (
+                tuple(inputs[start : start + BRIDGE_PORTS]),
+                tuple(outputs[start : start + BRIDGE_PORTS]),
+            ),
+            model,
+        )
+        for start in chunks
+    ]
+
+
 def gate(name: str, inputs: Sequence[str], output: str) -> XspiceInstance:
     """``name`` is the instance name; its model is picked from the prefix: and/or/xor/buf."""
     kind = name.split("_", 1)[0][1:]

@@ -431,8 +431,8 @@ def from_likelihoods(
         nodes = tuple(f"cnt{y}_{k}" for k in range(counter_bits))
         dac_analog += nodes
         counter_nodes.append(nodes)
-    gates.append(XspiceInstance("Adac", (tuple(dac_digital), tuple(dac_analog)), dg.DAC))
-    gates.append(XspiceInstance("Aadc", (tuple(analog_in), tuple(digital_in)), dg.ADC))
+    gates += dg.bridges("Adac", dg.DAC, dac_digital, dac_analog)
+    gates += dg.bridges("Aadc", dg.ADC, analog_in, digital_in)
 
     machine = BayesianMachine(
         classes=classes,

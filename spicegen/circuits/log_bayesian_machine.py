@@ -160,8 +160,8 @@ def build(
         nodes = tuple(f"acc{y}_{k}" for k in range(width))
         dac_analog += nodes
         counter_nodes.append(nodes)
-    gates.append(XspiceInstance("Adac", (tuple(dac_digital), tuple(dac_analog)), dg.DAC))
-    gates.append(XspiceInstance("Aadc", (tuple(analog_in), tuple(digital_in)), dg.ADC))
+    gates += dg.bridges("Adac", dg.DAC, dac_digital, dac_analog)
+    gates += dg.bridges("Aadc", dg.ADC, analog_in, digital_in)
 
     machine = bm.BayesianMachine(
         classes=classes,

@@ -31,13 +31,16 @@ from numpy.typing import NDArray
 from spicegen.learn.errors import LearnError
 
 __all__ = [
+    "PROTOTYPE_FEATURES",
     "Discretiser",
+    "FittedModel",
     "exact_decisions",
     "fit_tables",
     "log_costs",
     "logarithmic_model_sums",
     "machine_counts",
     "machine_sums",
+    "prototype_model",
     "quantised_tables",
     "stochastic_model_counts",
 ]
@@ -190,3 +193,40 @@ def stochastic_model_counts(table: FloatArray, values: IntArray, bits: int = 8,
         ones = states[y][None, :, :] <= stored[:, :, None]  # comparator bits
         counts[:, y] = np.cumsum(ones.all(axis=1), axis=1)
     return counts
+
+
+# breast cancer's worst radius, perimeter, area and concave points: 2 classes x 4 observations
+PROTOTYPE_FEATURES = (20, 22, 23, 27)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FittedModel:
+    """A naive-Bayes model fitted on fold 0's training part: ``table`` (classes, features,
+    bins) and fold 0's test part as value indices ``test`` and labels ``labels``."""
+
+    table: FloatArray
+    test: IntArray
+    labels: IntArray
+
+
+def prototype_model(
+    dataset: str = "breast_cancer",
+    features: tuple[int, ...] = PROTOTYPE_FEATURES,
+    bins: int = 16,
+) -> FittedModel:
+    """The model the prototype-size machine stores (2 classes x 4 observations x 16 values
+    by default): ``features`` of ``dataset`` (a bundled name or a CSV path) binned at
+    ``bins`` quantiles of the training part of fold 0 of 5 (stratified, seed 0)."""
+    from spicegen.learn.datasets import load_dataset
+    from spicegen.learn.evaluation import stratified_folds
+
+    data = load_dataset(dataset)
+    columns = data.x.shape[1]
+    for f in features:
+        if type(f) is not int or not 0 <= f < columns:
+            raise LearnError(f"naive bayes: feature {f!r} is not a column index 0..{columns - 1}")
+    x = data.x[:, list(features)]
+    part = next(iter(stratified_folds(data.y, 5, seed=0)))
+    binning = Discretiser.fit(x[part.train], bins)
+    table = fit_tables(binning(x[part.train]), data.y[part.train], bins)
+    return FittedModel(table, binning(x[part.test]), np.asarray(data.y[part.test], dtype=np.int64))

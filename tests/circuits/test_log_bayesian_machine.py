@@ -124,3 +124,16 @@ def test_logarithmic_spec_errors() -> None:
         decide(waves, machine, threshold=3)
     with pytest.raises(CircuitSpecError, match="streams"):
         streams(waves, machine)
+
+
+def test_a_machine_of_many_bridge_ports_simulates() -> None:
+    # 10 classes x 13 observations x 4 values: 185 bridged digital outputs, which one
+    # dac_bridge instance crashed ngspice 46 with (signal 11); bridges now hold 64 ports each
+    table = _table(np.random.default_rng(9), 10, 13, 4)
+    observation = tuple(int(v) for v in np.random.default_rng(10).integers(0, 4, size=13))
+    circuit, machine = from_likelihoods(
+        table.tolist(), 8, observation=observation, variant="logarithmic"
+    )
+    costs, _ = numpy_costs(table, 8)
+    expected = costs[:, np.arange(13), list(observation)].sum(axis=1)
+    np.testing.assert_array_equal(decode(simulate(circuit).waveforms, machine), expected)
