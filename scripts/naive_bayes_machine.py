@@ -87,7 +87,9 @@ def main() -> None:
             start = time.perf_counter()
             spice_sums = machine_sums(table, test[k], bits=BITS)
             seconds["logarithmic"].append(time.perf_counter() - start)
-            if not (np.array_equal(spice_counts, counts[k]) and np.array_equal(spice_sums, sums[k])):
+            if not (
+                np.array_equal(spice_counts, counts[k]) and np.array_equal(spice_sums, sums[k])
+            ):
                 raise SystemExit(f"{name} sample {k}: the numpy model differs from ngspice")
         stochastic = counts.argmax(axis=1)  # decision after each cycle, lowest class on ties
         logarithmic = sums.argmin(axis=1)
@@ -97,7 +99,9 @@ def main() -> None:
             cycles = np.arange(1, made.shape[1] + 1)
             agreement = (made == exact[:, None]).mean(axis=0)
             line = axes[0].plot(cycles, agreement, style[variant], label=f"{name} {variant}")
-            colour = line[0].get_color() if variant == "stochastic" else axes[0].lines[-2].get_color()
+            colour = (
+                line[0].get_color() if variant == "stochastic" else axes[0].lines[-2].get_color()
+            )
             line[0].set_color(colour)
             axes[1].plot(cycles, (made == labels[:, None]).mean(axis=0), style[variant],
                          color=colour, label=f"{name} {variant}")  # fmt: skip
@@ -119,7 +123,9 @@ def main() -> None:
             f"{len(seconds['stochastic'])} | {spice_note} |"
         )
         print(rows[-1], flush=True)
-    for axis, label in zip(axes, ("agreement with exact naive Bayes", "test accuracy"), strict=True):
+    for axis, label in zip(
+        axes, ("agreement with exact naive Bayes", "test accuracy"), strict=True
+    ):
         axis.set_xlabel("clock cycles")
         axis.set_ylabel(label)
         axis.set_xscale("log")

@@ -71,6 +71,23 @@ def bridges(
     ]
 
 
+def driven_nodes(instances: Sequence[XspiceInstance]) -> tuple[list[str], int]:
+    """The digital nodes driven by gates and flip-flops (not bridges), and the number of
+    flip-flops (the clock's load)."""
+    nodes: list[str] = []
+    flops = 0
+    for instance in instances:
+        if instance.model in (DFF0, DFF1, TFF):
+            flops += 1
+            outputs = instance.connections[4:6]
+        elif instance.model in (AND, OR, XOR, BUF):
+            outputs = instance.connections[-1:]
+        else:
+            continue
+        nodes += [node for node in outputs if isinstance(node, str) and node != "NULL"]
+    return nodes, flops
+
+
 def gate(name: str, inputs: Sequence[str], output: str) -> XspiceInstance:
     """``name`` is the instance name; its model is picked from the prefix: and/or/xor/buf."""
     kind = name.split("_", 1)[0][1:]

@@ -28,7 +28,7 @@ own instance with its own draws). Left out: a transistor-level pre-charge sense 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -561,6 +561,27 @@ def _memristor_bits(
     return tuple(cells)
 
 
+def with_logic_probes(circuit: Circuit) -> tuple[Circuit, tuple[str, ...], int]:
+    """``circuit`` with every gate and flip-flop output bridged to an analog node ``p_<node>``
+    and saved (to count the logic's toggles in ngspice; it slows the simulation), the probe
+    nodes and the number of flip-flops."""
+    instances = [e for e in circuit.elements if isinstance(e, XspiceInstance)]
+    nodes, flops = dg.driven_nodes(instances)
+    probes = tuple(f"p_{node}" for node in nodes)
+    bridges = dg.bridges("Aprobe", dg.DAC, nodes, probes)
+    saves = (*circuit.saves, *(f"v({p})" for p in probes))
+    return replace(circuit, elements=(*circuit.elements, *bridges), saves=saves), probes, flops
+
+
+def toggles(waveforms: Waves, vdd: float, nodes: Sequence[str]) -> int:
+    """Logic transitions (crossings of ``vdd / 2``) on the analog ``nodes`` over the run."""
+    total = 0
+    for node in nodes:
+        level = np.asarray(waveforms.v(node)) > vdd / 2
+        total += int(np.count_nonzero(level[1:] != level[:-1]))
+    return total
+
+
 # -- reading results ---------------------------------------------------------------------------
 def _bits_at(waveforms: Waves, machine: BayesianMachine, node: str, times: FloatArray) -> IntArray:
     time = waveforms.axis
@@ -650,4 +671,6 @@ __all__ = [
     "partial_sums",
     "quantise",
     "streams",
+    "toggles",
+    "with_logic_probes",
 ]

@@ -137,3 +137,29 @@ def test_a_machine_of_many_bridge_ports_simulates() -> None:
     costs, _ = numpy_costs(table, 8)
     expected = costs[:, np.arange(13), list(observation)].sum(axis=1)
     np.testing.assert_array_equal(decode(simulate(circuit).waveforms, machine), expected)
+
+
+def test_logic_probes_count_the_toggles_of_the_lfsr_and_the_counter() -> None:
+    # one block at p = 0.5, 4 bits: 15 cycles. The LFSR's flip-flops toggle as the Hamming
+    # distances of its state sequence, the counter's bits as the binary count's bits change
+    from spicegen.circuits._digital import lfsr_step
+    from spicegen.circuits.bayesian_machine import toggles, with_logic_probes
+
+    circuit, machine = from_likelihoods([[[0.5]]], 4, observation=(0,))
+    probed, probes, flops = with_logic_probes(circuit)
+    assert flops == 4 + 4  # the LFSR's D and the counter's T flip-flops
+    waves = simulate(probed).waveforms
+    states = [machine.seeds[0]]
+    for _ in range(machine.cycles):  # one state per edge, the last edge included
+        states.append(lfsr_step(states[-1], machine.taps[0], 4))
+    expected_lfsr = sum(bin(a ^ b).count("1") for a, b in itertools.pairwise(states))
+    lfsr_nodes = [f"p_b0_0q{k}" for k in range(4)]
+    assert set(lfsr_nodes) <= set(probes)
+    assert toggles(waves, machine.vdd, lfsr_nodes) == expected_lfsr
+    count = int(decode(waves, machine)[0])
+    assert count == 8  # the 15 states hold 1..15 once each; codes <= 8 make 8 ones
+    counter_nodes = [f"p_n0q{k}" for k in range(machine.counter_nodes[0].__len__())]
+    per_step = np.cumsum(streams(waves, machine)[0])
+    sequence = [0, *per_step.tolist()]
+    expected_counter = sum(bin(a ^ b).count("1") for a, b in itertools.pairwise(sequence))
+    assert toggles(waves, machine.vdd, counter_nodes) == expected_counter
