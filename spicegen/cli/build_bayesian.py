@@ -148,7 +148,7 @@ def _scaled_model(args: argparse.Namespace, observation: list[int] | None) -> tu
     """The fitted table and the observation for ``--scaled``."""
     from spicegen.learn.naive_bayes import PROTOTYPE_FEATURES, prototype_model
 
-    features = PROTOTYPE_FEATURES
+    features: tuple[int, ...] = PROTOTYPE_FEATURES
     if args.features is not None:
         listed = integers(args.features, "--features")
         features = tuple(non_negative_int(f, "--features") for f in listed)
