@@ -100,12 +100,12 @@ def main() -> None:
             written = time.perf_counter()
             result = simulate(circuit)
             simulated = time.perf_counter()
+            decision = decide(result.waveforms, machine)
+            done = time.perf_counter()
             # ngspice's fixed cost: the same deck over one cycle (parse, set-up, one cycle)
             one = Tran(step=machine.clock_period / 10, stop=1.5 * machine.clock_period,
                        max_step=machine.clock_period / 4)  # fmt: skip
             setup.append(simulate(dataclasses.replace(circuit, analyses=(one,))).elapsed)
-            decision = decide(result.waveforms, machine)
-            done = time.perf_counter()
             phases["build"].append(built - start)
             phases["write"].append(written - built)
             phases["ngspice"].append(result.elapsed)

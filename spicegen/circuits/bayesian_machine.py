@@ -348,22 +348,7 @@ def from_likelihoods(
         seed_list = tuple(seeds)
     counter_bits = max(1, n_cycles.bit_length())
 
-    elements: list[Element] = [
-        VoltageSource(
-            "Vclk",
-            "clk",
-            "0",
-            waveform=Pulse(0.0, high, period, period / 100, period / 100, period / 2, period),
-        )
-    ]
-    analog_in, digital_in = ["clk", "0"], ["dclk", "dzero"]
-    for i, n in enumerate(values):
-        for v in range(n):
-            elements.append(
-                VoltageSource(f"Vwl{i}_{v}", f"wl{i}_{v}", "0", dc=high if v == obs[i] else 0.0)
-            )
-            analog_in.append(f"wl{i}_{v}")
-            digital_in.append(f"dwl{i}_{v}")
+    elements, analog_in, digital_in = _sources(values, obs, period, high)
     word_lines = analog_in[2:]
     if prior_codes is not None:
         elements.append(VoltageSource("Vone", "one", "0", dc=high))
@@ -373,13 +358,7 @@ def from_likelihoods(
     models: list[Model] = []
     resistances: list[tuple[tuple[tuple[float, float], ...], ...]] = []
     if isinstance(memory, Memristor2T2R):
-        elements += [
-            VoltageSource("Vread", "vread", "0", dc=memory.v_read),
-            VoltageSource("Vhalf", "half", "0", dc=high / 2),
-        ]
-        models.append(
-            Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
-        )
+        _read_supplies(memory, high, elements, models)
         rng = circuit_rng(memory.seed)
 
     dac_digital: list[str] = []
@@ -462,6 +441,44 @@ def from_likelihoods(
         saves=tuple(f"v({node})" for node in ["clk", *word_lines, *dac_analog]),
     )
     return circuit, machine
+
+
+def _sources(
+    values: tuple[int, ...], obs: tuple[int, ...], period: float, high: float
+) -> tuple[list[Element], list[str], list[str]]:
+    """The clock and the word lines (``wl{i}_{v}`` high for the observed values), and the
+    ``adc_bridge``'s analog and digital nodes so far (the clock, ground, the word lines)."""
+    elements: list[Element] = [
+        VoltageSource(
+            "Vclk",
+            "clk",
+            "0",
+            waveform=Pulse(0.0, high, period, period / 100, period / 100, period / 2, period),
+        )
+    ]
+    analog_in, digital_in = ["clk", "0"], ["dclk", "dzero"]
+    for i, n in enumerate(values):
+        for v in range(n):
+            elements.append(
+                VoltageSource(f"Vwl{i}_{v}", f"wl{i}_{v}", "0", dc=high if v == obs[i] else 0.0)
+            )
+            analog_in.append(f"wl{i}_{v}")
+            digital_in.append(f"dwl{i}_{v}")
+    return elements, analog_in, digital_in
+
+
+def _read_supplies(
+    memory: Memristor2T2R, high: float, elements: list[Element], models: list[Model]
+) -> None:
+    """The 2T2R memory's read supply ``vread``, the sense reference ``half`` and the access
+    switches' model."""
+    elements += [
+        VoltageSource("Vread", "vread", "0", dc=memory.v_read),
+        VoltageSource("Vhalf", "half", "0", dc=high / 2),
+    ]
+    models.append(
+        Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
+    )
 
 
 def _logarithmic(

@@ -30,11 +30,8 @@ from spicegen.circuits import bayesian_machine as bm
 from spicegen.circuits._checks import check_positive
 from spicegen.netlist import (
     Circuit,
-    Element,
     Model,
-    Pulse,
     Tran,
-    VoltageSource,
     XspiceInstance,
 )
 from spicegen.seeds import circuit_rng
@@ -82,26 +79,11 @@ def build(
     rows = len(values) + (prior_codes is not None)  # cycles: one per observation (+ prior)
     width = bits + max(1, rows.bit_length())  # the sum of `rows` codes never overflows
 
-    elements: list[Element] = [
-        VoltageSource(
-            "Vclk",
-            "clk",
-            "0",
-            waveform=Pulse(0.0, high, period, period / 100, period / 100, period / 2, period),
-        )
-    ]
-    analog_in, digital_in = ["clk", "0"], ["dclk", "dzero"]
-    for i, n in enumerate(values):
-        for v in range(n):
-            elements.append(
-                VoltageSource(f"Vwl{i}_{v}", f"wl{i}_{v}", "0", dc=high if v == obs[i] else 0.0)
-            )
-            analog_in.append(f"wl{i}_{v}")
-            digital_in.append(f"dwl{i}_{v}")
+    elements, analog_in, digital_in = bm._sources(values, obs, period, high)
     word_lines = analog_in[2:]
 
     # the ring: ph0 starts high, each edge passes it on; after the last row all are low
-    phases = [f"dph{i}" for i in range(len(values))] + (["dphp"] if prior_codes else [])
+    phases = [f"dph{i}" for i in range(len(values))] + (["dphp"] if prior_codes is not None else [])
     gates: list[XspiceInstance] = []
     for r, node in enumerate(phases):
         data = "dzero" if r == 0 else phases[r - 1]
@@ -120,13 +102,7 @@ def build(
     models: list[Model] = []
     resistances = []
     if isinstance(memory, bm.Memristor2T2R):
-        elements += [
-            VoltageSource("Vread", "vread", "0", dc=memory.v_read),
-            VoltageSource("Vhalf", "half", "0", dc=high / 2),
-        ]
-        models.append(
-            Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
-        )
+        bm._read_supplies(memory, high, elements, models)
         rng = circuit_rng(memory.seed)
         active = "dobs"  # an observation row is selected: the sense amplifiers are valid
         gates.append(dg.gate("Aor_obs", [f"dph{i}" for i in range(len(values))], active))
