@@ -57,7 +57,8 @@ def test_scaled_stochastic_deck_and_logarithmic_from_a_file(tmp_path: Path, cli)
     table = [[[0.2, 0.8], [0.7, 0.3]], [[0.9, 0.1], [0.4, 0.6]]]
     (tmp_path / "lk.json").write_text(json.dumps(table))
     done = cli("build", "bayesian-machine", "--likelihoods", tmp_path / "lk.json",
-               "--observation", "1,0", "--variant", "logarithmic", "--bits", "5", "-o", deck)  # fmt: skip
+               "--observation", "1,0", "--variant", "logarithmic", "--bits", "5",
+               "-o", deck)  # fmt: skip
     assert "2 cycles" in done.out and "smallest sum wins" in done.out
     _, machine = bayesian_machine.from_likelihoods(
         table, 5, observation=(1, 0), variant="logarithmic"

@@ -82,7 +82,7 @@ def test_numpy_models_equal_ngspice_cycle_by_cycle() -> None:
 def test_logarithmic_machine_decides_wine_exactly_where_the_counters_stay_at_zero() -> None:
     # wine: 13 likelihoods of ~1/4 multiply to ~1e-8; one LFSR period (255 cycles) of the
     # stochastic machine counts nothing, the sums of costs decide as exact naive Bayes does
-    table, test, labels = _wine_fold0(4)
+    table, test, _ = _wine_fold0(4)
     counts = stochastic_model_counts(quantised_tables(table, 8), test)
     assert counts[:, :, -1].max() == 0
     costs, step = log_costs(table, 8)
