@@ -29,6 +29,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import spicegen as spicegen_package
 from spicegen import Circuit, Session, Tran, simulate, to_ngspice
 from spicegen.netlist import Option, Resistor, VoltageSource
 from spicegen.sim.batch import ngspice_executable
@@ -265,11 +266,17 @@ def cli_startup(repeat: int) -> None:
     the figure would measure the compiler.
     """
     spicegen = str(Path(sys.executable).parent / "spicegen")
+    load_before = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "tiny.cir").write_text(TINY)
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        # the children run in another folder: a relative PYTHONPATH (``PYTHONPATH=.``) would
+        # find no spicegen there and measure whichever one is installed instead of this one
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(Path(spicegen_package.__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
+        ).rstrip(os.pathsep)
         cases = {
             "bare ngspice -b tiny.cir": [ngspice_executable(), "-b", "tiny.cir"],
             "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
@@ -288,7 +295,11 @@ def cli_startup(repeat: int) -> None:
     wall = {label: statistics.median(t[0] for t in runs) for label, runs in times.items()}
     cpu = {label: statistics.median(t[1] for t in runs) for label, runs in times.items()}
     bare_wall, bare_cpu = wall["bare ngspice -b tiny.cir"], cpu["bare ngspice -b tiny.cir"]
-    print(f"command-line start-up, medians of {repeat} child processes (wall | CPU)")
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(
+        f"command-line start-up, medians of {repeat} child processes (wall | CPU); "
+        f"load average before / after (1, 5, 15 min): {load_before} / {load}"
+    )
     print(
         f"{'command':<36}{'wall':>9}{'ratio':>8}{'added':>10}{'CPU':>10}{'ratio':>8}{'added':>10}"
     )

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from spicegen.netlist.analyses import ANALYSIS_TYPES
 from spicegen.sim.errors import InvalidRequestError
 
 if TYPE_CHECKING:
@@ -133,14 +132,14 @@ class Run:
     allow_control: bool = False
 
     def __post_init__(self) -> None:
-        # netlist text needs none of the circuit types (nor their import, a good part of
-        # `spicegen run`'s start-up); a Circuit given has loaded them already
+        # netlist text needs none of the netlist types (nor their import, a good part of
+        # `spicegen run`'s start-up): they are imported only for what the Run holds
         if not isinstance(self.netlist, str) and not isinstance(self.netlist, _circuit_type()):
             raise InvalidRequestError(
                 "Run.netlist: expected a Circuit or netlist text, not "
                 f"{type(self.netlist).__name__}"
             )
-        if self.analysis is not None and not isinstance(self.analysis, ANALYSIS_TYPES):
+        if self.analysis is not None and not isinstance(self.analysis, _analysis_types()):
             raise InvalidRequestError(
                 f"Run.analysis: expected Op, Dc, Tran or Ac, not {self.analysis!r}"
             )
@@ -169,6 +168,12 @@ def _circuit_type() -> type:
     from spicegen.netlist.circuit import Circuit
 
     return Circuit
+
+
+def _analysis_types() -> tuple[type, ...]:
+    from spicegen.netlist.analyses import ANALYSIS_TYPES
+
+    return ANALYSIS_TYPES
 
 
 def _items(items: object, kind_name: str, field: str) -> tuple[object, ...]:
