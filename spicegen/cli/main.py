@@ -2,8 +2,8 @@
 
 A verb is a module of this package with ``register(commands)``, which adds its parser and sets
 ``handler``; add a verb by writing its module and naming it in ``VERBS``. A call that names its
-verb first (``spicegen run deck.cir``) imports and registers that verb's module only; any
-other call (``--help``, ``--version``, a mistake) registers them all. A verb imports the
+verb first (``spicegen run deck.cir``) imports and registers that verb's module only, and
+``--version`` none; any other call (``--help``, a mistake) registers them all. A verb imports the
 packages it drives when its handler runs.
 """
 
@@ -36,10 +36,7 @@ VERBS = {
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``spicegen`` console script; returns the exit status."""
     arguments = sys.argv[1:] if argv is None else list(argv)
-    # every verb's parser costs its import and argparse's set-up (a third of the start-up of
-    # `spicegen run`): build only the one called
-    called = arguments[0] if arguments and arguments[0] in VERBS else None
-    parser = build_parser(only=called)
+    parser = build_parser(only=_verbs_needed(arguments))
     args = parser.parse_args(arguments)
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
@@ -63,8 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def build_parser(only: str | None = None) -> ArgumentParser:
-    """The ``spicegen`` parser with every verb registered, or the verb ``only``."""
+def _verbs_needed(arguments: Sequence[str]) -> tuple[str, ...] | None:
+    """The verbs whose parsers a call needs: the one it names first, none for ``--version``
+    alone, all (``None``) for anything else (``--help``, a mistake); every verb's parser costs
+    its import and argparse's set-up, a third of ``spicegen run``'s start-up."""
+    if arguments and arguments[0] in VERBS:
+        return (arguments[0],)
+    return () if list(arguments) == ["--version"] else None
+
+
+def build_parser(only: Sequence[str] | None = None) -> ArgumentParser:
+    """The ``spicegen`` parser with every verb registered, or the verbs ``only``."""
     parser = ArgumentParser(
         prog="spicegen",
         description="Compact models, neuromorphic circuits and ngspice co-simulation.",
@@ -72,7 +78,7 @@ def build_parser(only: str | None = None) -> ArgumentParser:
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for verb, module in VERBS.items():
-        if only is None or verb == only:
+        if only is None or verb in only:
             importlib.import_module(f"spicegen.cli.{module}").register(commands)
     return parser
 
