@@ -41,9 +41,9 @@ from spicegen.waves.raw_format import (
 if TYPE_CHECKING:
     from spicegen.waves.waveforms import Waveforms
 
-# Above this size (bytes) numpy reads faster than its own import costs; below it the pure
-# reader is faster than that import (measured in benchmarks/bench_engine.py --summary).
-PURE_LIMIT = 1 << 20
+# Up to this size (bytes) the pure reader beats numpy's import and reader together (1.7x at
+# 3.2 MB, even at 13 MB; `python benchmarks/bench_engine.py --summary`); above, numpy reads.
+PURE_LIMIT = 4 << 20
 PRINTED_DIGITS = 6  # what `spicegen run` prints (format ".6g")
 
 
