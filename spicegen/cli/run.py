@@ -86,9 +86,9 @@ def handle(args: argparse.Namespace) -> None:
         plots = tuple(summarise_waveforms(plot) for plot in result.plots)
         elapsed, waveforms = result.elapsed, result.waveforms
     else:  # the summary alone, read without numpy (most of a small run's start-up)
-        from spicegen.sim.simulation import simulate_summary
+        from spicegen.sim import simulate_summary
 
-        plots, _, elapsed = simulate_summary(run, **options)
+        plots, elapsed = simulate_summary(run, **options)
     print(_report(args.netlist, plots, elapsed, args.backend), end="")
     if args.raw is not None and plots:
         print(f"raw file written to {args.raw}")

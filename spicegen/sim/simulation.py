@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
-from spicegen.sim.deck import Deck, write_deck
+from spicegen.sim.deck import write_deck
 from spicegen.sim.errors import InvalidRequestError
 from spicegen.sim.result import Result
 from spicegen.sim.run import Run
@@ -113,14 +113,16 @@ def simulate_summary(
     backend: Backend = "batch",
     timeout: float | None = 600.0,
     raw_path: str | os.PathLike[str] | None = None,
-) -> tuple[tuple[PlotSummary, ...], Deck, float]:
+) -> tuple[tuple[PlotSummary, ...], float]:
     """Simulate ``run`` as ``simulate`` does; return the summary of every plot (what
-    ``spicegen run`` prints), the deck and the seconds spent in ngspice.
+    ``spicegen run`` prints) and the seconds spent in ngspice.
 
     The batch backend reads the raw file without numpy (``waves.summarise_raw_plots``), which
-    saves more start-up than a small simulation takes; the summaries equal those of
-    ``simulate``'s plots (``waves.summarise_waveforms``).
+    saves more start-up than a small simulation takes; the summaries are those of
+    ``simulate``'s plots (``waves.summarise_waveforms``), as ``waves/summary.py`` says.
     """
+    if not isinstance(run, Run):
+        raise InvalidRequestError(f"simulate_summary: expected a Run, not {run!r}")
     _check(backend, timeout, raw_path)
     deck = write_deck(run)
     if backend == "batch":
@@ -130,12 +132,12 @@ def simulate_summary(
         plots, _, elapsed = run_batch_read(
             deck, summarise_raw_plots, timeout=timeout, keep_raw=raw_path
         )
-        return plots, deck, elapsed
+        return plots, elapsed
     from spicegen.sim.shared import run_shared
     from spicegen.waves.summary import summarise_waveforms
 
     waveforms, _, elapsed = run_shared(deck, timeout=timeout)
-    return tuple(summarise_waveforms(plot) for plot in waveforms), deck, elapsed
+    return tuple(summarise_waveforms(plot) for plot in waveforms), elapsed
 
 
 def _check(backend: str, timeout: object, raw_path: object) -> None:
