@@ -29,6 +29,9 @@ def main(source: str, target: str) -> None:
     inputs_n, outputs_n = q.shape
     b2.prefs.logging.console_log_level = "ERROR"
     b2.defaultclock.dt = k["DT"] * b2.second
+    # LIF neurons, v clamped at the reset for the spike length (inputs T_ON, outputs T_REF).
+    # A synapse adds its charge at the input spike; what reaches an output while it spikes is
+    # lost (in the fast engine its ON phase ends at the reset whatever flows in meanwhile)
     equations = "dv/dt = (I - g*v)/C : volt (unless refractory)\nI : amp\ng : siemens"
     namespace = {
         "C": k["C"] * b2.farad,
@@ -46,28 +49,44 @@ def main(source: str, target: str) -> None:
     )  # fmt: skip
     inputs.g = k["G_LEAK"] * b2.siemens
     outputs.g = k["G_LEAK_OUT"] * b2.siemens
-    synapses = b2.Synapses(inputs, outputs, "q : volt", on_pre="v_post += q", namespace=namespace)
+    synapses = b2.Synapses(
+        inputs, outputs, "q : volt", on_pre="v_post += q * int(not_refractory_post)",
+        namespace=namespace,
+    )  # fmt: skip
     synapses.connect()  # row-major over (pre, post), as q
     synapses.q = q.reshape(-1) * b2.volt
-    inhibition = b2.Synapses(outputs, outputs, on_pre="v_post -= Q_INH", namespace=namespace)
+    inhibition = b2.Synapses(
+        outputs, outputs, on_pre="v_post -= Q_INH * int(not_refractory_post)",
+        namespace=namespace,
+    )  # fmt: skip
     inhibition.connect(condition="i != j")
     monitor = b2.SpikeMonitor(outputs)
-    network = b2.Network(inputs, outputs, synapses, inhibition, monitor)
+    input_monitor = b2.SpikeMonitor(inputs)
+    network = b2.Network(inputs, outputs, synapses, inhibition, monitor, input_monitor)
     network.store()
 
     def present(current: np.ndarray) -> np.ndarray:
         network.restore()  # membranes at 0 V, the monitor emptied
         inputs.I = current * b2.amp
         network.run(k["DURATION"] * b2.second, namespace=namespace)
+        input_spikes.append(input_monitor.num_spikes)
         return np.bincount(np.asarray(monitor.i), minlength=outputs_n)
 
+    input_spikes: list[int] = []
     present(currents[0])  # warm-up
+    input_spikes.clear()
     counts, times = [], []
     for current in currents:
         start = time.perf_counter()
         counts.append(present(current))
         times.append(time.perf_counter() - start)
-    np.savez(target, counts=np.array(counts), times=np.array(times), version=b2.__version__)
+    np.savez(
+        target,
+        counts=np.array(counts),
+        times=np.array(times),
+        input_spikes=np.array(input_spikes),
+        version=b2.__version__,
+    )
 
 
 if __name__ == "__main__":
