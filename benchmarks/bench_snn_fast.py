@@ -18,7 +18,7 @@
    ``rram_hfo2``): ``--stimuli`` unseen bars with random weights and thresholds, per-neuron
    counts within 5 % and spikes matched; with ``--fine-step S`` also ngspice at a largest
    step of ``S`` s against the default 20 ns (how far ngspice's own spike times move with its
-   step); then one epoch of VDSP on ``--epoch-samples`` bars with each engine.
+   step); then one epoch of VDSP on ``--epoch-samples`` bars with each engine (0: none).
 
 Prints medians and ratios measured in this run; never asserts. The machine may be shared with
 other work; the ratio is the figure. ``python benchmarks/bench_snn_fast.py``.
@@ -205,6 +205,10 @@ def training_network(args: argparse.Namespace) -> None:
         f"spice {statistics.median(seconds['spice']):.1f} s, ratio "
         f"{statistics.median(seconds['spice']) / statistics.median(seconds['fast']):.0f}x"
     )
+    if not args.epoch_samples:
+        for engine in references.values():
+            engine.close()
+        return
     # one epoch of VDSP on bars from the same initial state
     x = spiking_dataset("patterns", seed=args.seed, samples=args.epoch_samples).x
     start = initial_state(params, args.seed)
