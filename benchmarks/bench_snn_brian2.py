@@ -3,17 +3,21 @@
 The network is the MNIST-5k one (784 DC-driven LIF inputs, all-to-all synapses onto 100 LIF
 outputs with lateral inhibition), written once in each simulator with the same numbers:
 
-- a LIF neuron: ``c dv/dt = I - g v``, spike at ``v_th``, reset to ``v_reset``, refractory
-  ``t_ref`` (Brian2: v clamped at the reset; the fast engine: a two-phase neuron whose ON
-  phase runs from ``v_th`` to ``v_reset`` in ``t_ref``, its ON conductance chosen so, which
-  leaves the same trajectory outside the spike);
-- a synapse: each input spike adds ``w * q / c`` volts to the outputs (Brian2: ``on_pre``;
-  the fast engine: a pulse through conductance ``G(w)`` during the input's ON phase);
-- lateral inhibition: each output spike removes ``q_inh / c`` volts from the other outputs.
+- a LIF neuron whose spike is a phase: ``c dv/dt = I - g v`` up to ``v_th``, then ON
+  (``g_on`` added, chosen so that the spike lasts ``t_ref`` at a small drive) until ``v``
+  falls to ``v_reset`` (the fast engine's two-phase neuron; Brian2: a state ``on`` set by the
+  threshold and cleared by a custom ``release`` event). A fixed clamp at the reset for
+  ``t_ref`` (Brian2's ``refractory``) is not the same neuron: under a strong volley the ON
+  phase lasts until the volley's pulses end, and a clamp lets a second spike through 20 ns
+  after it (measured: 20 % more spikes);
+- a synapse: a current ``w``-dependent pulse while its input is ON, carrying ``G(w) * V_p *
+  t_on`` times the column gain (Brian2: ``on_pre`` on the ``spike`` and ``release`` events);
+- lateral inhibition: ``inhibition`` amperes drawn from every other output while one is ON.
 
 The figures: the spike counts of both over the same samples and weights (mean difference per
-presentation against the spread, a paired comparison: Brian2 spikes on its clock grid, the
-fast engine at exact times, so counts differ by discretisation, not by model), and the
+presentation against the spread, a paired comparison: Brian2 detects a threshold at the end
+of its step, the fast engine at the exact time, and resolves which output crosses first
+inside a step, where Brian2 fires every output that crossed in it), and the
 median time per presentation of each, with the ratio, measured in this run. Brian2 runs with
 its default code generation (Cython when a compiler is there); its compile time is left out
 by a warm-up presentation. The count test: a paired t-test of the total spikes per
@@ -27,7 +31,8 @@ release for Python 3.11) needs numpy < 2, spicegen numpy 2. ``make brian2-env`` 
 ``.venv-brian2`` (``python3.11 -m venv .venv-brian2 && .venv-brian2/bin/pip install
 brian2==2.9.0 'numpy<2'``); this benchmark runs the fast engine here and Brian2's half,
 ``benchmarks/brian2_lif.py``, in that environment (one subprocess for all presentations).
-``python benchmarks/bench_snn_brian2.py [--samples N] [--brian2-python PATH]``.
+``python benchmarks/bench_snn_brian2.py [--samples N] [--inhibition A] [--dt S]
+[--brian2-python PATH]``.
 """
 
 from __future__ import annotations
@@ -106,10 +111,9 @@ def brian2_run(python: Path, engine: FastEngine, currents: np.ndarray, q: np.nda
     ``brian2_lif.py`` run by ``python`` (the Brian2 environment)."""
     numbers = {
         "C": C, "G_LEAK": G_LEAK, "G_LEAK_OUT": G_LEAK_OUT, "V_TH": V_TH, "V_RESET": V_RESET,
-        "T_ON": spike_length(engine), "T_REF": T_REF, "DT": engine.network.dt,
-        "DURATION": DURATION,
-        # each output spike removes inhibition * T_REF coulombs from every other output
-        "Q_INH": engine.network.inhibition * T_REF / C,
+        "G_ON": engine.network.input_neuron.g_on, "G_ON_OUT": engine.network.output_neuron.g_on,
+        "T_ON": spike_length(engine), "DT": engine.network.dt, "DURATION": DURATION,
+        "INHIBITION": engine.network.inhibition,
     }  # fmt: skip
     with tempfile.TemporaryDirectory() as folder:
         source, target = Path(folder) / "in.npz", Path(folder) / "out.npz"
