@@ -164,7 +164,7 @@ def training_network(args: argparse.Namespace) -> None:
         fine = dataclasses.replace(params, max_step=args.fine_step)
         references[f"spice {args.fine_step * 1e9:g} ns"] = SpiceEngine(fine, neuron, synapse)
     # bars the characterisation never saw (it uses DC drives of single neurons)
-    data = spiking_dataset("patterns", seed=args.seed + 101, samples=args.stimuli)
+    data = spiking_dataset("patterns", seed=args.seed + 101, samples=max(args.stimuli, 4))
     rng = stream(args.seed, "bench", "training-network")
     runs: dict[str, list[tuple[np.ndarray, ...]]] = {"fast": [], **{k: [] for k in references}}
     seconds: dict[str, list[float]] = {k: [] for k in runs}
