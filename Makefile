@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 STAMP  := $(VENV)/.spicegen-installed
 
-.PHONY: demo test setup ngspice bench figures clean image-check
+.PHONY: demo test setup ngspice bench figures clean image-check brian2-env
 
 demo: setup
 	$(VENV)/bin/python -m spicegen.demo
@@ -43,5 +43,13 @@ bench: setup
 image-check: setup
 	$(VENV)/bin/python scripts/image_check.py
 
+# Brian2 for benchmarks/bench_snn_brian2.py only, in its own environment: Brian2 2.9.0 (the
+# last release for Python 3.11) needs numpy < 2, which spicegen does not run on. Not part of
+# setup, test or CI.
+BRIAN2_VENV := .venv-brian2
+brian2-env:
+	python3.11 -m venv $(BRIAN2_VENV)
+	$(BRIAN2_VENV)/bin/python -m pip install --quiet 'brian2==2.9.0' 'numpy<2'
+
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) $(BRIAN2_VENV) out build *.egg-info

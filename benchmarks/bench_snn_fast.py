@@ -13,6 +13,14 @@
 4. Throughput: MNIST-5k presentations (784 inputs, ``--neurons`` outputs) per second of the
    fast engine, with random weights, and the time one epoch of 4,000 images would take.
 
+5. ``--training-network``: the fast engine of the SPICE training engine's own netlist
+   (``snn_fast_network``) against ``SpiceEngine`` on the 4x4 bars network (16 x 4,
+   ``rram_hfo2``): ``--stimuli`` unseen bars with random weights and thresholds, per-neuron
+   counts within 5 % and spikes matched; with ``--fine-step S`` also ngspice at a largest
+   step of ``S`` s against the default 20 ns (how far ngspice's own spike times move with its
+   step); then one epoch of VDSP on ``--epoch-samples`` bars (0: none) with the fast engine and
+   ngspice (at ``--fine-step`` when given); ``--stimuli 0`` runs the epoch alone.
+
 Prints medians and ratios measured in this run; never asserts. The machine may be shared with
 other work; the ratio is the figure. ``python benchmarks/bench_snn_fast.py``.
 """
@@ -136,6 +144,96 @@ def learned_weights(args: argparse.Namespace) -> None:
     )
 
 
+def training_network(args: argparse.Namespace) -> None:
+    """The fast engine of the SPICE training engine's netlist (``snn_fast_network``) against
+    ``SpiceEngine`` itself on the 4x4 bars network: presentations of unseen bars with random
+    weights and thresholds, then one epoch of VDSP with each engine from the same start."""
+    import dataclasses
+
+    from spicegen.learn.patterns import spiking_dataset
+    from spicegen.learn.snn import Vdsp, initial_state, train
+    from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
+    from spicegen.learn.snn_network import SpikingNetworkParams
+    from spicegen.learn.snn_spice import SpiceEngine
+
+    neuron, synapse = models.load("threshold_switch"), models.load("rram_hfo2")
+    params = SpikingNetworkParams(inputs=16, neurons=4, image_shape=(4, 4))
+    fast = FastNetworkEngine(params, characterise_network(params, neuron, synapse))
+    references = {"spice": SpiceEngine(params, neuron, synapse)}
+    if args.fine_step:
+        fine = dataclasses.replace(params, max_step=args.fine_step)
+        references[f"spice {args.fine_step * 1e9:g} ns"] = SpiceEngine(fine, neuron, synapse)
+    # bars the characterisation never saw (it uses DC drives of single neurons)
+    data = spiking_dataset("patterns", seed=args.seed + 101, samples=max(args.stimuli, 4))
+    rng = stream(args.seed, "bench", "training-network")
+    runs: dict[str, list[tuple[np.ndarray, ...]]] = {"fast": [], **{k: [] for k in references}}
+    seconds: dict[str, list[float]] = {k: [] for k in runs}
+    for k in range(args.stimuli):
+        weights = rng.uniform(0, 1, params.weight_shape)
+        thresholds = rng.uniform(0, 0.05, params.neurons) if k % 2 else np.zeros(params.neurons)
+        for name, engine in {"fast": fast, **references}.items():
+            start = time.perf_counter()
+            result = engine.present(data.x[k], weights, thresholds)
+            seconds[name].append(time.perf_counter() - start)
+            runs[name].append(result.output_spikes)
+        print(f"bars {k}: counts " + ", ".join(
+            f"{name} {[t.size for t in runs[name][-1]]}" for name in runs
+        ), flush=True)  # fmt: skip
+
+    def compare(reference: str, candidate: str) -> str:
+        within = neurons = spikes = 0
+        matched = 0.0
+        for ref, cand in zip(runs[reference], runs[candidate], strict=True):
+            for r, c in zip(ref, cand, strict=True):
+                if r.size == 0 and c.size == 0:
+                    continue
+                neurons += 1
+                within += abs(c.size - r.size) <= 0.05 * r.size
+                spikes += r.size
+                matched += match_spikes(r, c) * r.size
+        return (
+            f"{candidate} against {reference}: per-neuron counts within 5 % {within}/{neurons}, "
+            f"{100 * matched / max(spikes, 1):.1f} % of {spikes} spikes matched within 5 % of "
+            "the mean interval"
+        )
+
+    if args.stimuli:
+        for name in references:
+            print(compare(name, "fast"))
+        if args.fine_step:
+            print(compare(f"spice {args.fine_step * 1e9:g} ns", "spice"))
+        for name in references:
+            ratio = statistics.median(seconds[name]) / statistics.median(seconds["fast"])
+            print(
+                f"median per presentation: fast {statistics.median(seconds['fast']):.2f} s, "
+                f"{name} {statistics.median(seconds[name]):.1f} s, ratio {ratio:.0f}x"
+            )
+    if not args.epoch_samples:
+        for engine in references.values():
+            engine.close()
+        return
+    # one epoch of VDSP on bars from the same initial state
+    x = spiking_dataset("patterns", seed=args.seed, samples=args.epoch_samples).x
+    start = initial_state(params, args.seed)
+    learned = {}
+    # the reference: ngspice at --fine-step when given, else at the network's own step
+    reference = list(references)[-1]
+    for name, engine in (("fast", fast), (reference, references[reference])):
+        learned[name] = train(engine, x, Vdsp(), seed=args.seed, state=start)
+    for engine in references.values():
+        engine.close()
+    a, b = learned["fast"].weights, learned[reference].weights
+    change = float(np.linalg.norm(b - start.weights))
+    gap = float(np.linalg.norm(a - b))
+    correlation = np.corrcoef((a - start.weights).ravel(), (b - start.weights).ravel())[0, 1]
+    print(
+        f"one epoch of VDSP ({args.epoch_samples} bars, 16x4): {reference} moved the weights "
+        f"{change:.3f} (Frobenius); fast minus {reference} {gap:.3f} ({100 * gap / change:.1f} "
+        f"% of that change); correlation of the two changes {correlation:.3f}; updates fast "
+        f"{learned['fast'].updates}, {reference} {learned[reference].updates}"
+    )
+
+
 def throughput(args: argparse.Namespace) -> None:
     base = fast_network(small_circuit(3, 2, 12e-6))
     network = FastNetwork(
@@ -183,7 +281,12 @@ def main() -> None:
     parser.add_argument("--epoch-samples", type=int, default=12)
     parser.add_argument("--skip-spice", action="store_true")
     parser.add_argument("--weights-only", action="store_true")
+    parser.add_argument("--training-network", action="store_true")
+    parser.add_argument("--fine-step", type=float, default=0.0)
     args = parser.parse_args()
+    if args.training_network:
+        training_network(args)
+        return
     if args.weights_only:
         learned_weights(args)
         return
