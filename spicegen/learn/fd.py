@@ -46,6 +46,7 @@ __all__ = [
     "FiniteDifferenceTrainer",
     "backpropagate",
     "cross_entropy",
+    "penalty_step_factor",
     "window_penalty",
 ]
 
@@ -74,6 +75,7 @@ def backpropagate(
     weights: Sequence[FloatArray],
     output_gradient: FloatArray,
     window: Window | None = None,
+    rate: float | None = None,
 ) -> tuple[FloatArray, ...]:
     """Weight gradients of every layer from the measured slopes.
 
@@ -83,6 +85,12 @@ def backpropagate(
     the gradient of ``strength / 2 * mean_samples sum (u - clip(u, low, high))^2`` on every
     pre-activation ``u``: the penalty that keeps neuron currents in the devices' safe range
     (or a sequence of one such triple per layer).
+
+    ``rate``: the learning rate the step will be taken with. Given, each layer's penalty term
+    is scaled by ``penalty_step_factor`` so that the step it contributes cannot increase that
+    layer's penalty (on a wide layer of correlated inputs the plain gradient step throws the
+    currents past the far side of the window, and the next step further back); None: the
+    exact gradient.
     """
     gradient = output_gradient
     result: list[FloatArray] = [np.zeros(0)] * len(weights)
@@ -92,7 +100,10 @@ def backpropagate(
         if window is not None:
             low, high, strength = _layer_window(window, layer)
             u = below @ weights[layer]
-            delta = delta + strength * (u - np.clip(u, low, high)) / u.shape[0]
+            excess = u - np.clip(u, low, high)
+            if rate is not None and excess.any():
+                strength *= penalty_step_factor(below, u, (low, high, strength), rate)
+            delta = delta + strength * excess / u.shape[0]
         result[layer] = below.T @ delta
         gradient = delta @ weights[layer][:-1].T
     return tuple(result)
@@ -111,6 +122,37 @@ def window_penalty(
         u = with_bias(inputs if layer == 0 else outputs[layer - 1].y) @ w
         total += strength / 2 * float(np.sum((u - np.clip(u, low, high)) ** 2)) / u.shape[0]
     return total
+
+
+def penalty_step_factor(
+    below: FloatArray, u: FloatArray, window: tuple[float, float, float], rate: float
+) -> float:
+    """The factor (0, 1] on a layer's penalty gradient that keeps its step from raising the
+    layer's penalty: 1 when the full step does not, else halved until it does not, and never
+    below ``1 / (rate strength mean_s |x_s|^2)``, where the penalty must fall.
+
+    ``below`` are the layer's inputs with the bias column (samples, rows), ``u`` its
+    pre-activations, ``window`` its (low, high, strength). The step ``-rate c grad`` changes
+    the pre-activations by ``-rate c strength K E / samples`` (``K = x x^T`` over the samples,
+    ``E`` the excess beyond the window), so each trial costs a (samples, samples) product. The
+    floor is the descent lemma's: the penalty's curvature in one neuron's weights is at most
+    ``strength`` times the largest eigenvalue of ``x^T x / samples``, itself at most its trace.
+    """
+    low, high, strength = window
+    count = u.shape[0]
+    gram = below @ below.T
+    excess = u - np.clip(u, low, high)
+    push = rate * strength * (gram @ excess) / count
+
+    def penalty(shifted: FloatArray) -> float:
+        return float(np.sum((shifted - np.clip(shifted, low, high)) ** 2))
+
+    before = penalty(u)
+    floor = min(1.0, count / (rate * strength * float(np.trace(gram))))
+    factor = 1.0
+    while factor > floor and penalty(u - factor * push) > before:
+        factor /= 2
+    return float(max(factor, floor))
 
 
 def _layer_window(window: Window, layer: int) -> tuple[float, float, float]:
@@ -356,7 +398,7 @@ class FiniteDifferenceTrainer:
                     losses += loss * batch.size
                     hits += int(np.sum(logits.argmax(1) == targets[batch].argmax(1)))
                     values = [p.value for p in programmed]
-                    grads = backpropagate(inputs[batch], outputs, values, gradient, window)
+                    grads = backpropagate(inputs[batch], outputs, values, gradient, window, rate)
                     weights = [
                         np.clip(w - rate * g, -limit, limit)
                         for w, g in zip(weights, grads, strict=True)

@@ -52,27 +52,52 @@ class SurrogateEngine:
         )
         ends = np.cumsum((0, *self.sizes[1:]))
         self._neurons = [slice(int(a), int(b)) for a, b in itertools.pairwise(ends)]
-        self._maps: list[CrossbarMap] = []
+        # what a forward pass needs of each layer, worked out once (a step on a small network
+        # costs tens of microseconds: lookups and checks repeated per call would dominate it)
+        self._layers = [self.pairs.layer(neurons) for neurons in self._neurons]
+        rows = [size + 1 for size in self.sizes[:-1]]
+        self._mirrors = [chip.layer_mirror(r) for r in rows]
+        self._per_unit = [chip.layer_scale(r) for r in rows]
+        self._columns: list[FloatArray] = []  # each layer's column map (S), 0p, 0n, 1p, ...
+        self._maps: list[CrossbarMap | None] = []  # built when needed (IR drop, or power)
         self.outside = 0.0  # fraction of neuron currents beyond the characterised grid, last pass
 
     def program(self, weights: Sequence[FloatArray]) -> None:
         if len(weights) != len(self._neurons):
             raise LearnError(f"surrogate: expected {len(self._neurons)} weight matrices")
-        maps = []
+        columns: list[FloatArray] = []
+        maps: list[CrossbarMap | None] = []
         for w in weights:
             plus, minus = conductances(self.chip, np.asarray(w, dtype=np.float64))
             physical = np.empty((plus.shape[0], 2 * plus.shape[1]))
             physical[:, 0::2], physical[:, 1::2] = plus, minus  # columns 0p, 0n, 1p, ...
-            maps.append(CrossbarMap.solve(physical, self.chip.wires))
-        self._maps = maps
+            if self.chip.ideal_wires:
+                # G+ and G- are g_min + a non-negative part: only a NaN or infinite weight
+                # can make them unusable, and one sum finds either
+                if not np.isfinite(physical.sum()):
+                    raise LearnError("surrogate: a weight is NaN or infinite")
+                columns.append(physical)
+                maps.append(None)
+            else:
+                solved = CrossbarMap.solve(physical, self.chip.wires)
+                columns.append(solved.column)
+                maps.append(solved)
+        self._columns, self._maps = columns, maps
+
+    def _map(self, layer: int) -> CrossbarMap:
+        """``layer``'s crossbar map (the ideal one is built on the first power reading)."""
+        solved = self._maps[layer]
+        if solved is None:
+            solved = CrossbarMap.solve(self._columns[layer])
+            self._maps[layer] = solved
+        return solved
 
     def currents(self, layer: int, x: FloatArray) -> tuple[FloatArray, FloatArray]:
         """Row voltages (V) and neuron currents (A) of ``layer`` for its inputs ``x``."""
         voltages = self.chip.read_voltage * with_bias(x)
-        physical = self._maps[layer].column_currents(voltages)
+        physical = voltages @ self._columns[layer]
         column = physical[:, 0::2] - physical[:, 1::2]
-        mirror = self.chip.layer_mirror(self.sizes[layer] + 1)
-        return voltages, self.chip.bias_current + mirror * column
+        return voltages, self.chip.bias_current + self._mirrors[layer] * column
 
     def forward(self, inputs: FloatArray) -> tuple[LayerOutput, ...]:
         outputs, _ = self._run(np.asarray(inputs, dtype=np.float64), need_power=False)
@@ -85,27 +110,25 @@ class SurrogateEngine:
         return power
 
     def _run(self, x: FloatArray, need_power: bool) -> tuple[tuple[LayerOutput, ...], Power | None]:
-        if not self._maps:
+        if not self._columns:
             raise LearnError("surrogate: program() the weights before a forward pass")
         chip, calibration = self.chip, self.calibration
         scale = calibration.gain / chip.read_voltage
+        offset, delta = calibration.offset, chip.delta_current
         outputs = []
-        rows = np.zeros(x.shape[0])
-        first = np.zeros(x.shape[0])
-        second = np.zeros(x.shape[0])
+        rows, first, second = (np.zeros(x.shape[0] if need_power else 0) for _ in range(3))
         outside = []
-        for layer, neurons in enumerate(self._neurons):
+        for layer, reader in enumerate(self._layers):
             voltages, current = self.currents(layer, x)
-            v1, difference = self.pairs.predict(current, neurons)
-            outside.append(self.pairs.outside(current))
-            y = (v1 - calibration.offset) * scale
-            per_unit = chip.layer_scale(self.sizes[layer] + 1)
-            slope = difference / chip.delta_current * per_unit * scale
+            v1, difference, beyond = reader.predict(current)
+            outside.append(beyond / current.size if current.size else 0.0)
+            y = (v1 - offset) * scale
+            slope = difference / delta * self._per_unit[layer] * scale
             outputs.append(LayerOutput(y, slope))
             if need_power:
-                rows += self._maps[layer].power(voltages)
+                rows += self._map(layer).power(voltages)
                 first += (v1 * current).sum(axis=1)
-                second += ((v1 + difference) * (current + chip.delta_current)).sum(axis=1)
+                second += ((v1 + difference) * (current + delta)).sum(axis=1)
             x = y
         self.outside = float(np.mean(outside))
         power = Power(rows + first, rows + first + second) if need_power else None

@@ -10,7 +10,9 @@ all, so the surrogate's derivative is the SPICE engine's, not the exact one.
 
 ``PairSurrogate.predict`` interpolates both tables with monotone cubic Hermite (PCHIP) slopes
 on the uniform grid, vectorised over samples and neurons; outside the grid it continues
-linearly with the end slopes. ``validate_pairs`` compares it with fresh ngspice operating points
+linearly with the end slopes. ``PairSurrogate.layer`` checks a set of neurons once and returns
+the interpolator a training loop calls per batch (one gather from a per-cell table of both
+curves, no per-call checks). ``validate_pairs`` compares it with fresh ngspice operating points
 at random currents off the grid. Results are cached (``cached_arrays``) by the model's text, the
 device draws, the grid and the ngspice version.
 """
@@ -44,7 +46,7 @@ from spicegen.surrogate.errors import SurrogateError
 from spicegen.surrogate.validation import Validation, compare
 from spicegen.va import CompiledModel
 
-__all__ = ["PairSurrogate", "characterise_pairs", "pair_voltages", "validate_pairs"]
+__all__ = ["PairLayer", "PairSurrogate", "characterise_pairs", "pair_voltages", "validate_pairs"]
 
 FloatArray = NDArray[np.float64]
 _NAME, _VERSION = "mtj_neuron_pairs", 2
@@ -60,6 +62,13 @@ class PairSurrogate:
     difference: FloatArray
     delta_current: float
     _slopes: tuple[FloatArray, FloatArray]
+    # per (neuron, grid cell): both ends' values and slopes x step of both tables, laid out
+    # (neurons * cells, 4, 2) as [y0, y1, m0, m1] x [v1, difference], so that one gather
+    # serves a whole layer's interpolation
+    _cells: FloatArray
+    # per neuron, the values and slopes at both grid ends (the linear continuation outside),
+    # (neurons, 4, 2) as [y first, slope first, y last, slope last] x [v1, difference]
+    _ends: FloatArray
 
     @classmethod
     def from_tables(
@@ -74,27 +83,40 @@ class PairSurrogate:
         if any(t.shape[1] != grid.size for t in tables) or tables[0].shape != tables[1].shape:
             raise SurrogateError("pair tables: v1 and difference must be (neurons, grid points)")
         slopes = tuple(PchipInterpolator(grid, t, axis=1).derivative()(grid) for t in tables)
-        return cls(grid, tables[0], tables[1], float(delta_current), (slopes[0], slopes[1]))
+        values, tangents = np.stack(tables, axis=-1), np.stack(slopes, axis=-1)  # (k, j, 2)
+        step = grid[1] - grid[0]
+        scaled = tangents * step
+        cells = np.stack([values[:, :-1], values[:, 1:], scaled[:, :-1], scaled[:, 1:]], axis=2)
+        ends = np.stack([values[:, 0], tangents[:, 0], values[:, -1], tangents[:, -1]], axis=1)
+        return cls(
+            grid, tables[0], tables[1], float(delta_current), (slopes[0], slopes[1]),
+            np.ascontiguousarray(cells.reshape(-1, 4, 2)), np.ascontiguousarray(ends),
+        )  # fmt: skip
 
     @property
     def neurons(self) -> int:
         return int(self.v1.shape[0])
 
+    def layer(self, neurons: slice | NDArray[np.int64] | None = None) -> PairLayer:
+        """The interpolator of neurons ``neurons`` (default all, in order), checked once, for
+        repeated ``PairLayer.predict`` calls in a training loop."""
+        index = np.arange(self.neurons)[neurons if neurons is not None else slice(None)]
+        return PairLayer(self, index.size, index * (self.currents.size - 1),
+                         np.ascontiguousarray(self._ends[index]))  # fmt: skip
+
     def predict(self, currents: FloatArray, neurons: slice | NDArray[np.int64] | None = None
                 ) -> tuple[FloatArray, FloatArray]:  # fmt: skip
         """``(V1, V2 - V1)`` in V for ``currents`` (A) of shape (samples, n), column ``c`` being
         neuron ``neurons[c]`` (default: all neurons in order)."""
-        index = np.arange(self.neurons)[neurons if neurons is not None else slice(None)]
+        reader = self.layer(neurons)
         current = np.asarray(currents, dtype=np.float64)
-        if current.ndim != 2 or current.shape[1] != index.size:
+        if current.ndim != 2 or current.shape[1] != reader.size:
             raise SurrogateError(
-                f"pair surrogate: expected currents of shape (samples, {index.size}), "
+                f"pair surrogate: expected currents of shape (samples, {reader.size}), "
                 f"got {current.shape}"
             )
-        return (
-            _hermite(self.currents, self.v1, self._slopes[0], index, current),
-            _hermite(self.currents, self.difference, self._slopes[1], index, current),
-        )
+        v1, difference, _ = reader.predict(current)
+        return v1, difference
 
     def outside(self, currents: FloatArray) -> float:
         """Fraction of ``currents`` (A) outside the characterised grid (extrapolated)."""
@@ -103,27 +125,48 @@ class PairSurrogate:
         return float(np.mean((current < low) | (current > high))) if current.size else 0.0
 
 
-def _hermite(
-    grid: FloatArray, values: FloatArray, slopes: FloatArray, neurons: NDArray[np.int64],
-    x: FloatArray,
-) -> FloatArray:  # fmt: skip
-    """Cubic Hermite interpolation of each column of ``x`` on its neuron's row, vectorised."""
-    step = grid[1] - grid[0]
-    position = (x - grid[0]) / step
-    cell = np.clip(np.floor(position).astype(np.int64), 0, grid.size - 2)
-    t = position - cell
-    rows = neurons[None, :]
-    y0, y1 = values[rows, cell], values[rows, cell + 1]
-    m0, m1 = slopes[rows, cell] * step, slopes[rows, cell + 1] * step
-    t2, t3 = t * t, t * t * t
-    inside = (2 * t3 - 3 * t2 + 1) * y0 + (t3 - 2 * t2 + t) * m0
-    inside += (-2 * t3 + 3 * t2) * y1 + (t3 - t2) * m1
-    # beyond the grid: continue along the end tangent (the curves are smooth and near-linear
-    # there, R tends to rp at large bias)
-    below = values[rows, 0] + slopes[rows, 0] * (x - grid[0])
-    above = values[rows, -1] + slopes[rows, -1] * (x - grid[-1])
-    result = np.where(position < 0, below, np.where(position > grid.size - 1, above, inside))
-    return np.asarray(result, dtype=np.float64)
+@dataclass(frozen=True, slots=True, eq=False)
+class PairLayer:
+    """Cubic Hermite interpolation of some neurons of a ``PairSurrogate`` (its ``layer``):
+    ``size`` neurons whose cells start at rows ``base`` of the surrogate's cell table."""
+
+    surrogate: PairSurrogate
+    size: int
+    base: NDArray[np.int64]
+    ends: FloatArray
+
+    def predict(self, currents: FloatArray) -> tuple[FloatArray, FloatArray, int]:
+        """``(V1, V2 - V1, outside)`` for float64 ``currents`` (A), (samples, size), unchecked:
+        volts, and how many currents lay beyond the grid (continued along the end tangent)."""
+        pairs = self.surrogate
+        grid = pairs.currents
+        last = grid.size - 1
+        step = grid[1] - grid[0]
+        position = (currents - grid[0]) / step
+        # truncation is the floor for positions >= 0, and every negative one clips to cell 0
+        cell = position.astype(np.int64)
+        np.maximum(cell, 0, out=cell)
+        np.minimum(cell, last - 1, out=cell)
+        t = position - cell
+        known = np.take(pairs._cells, cell + self.base, axis=0)  # (samples, size, 4, 2)
+        t2 = t * t
+        t3 = t2 * t
+        h00 = (2 * t3 - 3 * t2 + 1)[..., None]
+        h10 = (t3 - 2 * t2 + t)[..., None]
+        h01 = (-2 * t3 + 3 * t2)[..., None]
+        h11 = (t3 - t2)[..., None]
+        result = h00 * known[:, :, 0] + h10 * known[:, :, 2]
+        result += h01 * known[:, :, 1] + h11 * known[:, :, 3]
+        below, above = position < 0, position > last
+        beyond = int(np.count_nonzero(below)) + int(np.count_nonzero(above))
+        if beyond:
+            # beyond the grid: continue along the end tangent (the curves are smooth and
+            # near-linear there, R tends to rp at large bias)
+            ends = self.ends
+            low = ends[:, 0] + ends[:, 1] * (currents - grid[0])[..., None]
+            high = ends[:, 2] + ends[:, 3] * (currents - grid[-1])[..., None]
+            result = np.where(below[..., None], low, np.where(above[..., None], high, result))
+        return result[..., 0], result[..., 1], beyond
 
 
 # -- characterisation --------------------------------------------------------------------------

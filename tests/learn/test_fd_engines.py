@@ -73,6 +73,33 @@ def test_surrogate_reproduces_the_spice_engine(mtj: CompiledModel, spice: SpiceE
     _agree(mtj, spice, CHIP)
 
 
+def test_the_engines_agree_beyond_the_current_window(
+    mtj: CompiledModel, spice: SpiceEngine
+) -> None:
+    # where a training run's currents go when a step overshoots (the digits subset's fold 2
+    # reached -93 and +318 uA before its loss jumped): outside the devices' window, still
+    # inside the characterised grid. The two engines must agree there too (they did, to
+    # 4e-6 of full scale, step by step up to the jump: its cause was the penalty's step)
+    surrogate = SurrogateEngine(mtj, CHIP, SIZES)
+    signs = np.random.default_rng(4)
+    weights = [np.where(signs.random((a + 1, b)) < 0.5, -1.0, 1.0)
+               for a, b in itertools.pairwise(SIZES)]  # fmt: skip
+    inputs = np.vstack([np.ones(SIZES[0]), -np.ones(SIZES[0]),
+                        signs.choice([-1.0, 1.0], (6, SIZES[0]))])  # fmt: skip
+    spice.program(weights)
+    surrogate.program(weights)
+    ours, theirs = surrogate.forward(inputs), spice.forward(inputs)
+    currents = np.concatenate([surrogate.currents(0, inputs)[1].ravel(),
+                               surrogate.currents(1, ours[0].y)[1].ravel()])  # fmt: skip
+    low, high = CHIP.current_window
+    assert currents.min() < low - 50e-6 and currents.max() > high + 50e-6
+    assert surrogate.outside == 0.0  # inside the grid: interpolated, not extrapolated
+    for layer, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+        for what in ("y", "slope"):
+            check = compare(f"layer {layer} {what}", getattr(a, what), getattr(b, what))
+            assert check.within(5e-3) and check.max_error < 1e-3, check
+
+
 def test_with_ir_drop(mtj: CompiledModel) -> None:
     chip = MtjChip(g_min=1e-5, g_max=1e-3, rp_spread=0.05, seed=3,
                    wires=Wires(row_segment=20.0, column_segment=20.0))  # fmt: skip

@@ -121,3 +121,37 @@ def test_bad_input_is_refused(mtj: CompiledModel) -> None:
     pairs = PairSurrogate.from_tables(GRID, np.zeros((2, GRID.size)), np.zeros((2, GRID.size)), D_I)
     with pytest.raises(SurrogateError, match="shape"):
         pairs.predict(np.zeros((4, 3)))
+
+
+def test_layer_interpolation_matches_scipy_pchip_per_neuron() -> None:
+    """The precomputed cell table against scipy's own PCHIP, neuron by neuron, for a subset
+    of the neurons (the layer's offsets into the table), inside and beyond the grid."""
+    from scipy.interpolate import PchipInterpolator
+
+    grid = np.linspace(-50e-6, 250e-6, 61)
+    gains = np.array([1.0, 1.3, 0.7, 2.0, 0.5])[:, None]
+    v1 = np.tanh(grid[None, :] * 1e4 * gains)
+    difference = 1e-3 * np.cos(grid[None, :] * 2e4 * gains)
+    pairs = PairSurrogate.from_tables(grid, v1, difference, 2e-6)
+    neurons = np.array([3, 1, 4])
+    rng = np.random.default_rng(3)
+    currents = rng.uniform(grid[0], grid[-1], (9, neurons.size))
+    currents[0] = [grid[0] - 7e-6, grid[-1] + 11e-6, grid[17]]  # two beyond, one on a node
+    ours_v1, ours_difference, beyond = pairs.layer(neurons).predict(currents)
+    assert beyond == 2
+    for column, k in enumerate(neurons):
+        for ours, table in ((ours_v1, v1), (ours_difference, difference)):
+            fit = PchipInterpolator(grid, table[k])
+            inside = currents[1:, column]
+            # the same cubic pieces: equal to rounding
+            np.testing.assert_allclose(ours[1:, column], fit(inside), rtol=1e-12, atol=1e-15)
+    # beyond the ends: the end tangent of PCHIP, continued linearly
+    slope = PchipInterpolator(grid, v1[3]).derivative()
+    assert ours_v1[0, 0] == pytest.approx(v1[3, 0] - 7e-6 * slope(grid[0]), rel=1e-12)
+    slope = PchipInterpolator(grid, v1[1]).derivative()
+    assert ours_v1[0, 1] == pytest.approx(v1[1, -1] + 11e-6 * slope(grid[-1]), rel=1e-12)
+    assert ours_v1[0, 2] == pytest.approx(v1[4, 17], rel=1e-12)
+    # the checked entry point gives the same numbers
+    checked = pairs.predict(currents, neurons)
+    np.testing.assert_array_equal(checked[0], ours_v1)
+    np.testing.assert_array_equal(checked[1], ours_difference)
