@@ -219,6 +219,39 @@ class StoredRows:
     def __len__(self) -> int:
         return int(self.states.shape[0])
 
+    def thinned(self, count: int, burn_in: int, iterations: int) -> StoredRows:
+        """The ``count`` lines a physical array of ``count`` rows would hold: each chain's
+        state at evenly spaced iterations after ``burn_in`` (``count // chains`` per chain,
+        the remainder to the first chains), each weighed once (``holds`` 1).
+
+        Writing the chain's state into the next row every few iterations, rather than every
+        accepted proposal, is the thinned MCMC estimator: still an unbiased average over the
+        posterior, with fewer draws."""
+        chains = int(self.chain.max()) + 1 if len(self) else 0
+        if type(count) is not int or count < chains or count < 1:
+            raise LearnError(f"mcmc: rows must be an int >= the chains ({chains}), got {count!r}")
+        picked: list[int] = []
+        owners: list[int] = []
+        times: list[int] = []
+        for c in range(chains):
+            mine = np.flatnonzero(self.chain == c)
+            share = count // chains + (1 if c < count % chains else 0)
+            # the middle of ``share`` equal slices of the post-burn-in iterations
+            at = burn_in + ((np.arange(share) + 0.5) * (iterations - burn_in) / share).astype(
+                np.int64
+            )
+            # the line that was the chain's state at iteration t: the last written at or before
+            index = np.searchsorted(self.written[mine], at, side="right") - 1
+            picked += mine[index].tolist()
+            owners += [c] * share
+            times += at.tolist()
+        return StoredRows(
+            self.states[picked],
+            np.ones(len(picked), dtype=np.int64),
+            np.array(owners, dtype=np.int64),
+            np.array(times, dtype=np.int64),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Energy:
@@ -550,19 +583,35 @@ class MCMCClassifier:
             raise LearnError("mcmc: call fit first")
         return self.run_, self.scaler_, self.architecture_
 
-    def predict_proba(self, x: FloatArray, *, rows_per_array: int = 64) -> FloatArray:
+    def stored_rows(self, rows: int | None = None) -> StoredRows:
+        """The lines predictions average: every stored line (``rows=None``), or the ``rows``
+        lines of a physical array thinned evenly over the post-burn-in iterations."""
+        run, _, _ = self._fitted()
+        if rows is None:
+            return run.rows
+        return run.rows.thinned(rows, run.burn_in, run.weights.shape[1])
+
+    def predict_proba(
+        self, x: FloatArray, *, rows: int | None = None, rows_per_array: int = 64
+    ) -> FloatArray:
         """The model average over the stored lines: class probabilities (samples, classes).
 
-        Hardware reads go through the fitted engine, ``rows_per_array`` stored lines side by
-        side in one array (sharing its rows) for a linear model.
+        ``rows``: average only the lines an array of that many rows holds (``stored_rows``);
+        thinned lines weigh equally. Hardware reads go through the fitted engine,
+        ``rows_per_array`` stored lines side by side in one array (sharing its rows) for a
+        linear model.
         """
-        run, scaler, architecture = self._fitted()
+        _, scaler, architecture = self._fitted()
         data = scaler(np.asarray(x, dtype=np.float64))
-        rows = run.rows
-        weight = rows.holds if self.weighting == "holds" else np.ones(len(rows), dtype=np.int64)
+        stored = self.stored_rows(rows)
+        weight = (
+            stored.holds
+            if self.weighting == "holds" or rows is not None
+            else np.ones(len(stored), dtype=np.int64)
+        )
         total = np.zeros((data.shape[0], architecture.classes))
-        for start in range(0, len(rows), rows_per_array):
-            states = rows.states[start : start + rows_per_array]
+        for start in range(0, len(stored), rows_per_array):
+            states = stored.states[start : start + rows_per_array]
             if self.hardware_ is None:
                 logits = forward(architecture, states, data)
             else:
@@ -572,9 +621,9 @@ class MCMCClassifier:
             total += np.einsum("r,rsc->sc", weight[start : start + rows_per_array], p)
         return np.asarray(total / weight.sum())
 
-    def predict(self, x: FloatArray) -> IntArray:
-        """The most probable class of each sample."""
-        return np.asarray(self.predict_proba(x).argmax(axis=1), dtype=np.int64)
+    def predict(self, x: FloatArray, *, rows: int | None = None) -> IntArray:
+        """The most probable class of each sample (``rows``: as ``predict_proba``)."""
+        return np.asarray(self.predict_proba(x, rows=rows).argmax(axis=1), dtype=np.int64)
 
     def score(self, x: FloatArray, y: Sequence[int] | IntArray) -> float:
         """Accuracy (0..1) of ``predict(x)`` against ``y``."""

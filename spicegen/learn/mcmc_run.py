@@ -62,6 +62,9 @@ class FoldResult:
     energy: Energy
     stored_rows: int
     seconds: float
+    log_density_ess: float = float("nan")
+    log_density_rhat: float = float("nan")
+    by_rows: dict[int, tuple[float, float]] = field(default_factory=dict)
 
     def accuracy(self, method: str) -> float:
         return accuracy(self.probabilities[method].argmax(axis=1), self.labels)
@@ -107,6 +110,8 @@ def cross_validate(
     burn_in: int | None = None,
     block: int | None = 4,
     hidden: int = 0,
+    rows: int | None = None,
+    row_counts: tuple[int, ...] = (),
     prior_sd: float = 1.0,
     weight_range: float = 4.0,
     software_step: float = 0.02,
@@ -115,7 +120,11 @@ def cross_validate(
     seed: int = 0,
     progress: bool | None = None,
 ) -> CrossValidation:
-    """Cross-validate the device sampler and (``baselines``) the two software baselines."""
+    """Cross-validate the device sampler and (``baselines``) the two software baselines.
+
+    ``rows``: the device sampler predicts from an array of that many rows (thinned, see
+    ``MCMCClassifier.stored_rows``; None: every stored line). ``row_counts``: also score the
+    device sampler's test accuracy and ECE with arrays of each of these row counts."""
     start = time.perf_counter()
     results = []
     first_run: Run | None = None
@@ -133,9 +142,14 @@ def cross_validate(
         run = sampler.run_
         assert run is not None
         draws = run.weights[:, run.burn_in :]
-        probabilities = {"device": sampler.predict_proba(x_test)}
+        log_density = run.log_density[:, run.burn_in :]  # invariant under label switching
+        probabilities = {"device": sampler.predict_proba(x_test, rows=rows)}
         entropy = {"device": predictive_entropy(probabilities["device"])}
-        ood = {"device": predictive_entropy(sampler.predict_proba(x_ood))}
+        ood = {"device": predictive_entropy(sampler.predict_proba(x_ood, rows=rows))}
+        by_rows = {}
+        for count in row_counts:
+            p = sampler.predict_proba(x_test, rows=count)
+            by_rows[count] = (accuracy(p.argmax(axis=1), y_test), reliability(p, y_test).ece)
         software_acceptance = float("nan")
         if baselines:
             software = MCMCClassifier(None, step=software_step, block=software_block,
@@ -160,11 +174,13 @@ def cross_validate(
                 part.index, y_test, probabilities, entropy, ood, run.acceptance,
                 software_acceptance, effective_sample_size(draws), split_rhat(draws), run.energy,
                 len(run.rows), time.perf_counter() - began,
+                float(effective_sample_size(log_density)[0]), float(split_rhat(log_density)[0]),
+                by_rows,
             )
         )  # fmt: skip
     assert first_run is not None
     engine_name = engine if isinstance(engine, str) else engine.name
-    settings = {"folds": folds, "block": block, "software_step": software_step,
+    settings = {"folds": folds, "block": block, "rows": rows, "software_step": software_step,
                 "software_block": software_block, "seed": seed, **common}  # fmt: skip
     settings.pop("progress")
     return CrossValidation(
@@ -203,6 +219,9 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
         "programming_energy_per_proposal_J": float(np.mean([e.per_proposal for e in energies])),
         "read_energy_per_evaluation_J": float(np.mean([e.per_evaluation for e in energies])),
         "stored_rows": float(np.mean([f.stored_rows for f in cv.folds])),
+        "rows_used": cv.settings.get("rows") or float(np.mean([f.stored_rows for f in cv.folds])),
+        "ess_log_density": float(np.mean([f.log_density_ess for f in cv.folds])),
+        "rhat_log_density": float(np.mean([f.log_density_rhat for f in cv.folds])),
         "seconds": cv.seconds,
         "settings": cv.settings,
         "folds": [
@@ -214,6 +233,8 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
                 "ess_median": float(np.nanmedian(f.ess)),
                 "ess_min": float(np.nanmin(f.ess)),
                 "rhat_max": float(np.nanmax(f.rhat)),
+                "ess_log_density": f.log_density_ess,
+                "rhat_log_density": f.log_density_rhat,
                 "energy_J": f.energy.total,
                 "stored_rows": f.stored_rows,
                 "seconds": f.seconds,
@@ -222,7 +243,18 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
         ],
         "ess_note": "ess: median over weights of the effective sample size over all chains "
         "after burn-in, averaged over folds; ess_min the smallest; rhat: the largest split "
-        "R-hat over weights, averaged over folds",
+        "R-hat over weights, averaged over folds; *_log_density: the same of the log "
+        "posterior density of the chains' states (label-switching invariant)",
+    }
+    counts = sorted({c for f in cv.folds for c in f.by_rows})
+    result["by_rows"] = {
+        str(c): {
+            "accuracy_mean": summarise([f.by_rows[c][0] for f in cv.folds]).mean,
+            "accuracy_std": summarise([f.by_rows[c][0] for f in cv.folds]).std,
+            "ece_mean": summarise([f.by_rows[c][1] for f in cv.folds]).mean,
+            "ece_std": summarise([f.by_rows[c][1] for f in cv.folds]).std,
+        }
+        for c in counts
     }
     result["methods"] = {}  # per method (METHODS): the same folds, the same scores
     for method in cv.methods:
