@@ -57,6 +57,7 @@ def main() -> None:
     for engine in ("fast", "spice"):
         cv = cross_validate(data, kind, engine=engine, samples=args.samples, folds=args.folds,
                             chains=4, rows=args.rows, baselines=engine == "fast", seed=0,
+                            initial="zero",
                             progress=False)  # fmt: skip
         write_run(cv, args.out / f"engines_{args.dataset}_{engine}")
         results[engine] = metrics(cv)

@@ -278,9 +278,10 @@ class Energy:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Run:
-    """One run of the sampler: per chain and iteration the ``weights`` (chains, iterations,
-    parameters), whether the proposal was ``accepted``, the ``log_density`` of the chain's
-    state; the ``rows`` stored after ``burn_in``, and the ``energy``."""
+    """One run of the sampler: per chain and every ``trace_every``-th iteration the
+    ``weights`` (chains, recorded, parameters) and the ``log_density`` of the chain's state;
+    per chain and iteration whether the proposal was ``accepted``; the ``rows`` stored after
+    ``burn_in`` (iterations), and the ``energy``."""
 
     weights: FloatArray
     accepted: BoolArray
@@ -288,11 +289,30 @@ class Run:
     rows: StoredRows
     burn_in: int
     energy: Energy
+    trace_every: int = 1
+
+    @property
+    def iterations(self) -> int:
+        return int(self.accepted.shape[1])
 
     @property
     def acceptance(self) -> float:
         """Share of proposals accepted (all chains, after burn-in)."""
         return float(self.accepted[:, self.burn_in :].mean())
+
+    @property
+    def _first_kept(self) -> int:
+        return -(-self.burn_in // self.trace_every)  # the first recorded iteration >= burn_in
+
+    @property
+    def draws(self) -> FloatArray:
+        """The recorded weights after burn-in (chains, recorded, parameters)."""
+        return self.weights[:, self._first_kept :]
+
+    @property
+    def log_density_draws(self) -> FloatArray:
+        """The recorded log posterior density after burn-in (chains, recorded)."""
+        return self.log_density[:, self._first_kept :]
 
 
 # -- the sampler -------------------------------------------------------------------------------
@@ -379,19 +399,34 @@ class _Kernel:
         return np.asarray(np.sum(back - there, axis=1))
 
 
-def _initial(device: DeviceKind | None, parameters: int, chains: int, seed: int) -> FloatArray:
-    """Each chain starts at w = 0: both devices of a pair at one random conductance in the
-    middle half of the window (software: all weights 0)."""
-    if device is None:
-        return np.zeros((chains, parameters))
-    low, high = device.window
-    states = np.empty((chains, 2 * parameters))
+def _initial(
+    device: DeviceKind | None,
+    parameters: int,
+    chains: int,
+    seed: int,
+    kind: str = "dispersed",
+    weight_range: float = 4.0,
+) -> FloatArray:
+    """Each chain's first state. ``"zero"``: w = 0, both devices of a pair at one random
+    conductance in the middle half of the window (software: all weights 0). ``"dispersed"``:
+    the two devices of a pair at independent random conductances in the middle half, so each
+    weight starts anywhere in +-weight_range / 2 (software: uniform there), two prior sds
+    for the default range and prior: wider than the posterior, as R-hat needs."""
+    states = np.empty((chains, parameters if device is None else 2 * parameters))
     for c in range(chains):
         rng = stream(seed, "init", c)
-        level = device.snap(
-            rng.uniform(low + (high - low) / 4, high - (high - low) / 4, parameters)
-        )
-        states[c] = np.repeat(level, 2)
+        if device is None:
+            spread = weight_range / 2 if kind == "dispersed" else 0.0
+            states[c] = rng.uniform(-spread, spread, parameters)
+            continue
+        low, high = device.window
+        quarter = (high - low) / 4
+        if kind == "dispersed":
+            states[c] = device.snap(rng.uniform(low + quarter, high - quarter, 2 * parameters))
+        else:
+            states[c] = np.repeat(
+                device.snap(rng.uniform(low + quarter, high - quarter, parameters)), 2
+            )
     return states
 
 
@@ -418,6 +453,7 @@ def _metropolis(
     burn_in: int,
     seed: int,
     progress: bool | None,
+    trace_every: int = 1,
 ) -> Run:
     chains = initial.shape[0]
     accept_rngs = [stream(seed, "accept", c) for c in range(chains)]
@@ -426,9 +462,10 @@ def _metropolis(
     log_p, read_energy = target(state)
     evaluations = chains
     programming = 0.0
-    weights = np.empty((chains, iterations, target.architecture.parameters))
+    recorded = -(-iterations // trace_every)
+    weights = np.empty((chains, recorded, target.architecture.parameters))
     accepted = np.zeros((chains, iterations), dtype=bool)
-    log_density = np.empty((chains, iterations))
+    log_density = np.empty((chains, recorded))
     lines: list[FloatArray] = []  # the stored lines, in the order they are written
     owner: list[int] = []
     written: list[int] = []
@@ -462,8 +499,9 @@ def _metropolis(
                     owner += chosen.tolist()
                     written += [it] * chosen.size
             accepted[:, it] = take
-            log_density[:, it] = log_p
-            weights[:, it] = target.weights(state)
+            if it % trace_every == 0:
+                log_density[:, it // trace_every] = log_p
+                weights[:, it // trace_every] = target.weights(state)
             bar.update(1, 0)
     finally:
         bar.close()
@@ -471,7 +509,7 @@ def _metropolis(
     energy_record = Energy(
         programming, float(np.sum(read_energy)), chains * iterations, evaluations
     )
-    return Run(weights, accepted, log_density, stored, burn_in, energy_record)
+    return Run(weights, accepted, log_density, stored, burn_in, energy_record, trace_every)
 
 
 # -- the estimator -----------------------------------------------------------------------------
@@ -484,6 +522,11 @@ class MCMCClassifier:
     not stored (default half). ``block``: weights reprogrammed per proposal (default all).
     ``step`` (software only): proposal sd as a fraction of ``weight_range``. ``seed``: the
     training seed (``spicegen.seeds``: init, propose, accept streams per chain).
+    ``initial``: ``"dispersed"`` starts every weight of every chain at its own random value
+    across half the weight range (over-dispersed against the posterior, as R-hat assumes);
+    ``"zero"`` starts every chain at w = 0. ``trace_every``: record the weights and log
+    density every that many iterations (long chains in bounded memory; the stored lines and
+    acceptance count every iteration).
     """
 
     def __init__(
@@ -501,6 +544,8 @@ class MCMCClassifier:
         step: float = 0.02,
         input_clip: float = 4.0,
         weighting: str = "holds",
+        initial: str = "dispersed",
+        trace_every: int = 1,
         seed: int = 0,
         progress: bool | None = None,
     ) -> None:
@@ -515,6 +560,10 @@ class MCMCClassifier:
                             ("step", step), ("input_clip", input_clip)):  # fmt: skip
             if not isinstance(number, int | float) or not number > 0:
                 raise LearnError(f"mcmc: {name} must be a number > 0, got {number!r}")
+        if initial not in ("dispersed", "zero"):
+            raise LearnError(f"mcmc: initial must be 'dispersed' or 'zero', got {initial!r}")
+        if type(trace_every) is not int or not 1 <= trace_every <= samples:
+            raise LearnError(f"mcmc: trace_every must be an int in 1..samples, got {trace_every!r}")
         if weighting not in ("holds", "rows"):
             raise LearnError(f"mcmc: weighting must be 'holds' or 'rows', got {weighting!r}")
         if isinstance(engine, str) and engine not in ("fast", "spice"):
@@ -533,6 +582,8 @@ class MCMCClassifier:
         self.step = float(step)
         self.input_clip = float(input_clip)
         self.weighting = weighting
+        self.initial = initial
+        self.trace_every = trace_every
         self.seed = seed
         self.progress = progress
         self.run_: Run | None = None
@@ -572,10 +623,13 @@ class MCMCClassifier:
             self.device, parameters, min(self.block or parameters, parameters), self.step,
             self.weight_range,
         )  # fmt: skip
-        initial = _initial(self.device, parameters, self.chains, self.seed)
-        self.run_ = _metropolis(
-            target, kernel, initial, self.samples, self.burn_in, self.seed, self.progress
+        initial = _initial(
+            self.device, parameters, self.chains, self.seed, self.initial, self.weight_range
         )
+        self.run_ = _metropolis(
+            target, kernel, initial, self.samples, self.burn_in, self.seed, self.progress,
+            self.trace_every,
+        )  # fmt: skip
         return self
 
     def _fitted(self) -> tuple[Run, Scaler, Architecture]:
@@ -589,7 +643,7 @@ class MCMCClassifier:
         run, _, _ = self._fitted()
         if rows is None:
             return run.rows
-        return run.rows.thinned(rows, run.burn_in, run.weights.shape[1])
+        return run.rows.thinned(rows, run.burn_in, run.iterations)
 
     def predict_proba(
         self, x: FloatArray, *, rows: int | None = None, rows_per_array: int = 64
