@@ -31,6 +31,7 @@ from spicegen.learn.errors import LearnError
 from spicegen.learn.evaluation import Scaler, accuracy
 from spicegen.learn.mcmc_devices import DeviceKind, in_window
 from spicegen.learn.mcmc_engines import Engine, FastEngine, Reading, SpiceEngine
+from spicegen.learn.mcmc_precondition import Preconditioner, laplace_preconditioner
 from spicegen.seeds import stream
 from spicegen.sweep.progress import Progress
 
@@ -96,16 +97,19 @@ class Architecture:
         return layers
 
 
-def _with_bias(a: FloatArray) -> FloatArray:
-    return np.concatenate([a, np.ones((*a.shape[:-1], 1))], axis=-1)
+def _with_bias(a: FloatArray, value: float = 1.0) -> FloatArray:
+    return np.concatenate([a, np.full((*a.shape[:-1], 1), value)], axis=-1)
 
 
-def forward(architecture: Architecture, weights: FloatArray, x: FloatArray) -> FloatArray:
-    """Exact logits (chains, samples, outputs) of ``weights`` (chains, parameters) on ``x``."""
+def forward(
+    architecture: Architecture, weights: FloatArray, x: FloatArray, bias_input: float = 1.0
+) -> FloatArray:
+    """Exact logits (chains, samples, outputs) of ``weights`` (chains, parameters) on ``x``;
+    ``bias_input``: the first layer's bias row input (1 unless preconditioned)."""
     a: FloatArray = np.broadcast_to(x, (weights.shape[0], *x.shape))
     layers = architecture.split(weights)
     for index, w in enumerate(layers):
-        a = np.matmul(_with_bias(a), w)
+        a = np.matmul(_with_bias(a, bias_input if index == 0 else 1.0), w)
         if index < len(layers) - 1:
             a = np.tanh(a)
     return a
@@ -141,6 +145,7 @@ class HardwareModel:
     ``g_unit = (window span) / weight_range``. A layer's inputs (clipped to ``input_clip``)
     and its bias row of 1 are read as row voltages ``a * read_voltage / input_clip``; a
     column pair's current difference over ``v_unit * g_unit`` is the pre-activation.
+    ``bias_input``: the first layer's bias row input (1 unless preconditioned).
     """
 
     device: DeviceKind
@@ -148,6 +153,7 @@ class HardwareModel:
     engine: Engine
     weight_range: float = 4.0
     input_clip: float = 4.0
+    bias_input: float = 1.0
 
     @property
     def g_unit(self) -> float:
@@ -186,7 +192,8 @@ class HardwareModel:
         a: FloatArray = np.asarray(x)
         energy = np.zeros(states.shape[0])
         for index, conductance in enumerate(layers):
-            volts = _with_bias(np.clip(a, -self.input_clip, self.input_clip)) * scale
+            bias = self.bias_input if index == 0 else 1.0
+            volts = _with_bias(np.clip(a, -self.input_clip, self.input_clip), bias) * scale
             if volts.ndim == 2:
                 reading = self.engine.read(conductance, volts, together=together)
             else:  # a hidden layer's inputs differ between chains: one read each
@@ -325,15 +332,26 @@ class _Target:
     prior_sd: float
     hardware: HardwareModel | None
     architecture: Architecture
+    preconditioner: Preconditioner | None = None
+
+    def held(self, states: FloatArray) -> FloatArray:
+        """The weights the devices (or the software chain) hold."""
+        return states if self.hardware is None else self.hardware.weights(states)
 
     def weights(self, states: FloatArray) -> FloatArray:
-        return states if self.hardware is None else self.hardware.weights(states)
+        """The model's weights (``held`` mapped back if preconditioned)."""
+        held = self.held(states)
+        return held if self.preconditioner is None else self.preconditioner.weights(held)
+
+    @property
+    def bias_input(self) -> float:
+        return 1.0 if self.preconditioner is None else self.preconditioner.bias_input
 
     def __call__(self, states: FloatArray) -> tuple[FloatArray, FloatArray]:
         w = self.weights(states)
         prior = -0.5 * np.sum((w / self.prior_sd) ** 2, axis=-1)
         if self.hardware is None:
-            logits = forward(self.architecture, w, self.x)
+            logits = forward(self.architecture, self.held(states), self.x, self.bias_input)
             energy = np.zeros(states.shape[0])
         else:
             logits, energy = self.hardware.logits(states, self.x)
@@ -526,7 +544,11 @@ class MCMCClassifier:
     across half the weight range (over-dispersed against the posterior, as R-hat assumes);
     ``"zero"`` starts every chain at w = 0. ``trace_every``: record the weights and log
     density every that many iterations (long chains in bounded memory; the stored lines and
-    acceptance count every iteration).
+    acceptance count every iteration). ``precondition``: sample a linear model in the
+    coordinates its Laplace approximation makes round (``mcmc_precondition``; the same
+    model and prior, transformed row inputs), so the random walk mixes; the posterior sd of
+    each held weight is then about ``precondition_width`` (match it to the proposals' spread
+    in weight units).
     """
 
     def __init__(
@@ -546,6 +568,8 @@ class MCMCClassifier:
         weighting: str = "holds",
         initial: str = "dispersed",
         trace_every: int = 1,
+        precondition: bool = False,
+        precondition_width: float = 0.4,
         seed: int = 0,
         progress: bool | None = None,
     ) -> None:
@@ -560,6 +584,8 @@ class MCMCClassifier:
                             ("step", step), ("input_clip", input_clip)):  # fmt: skip
             if not isinstance(number, int | float) or not number > 0:
                 raise LearnError(f"mcmc: {name} must be a number > 0, got {number!r}")
+        if precondition and hidden:
+            raise LearnError("mcmc: precondition applies to linear models (hidden = 0) only")
         if initial not in ("dispersed", "zero"):
             raise LearnError(f"mcmc: initial must be 'dispersed' or 'zero', got {initial!r}")
         if type(trace_every) is not int or not 1 <= trace_every <= samples:
@@ -584,6 +610,12 @@ class MCMCClassifier:
         self.weighting = weighting
         self.initial = initial
         self.trace_every = trace_every
+        self.precondition = bool(precondition)
+        if not 0 < precondition_width < weight_range / 2:
+            raise LearnError(f"mcmc: precondition_width must be in (0, weight_range / 2), got "
+                             f"{precondition_width!r}")  # fmt: skip
+        self.precondition_width = float(precondition_width)
+        self.preconditioner_: Preconditioner | None = None
         self.seed = seed
         self.progress = progress
         self.run_: Run | None = None
@@ -611,13 +643,27 @@ class MCMCClassifier:
         self.scaler_ = Scaler.standard(data)
         architecture = Architecture(data.shape[1], classes, self.hidden)
         self.architecture_ = architecture
+        inputs = self.scaler_(data)
+        clip, bias_input = self.input_clip, 1.0
+        self.preconditioner_ = None
+        if self.precondition:
+            self.preconditioner_ = laplace_preconditioner(
+                inputs, labels, architecture.outputs, self.prior_sd,
+                width=self.precondition_width, weight_range=self.weight_range,
+            )  # fmt: skip
+            inputs = self.preconditioner_.transform(inputs)
+            bias_input = self.preconditioner_.bias_input
+            # no training input clipped: the transformed inputs set the full-scale voltage
+            clip = max(clip, float(np.max(np.abs(inputs))), abs(bias_input))
         hardware = None
         if self.device is not None:
             hardware = HardwareModel(
-                self.device, architecture, self._engine(), self.weight_range, self.input_clip
+                self.device, architecture, self._engine(), self.weight_range, clip, bias_input
             )
         self.hardware_ = hardware
-        target = _Target(self.scaler_(data), labels, self.prior_sd, hardware, architecture)
+        target = _Target(
+            inputs, labels, self.prior_sd, hardware, architecture, self.preconditioner_
+        )
         parameters = architecture.parameters
         kernel = _Kernel(
             self.device, parameters, min(self.block or parameters, parameters), self.step,
@@ -657,6 +703,10 @@ class MCMCClassifier:
         """
         _, scaler, architecture = self._fitted()
         data = scaler(np.asarray(x, dtype=np.float64))
+        bias_input = 1.0
+        if self.preconditioner_ is not None:
+            data = self.preconditioner_.transform(data)
+            bias_input = self.preconditioner_.bias_input
         stored = self.stored_rows(rows)
         weight = (
             stored.holds
@@ -667,7 +717,7 @@ class MCMCClassifier:
         for start in range(0, len(stored), rows_per_array):
             states = stored.states[start : start + rows_per_array]
             if self.hardware_ is None:
-                logits = forward(architecture, states, data)
+                logits = forward(architecture, states, data, bias_input)
             else:
                 together = architecture.hidden == 0
                 logits, _ = self.hardware_.logits(states, data, together=together)

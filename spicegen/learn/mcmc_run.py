@@ -121,6 +121,8 @@ def cross_validate(
     baselines: bool = True,
     initial: str = "dispersed",
     trace_every: int = 1,
+    precondition: bool = False,
+    precondition_width: float = 0.4,
     seed: int = 0,
     progress: bool | None = None,
 ) -> CrossValidation:
@@ -135,7 +137,8 @@ def cross_validate(
     first_software: Run | None = None
     common: dict[str, Any] = dict(chains=chains, samples=samples, burn_in=burn_in, hidden=hidden,
                   prior_sd=prior_sd, weight_range=weight_range, initial=initial,
-                  trace_every=trace_every, progress=progress)  # fmt: skip
+                  trace_every=trace_every, precondition=precondition,
+                  precondition_width=precondition_width, progress=progress)  # fmt: skip
     for part in stratified_folds(dataset.y, folds, seed=seed):
         began = time.perf_counter()
         x_train, y_train = dataset.x[part.train], dataset.y[part.train]
