@@ -10,7 +10,7 @@ import pytest
 from spicegen.learn import LearnError, Scaler
 from spicegen.learn.diagnostics import effective_sample_size
 from spicegen.learn.mcmc import Architecture, MCMCClassifier, forward
-from spicegen.learn.mcmc_devices import IdealDevice
+from spicegen.learn.mcmc_devices import IdealDevice, RramDevice
 from spicegen.learn.mcmc_precondition import _map, laplace_preconditioner
 
 RANGE = 3.0
@@ -140,3 +140,15 @@ def test_thinned_rows_are_the_chains_states_at_evenly_spaced_iterations() -> Non
     with pytest.raises(LearnError, match="rows"):
         sampler.stored_rows(1)  # fewer rows than chains
     assert sampler.predict_proba(x, rows=8).shape == (len(x), 2)
+
+
+def test_rram_floor_leaves_the_bottom_of_the_window_unused(rram_device: RramDevice) -> None:
+    low, high = rram_device.programming.window
+    floored = RramDevice(rram_device.model, rram_device.programming, floor=0.2)
+    assert floored.window == pytest.approx((low + 0.2 * (high - low), high), rel=1e-12)
+    # the cycle's spread at the new bottom is well above that at the old one (2.5x with this
+    # coarse 6-compliance characterisation, about 14x with the default 12)
+    spread = rram_device.programming.spread_for(np.array([low, floored.window[0]]))
+    assert spread[1] > 2 * spread[0]
+    with pytest.raises(LearnError, match="floor"):
+        RramDevice(rram_device.model, rram_device.programming, floor=1.0)
