@@ -114,6 +114,7 @@ def cross_validate(
     hidden: int = 0,
     rows: int | None = None,
     row_counts: tuple[int, ...] = (),
+    rows_per_array: int = 64,
     prior_sd: float = 1.0,
     weight_range: float = 4.0,
     software_step: float = 0.02,
@@ -130,7 +131,9 @@ def cross_validate(
 
     ``rows``: the device sampler predicts from an array of that many rows (thinned, see
     ``MCMCClassifier.stored_rows``; None: every stored line). ``row_counts``: also score the
-    device sampler's test accuracy and ECE with arrays of each of these row counts."""
+    device sampler's test accuracy and ECE with arrays of each of these row counts.
+    ``rows_per_array``: stored lines read side by side in one array (sharing its row lines:
+    on the SPICE engine their IR drop grows with it)."""
     start = time.perf_counter()
     results = []
     first_run: Run | None = None
@@ -151,12 +154,18 @@ def cross_validate(
         assert run is not None
         draws = run.draws
         log_density = run.log_density_draws  # invariant under label switching
-        probabilities = {"device": sampler.predict_proba(x_test, rows=rows)}
+        probabilities = {
+            "device": sampler.predict_proba(x_test, rows=rows, rows_per_array=rows_per_array)
+        }
         entropy = {"device": predictive_entropy(probabilities["device"])}
-        ood = {"device": predictive_entropy(sampler.predict_proba(x_ood, rows=rows))}
+        ood = {
+            "device": predictive_entropy(
+                sampler.predict_proba(x_ood, rows=rows, rows_per_array=rows_per_array)
+            )
+        }
         by_rows = {}
         for count in row_counts:
-            p = sampler.predict_proba(x_test, rows=count)
+            p = sampler.predict_proba(x_test, rows=count, rows_per_array=rows_per_array)
             by_rows[count] = (accuracy(p.argmax(axis=1), y_test), reliability(p, y_test).ece)
         software_acceptance = float("nan")
         software_diagnostics: dict[str, float] = {}
@@ -195,7 +204,8 @@ def cross_validate(
         )  # fmt: skip
     assert first_run is not None
     engine_name = engine if isinstance(engine, str) else engine.name
-    settings = {"folds": folds, "block": block, "rows": rows, "software_step": software_step,
+    settings = {"folds": folds, "block": block, "rows": rows, "rows_per_array": rows_per_array,
+                "software_step": software_step,
                 "software_block": software_block, "seed": seed, **common}  # fmt: skip
     settings.pop("progress")
     return CrossValidation(
