@@ -56,8 +56,10 @@ def row(name: str, result: dict[str, object]) -> str:
     for method in ("device", "software", "logistic"):
         m = r["methods"].get(method)  # type: ignore[attr-defined]
         cells.append("n/a" if m is None else f"{m['ece_mean']:.3f}")  # type: ignore[index]
+    nan = float("nan")  # a metrics.json from before the log-density diagnostics
     cells += [f"{r['acceptance']:.2f}", f"{r['ess']:.0f} ({r['ess_min']:.0f})",
-              f"{r['rhat']:.3f}", f"{r['ess_log_density']:.0f}", f"{r['rhat_log_density']:.3f}",
+              f"{r['rhat']:.3f}", f"{r.get('ess_log_density', nan):.0f}",
+              f"{r.get('rhat_log_density', nan):.3f}",
               f"{1e6 * r['energy_J']:.2f}"]  # type: ignore[operator]  # fmt: skip
     return "| " + " | ".join(cells) + " |"
 
