@@ -52,7 +52,7 @@ def stored_draws(sampler: MCMCClassifier) -> np.ndarray:
     """The stored lines' weights, each repeated by its holds, thinned to ~one draw per ESS."""
     run, hardware = sampler.run_, sampler.hardware_
     assert run is not None and hardware is not None
-    ess = float(np.min(effective_sample_size(run.weights[:, run.burn_in :])))
+    ess = float(np.min(effective_sample_size(run.draws)))
     draws = np.repeat(hardware.weights(run.rows.states), run.rows.holds, axis=0)
     step = max(1, int(np.ceil(draws.shape[0] / max(ess, 1.0))))
     return draws[::step]

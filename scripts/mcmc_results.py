@@ -3,7 +3,16 @@ sampler against software Metropolis-Hastings and scikit-learn's logistic regress
 folds, with calibration, out-of-distribution entropy and sampler diagnostics.
 
 Each experiment writes ``metrics.json`` and its figures into ``OUT/<name>/`` (default
-``docs/learn/img/mcmc``) and one row of the Markdown table printed at the end.
+``docs/learn/img/mcmc``) and one row of each Markdown table printed at the end (the results,
+and accuracy and ECE against the rows of the prediction array).
+
+The linear models are sampled preconditioned (``MCMCClassifier(precondition=True)``: the same
+model in coordinates its Laplace approximation makes round, so the random walk mixes), with the
+posterior width matched to each device's spread: 0.4 for ``rram_hfo2`` with the bottom 20 % of
+its window unused (``floor``: there the cycle's spread is too small to move), 0.25 for
+``dw_synapse``. The network with a hidden layer is sampled as it is (its posterior has no
+single Laplace approximation: hidden units can swap), and its R-hat is read on the log
+posterior density, which swapping units leaves alone.
 
     .venv/bin/python scripts/mcmc_results.py [--samples N] [--only NAME ...] [--out DIR]
 """
@@ -28,6 +37,9 @@ EXPERIMENTS = {
     "wine_rram": ("wine", "rram_hfo2", 0),
     "iris_rram": ("iris", "rram_hfo2", 0),
 }
+FLOOR = {"rram_hfo2": 0.2, "dw_synapse": 0.0}  # RramDevice.floor
+WIDTH = {"rram_hfo2": 0.4, "dw_synapse": 0.25}  # MCMCClassifier.precondition_width
+ROW_COUNTS = (16, 64, 128, 256)  # rows of the prediction array scored besides every line
 
 
 def _pct(mean: float, std: float) -> str:
@@ -44,39 +56,76 @@ def row(name: str, result: dict[str, object]) -> str:
     for method in ("device", "software", "logistic"):
         m = r["methods"].get(method)  # type: ignore[attr-defined]
         cells.append("n/a" if m is None else f"{m['ece_mean']:.3f}")  # type: ignore[index]
+    nan = float("nan")  # a metrics.json from before the log-density diagnostics
     cells += [f"{r['acceptance']:.2f}", f"{r['ess']:.0f} ({r['ess_min']:.0f})",
-              f"{r['rhat']:.2f}", f"{1e6 * r['energy_J']:.2f}"]  # type: ignore[operator]  # fmt: skip
+              f"{r['rhat']:.3f}", f"{r.get('ess_log_density', nan):.0f}",
+              f"{r.get('rhat_log_density', nan):.3f}",
+              f"{1e6 * r['energy_J']:.2f}"]  # type: ignore[operator]  # fmt: skip
+    return "| " + " | ".join(cells) + " |"
+
+
+def rows_row(name: str, result: dict[str, object]) -> str:
+    """One Markdown row: device accuracy and ECE against the prediction array's rows."""
+    by_rows = result.get("by_rows", {})
+    cells = [name]
+    for count in ROW_COUNTS:
+        m = by_rows.get(str(count))  # type: ignore[attr-defined]
+        if m is None:
+            cells.append("n/a")
+            continue
+        cells.append(f"{_pct(m['accuracy_mean'], m['accuracy_std'])} / {m['ece_mean']:.3f}")
+    m = result["methods"]["device"]  # type: ignore[index]
+    cells.append(f"{_pct(m['accuracy_mean'], m['accuracy_std'])} / {m['ece_mean']:.3f} "  # type: ignore[index]
+                 f"({result['stored_rows']:.0f})")  # fmt: skip
     return "| " + " | ".join(cells) + " |"
 
 
 HEADER = (
     "| experiment | proposals/chain | device acc. % | software MH % | logistic reg. % "
     "| ECE device | ECE MH | ECE logistic | acceptance | ESS median (min) | R-hat max "
-    "| energy µJ/run |\n|" + "---|" * 12
+    "| ESS log p | R-hat log p | energy µJ/run |\n|" + "---|" * 14
+)
+ROWS_HEADER = (
+    "| experiment | "
+    + " | ".join(f"{c} rows: acc. % / ECE" for c in ROW_COUNTS)
+    + " | every line (count) |\n|"
+    + "---|" * (len(ROW_COUNTS) + 2)
 )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--samples", type=int, default=20000, help="proposals per chain")
+    parser.add_argument("--samples", type=int, default=20000,
+                        help="proposals per chain, linear models")  # fmt: skip
+    parser.add_argument("--hidden-samples", type=int, default=20000,
+                        help="proposals per chain, the network with a hidden layer")  # fmt: skip
     parser.add_argument("--only", nargs="*", default=None, choices=sorted(EXPERIMENTS))
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "learn" / "img" / "mcmc")
     args = parser.parse_args()
-    rows = []
+    rows, by_rows = [], []
     for name, (dataset, device, hidden) in EXPERIMENTS.items():
         directory = args.out / name
         if args.only is not None and name not in args.only:
             if (directory / "metrics.json").exists():  # keep the table whole
-                rows.append(row(name, json.loads((directory / "metrics.json").read_text())))
+                result = json.loads((directory / "metrics.json").read_text())
+                rows.append(row(name, result))
+                by_rows.append(rows_row(name, result))
             continue
-        kind = device_kind(None if device == "ideal" else models.load(device))
-        cv = cross_validate(load_dataset(dataset), kind, hidden=hidden, samples=args.samples,
-                            folds=5, chains=4, seed=0)  # fmt: skip
+        kind = device_kind(models.load(device), floor=FLOOR[device])
+        samples = args.samples if hidden == 0 else args.hidden_samples
+        cv = cross_validate(load_dataset(dataset), kind, hidden=hidden, samples=samples,
+                            folds=5, chains=4, seed=0, row_counts=ROW_COUNTS,
+                            precondition=hidden == 0, precondition_width=WIDTH[device],
+                            software_step=0.04, trace_every=max(1, samples // 20000))  # fmt: skip
         write_run(cv, directory)
-        rows.append(row(name, metrics(cv)))
+        result = metrics(cv)
+        rows.append(row(name, result))
+        by_rows.append(rows_row(name, result))
         print(rows[-1], f"({cv.seconds:.0f} s)", flush=True)
     print(HEADER)
     print("\n".join(rows))
+    print(ROWS_HEADER)
+    print("\n".join(by_rows))
 
 
 if __name__ == "__main__":

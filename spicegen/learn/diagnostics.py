@@ -4,6 +4,12 @@ Both follow Gelman et al., Bayesian Data Analysis (3rd ed.), section 11.4-11.5, 
 computes them (without rank normalisation): chains are split in halves for R-hat; the ESS sums
 the autocorrelations estimated across chains up to Geyer's initial monotone sequence.
 ``draws`` is (chains, iterations) or (chains, iterations, parameters).
+
+``rank_rhat`` is the rank-normalised split R-hat of Vehtari et al., Bayesian Analysis 16, 667
+(2021): the larger of the split R-hat of the normal scores of the pooled ranks (the bulk) and
+of the folded draws ``|x - median|`` (the tails). It is invariant under monotone transforms,
+finite for heavy tails, and catches chains that agree on their means but not on their spread;
+their threshold is 1.01.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from numpy.typing import NDArray
 
 from spicegen.learn.errors import LearnError
 
-__all__ = ["autocorrelation", "effective_sample_size", "split_rhat"]
+__all__ = ["autocorrelation", "effective_sample_size", "rank_rhat", "split_rhat"]
 
 FloatArray = NDArray[np.float64]
 
@@ -104,3 +110,28 @@ def split_rhat(draws: FloatArray) -> FloatArray:
     var_plus = within * (n - 1) / n + between_over_n
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.asarray(np.sqrt(var_plus / within), dtype=np.float64)
+
+
+def _normal_scores(x: FloatArray) -> FloatArray:
+    """Each parameter's draws (chains, iterations, parameters) replaced by the normal quantile
+    of their pooled rank, ``Phi^-1((r - 3/8) / (S + 1/4))`` (Blom's offsets, as Vehtari et al.);
+    ties get their average rank."""
+    from scipy.stats import norm, rankdata
+
+    chains, n, parameters = x.shape
+    pooled = x.reshape(chains * n, parameters)
+    ranks = rankdata(pooled, axis=0)  # average ranks for ties
+    scores = norm.ppf((ranks - 0.375) / (chains * n + 0.25))
+    return np.asarray(scores.reshape(chains, n, parameters), dtype=np.float64)
+
+
+def rank_rhat(draws: FloatArray) -> FloatArray:
+    """Rank-normalised split R-hat of each parameter, shape (parameters,): the larger of the
+    bulk (normal scores of the ranks) and tail (folded draws) split R-hats. A parameter that
+    never moves gives ``nan``."""
+    x = _as_draws(draws, 4)
+    bulk = split_rhat(_normal_scores(x))
+    folded = np.abs(x - np.median(x.reshape(-1, x.shape[2]), axis=0))
+    tail = split_rhat(_normal_scores(folded))
+    constant = np.ptp(x.reshape(-1, x.shape[2]), axis=0) == 0
+    return np.asarray(np.where(constant, np.nan, np.maximum(bulk, tail)), dtype=np.float64)

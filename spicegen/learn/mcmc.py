@@ -31,6 +31,7 @@ from spicegen.learn.errors import LearnError
 from spicegen.learn.evaluation import Scaler, accuracy
 from spicegen.learn.mcmc_devices import DeviceKind, in_window
 from spicegen.learn.mcmc_engines import Engine, FastEngine, Reading, SpiceEngine
+from spicegen.learn.mcmc_precondition import Preconditioner, laplace_preconditioner
 from spicegen.seeds import stream
 from spicegen.sweep.progress import Progress
 
@@ -96,16 +97,19 @@ class Architecture:
         return layers
 
 
-def _with_bias(a: FloatArray) -> FloatArray:
-    return np.concatenate([a, np.ones((*a.shape[:-1], 1))], axis=-1)
+def _with_bias(a: FloatArray, value: float = 1.0) -> FloatArray:
+    return np.concatenate([a, np.full((*a.shape[:-1], 1), value)], axis=-1)
 
 
-def forward(architecture: Architecture, weights: FloatArray, x: FloatArray) -> FloatArray:
-    """Exact logits (chains, samples, outputs) of ``weights`` (chains, parameters) on ``x``."""
+def forward(
+    architecture: Architecture, weights: FloatArray, x: FloatArray, bias_input: float = 1.0
+) -> FloatArray:
+    """Exact logits (chains, samples, outputs) of ``weights`` (chains, parameters) on ``x``;
+    ``bias_input``: the first layer's bias row input (1 unless preconditioned)."""
     a: FloatArray = np.broadcast_to(x, (weights.shape[0], *x.shape))
     layers = architecture.split(weights)
     for index, w in enumerate(layers):
-        a = np.matmul(_with_bias(a), w)
+        a = np.matmul(_with_bias(a, bias_input if index == 0 else 1.0), w)
         if index < len(layers) - 1:
             a = np.tanh(a)
     return a
@@ -141,6 +145,7 @@ class HardwareModel:
     ``g_unit = (window span) / weight_range``. A layer's inputs (clipped to ``input_clip``)
     and its bias row of 1 are read as row voltages ``a * read_voltage / input_clip``; a
     column pair's current difference over ``v_unit * g_unit`` is the pre-activation.
+    ``bias_input``: the first layer's bias row input (1 unless preconditioned).
     """
 
     device: DeviceKind
@@ -148,6 +153,7 @@ class HardwareModel:
     engine: Engine
     weight_range: float = 4.0
     input_clip: float = 4.0
+    bias_input: float = 1.0
 
     @property
     def g_unit(self) -> float:
@@ -186,7 +192,8 @@ class HardwareModel:
         a: FloatArray = np.asarray(x)
         energy = np.zeros(states.shape[0])
         for index, conductance in enumerate(layers):
-            volts = _with_bias(np.clip(a, -self.input_clip, self.input_clip)) * scale
+            bias = self.bias_input if index == 0 else 1.0
+            volts = _with_bias(np.clip(a, -self.input_clip, self.input_clip), bias) * scale
             if volts.ndim == 2:
                 reading = self.engine.read(conductance, volts, together=together)
             else:  # a hidden layer's inputs differ between chains: one read each
@@ -219,6 +226,39 @@ class StoredRows:
     def __len__(self) -> int:
         return int(self.states.shape[0])
 
+    def thinned(self, count: int, burn_in: int, iterations: int) -> StoredRows:
+        """The ``count`` lines a physical array of ``count`` rows would hold: each chain's
+        state at evenly spaced iterations after ``burn_in`` (``count // chains`` per chain,
+        the remainder to the first chains), each weighed once (``holds`` 1).
+
+        Writing the chain's state into the next row every few iterations, rather than every
+        accepted proposal, is the thinned MCMC estimator: still an unbiased average over the
+        posterior, with fewer draws."""
+        chains = int(self.chain.max()) + 1 if len(self) else 0
+        if type(count) is not int or count < chains or count < 1:
+            raise LearnError(f"mcmc: rows must be an int >= the chains ({chains}), got {count!r}")
+        picked: list[int] = []
+        owners: list[int] = []
+        times: list[int] = []
+        for c in range(chains):
+            mine = np.flatnonzero(self.chain == c)
+            share = count // chains + (1 if c < count % chains else 0)
+            # the middle of ``share`` equal slices of the post-burn-in iterations
+            at = burn_in + ((np.arange(share) + 0.5) * (iterations - burn_in) / share).astype(
+                np.int64
+            )
+            # the line that was the chain's state at iteration t: the last written at or before
+            index = np.searchsorted(self.written[mine], at, side="right") - 1
+            picked += mine[index].tolist()
+            owners += [c] * share
+            times += at.tolist()
+        return StoredRows(
+            self.states[picked],
+            np.ones(len(picked), dtype=np.int64),
+            np.array(owners, dtype=np.int64),
+            np.array(times, dtype=np.int64),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Energy:
@@ -245,9 +285,10 @@ class Energy:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Run:
-    """One run of the sampler: per chain and iteration the ``weights`` (chains, iterations,
-    parameters), whether the proposal was ``accepted``, the ``log_density`` of the chain's
-    state; the ``rows`` stored after ``burn_in``, and the ``energy``."""
+    """One run of the sampler: per chain and every ``trace_every``-th iteration the
+    ``weights`` (chains, recorded, parameters) and the ``log_density`` of the chain's state;
+    per chain and iteration whether the proposal was ``accepted``; the ``rows`` stored after
+    ``burn_in`` (iterations), and the ``energy``."""
 
     weights: FloatArray
     accepted: BoolArray
@@ -255,11 +296,30 @@ class Run:
     rows: StoredRows
     burn_in: int
     energy: Energy
+    trace_every: int = 1
+
+    @property
+    def iterations(self) -> int:
+        return int(self.accepted.shape[1])
 
     @property
     def acceptance(self) -> float:
         """Share of proposals accepted (all chains, after burn-in)."""
         return float(self.accepted[:, self.burn_in :].mean())
+
+    @property
+    def _first_kept(self) -> int:
+        return -(-self.burn_in // self.trace_every)  # the first recorded iteration >= burn_in
+
+    @property
+    def draws(self) -> FloatArray:
+        """The recorded weights after burn-in (chains, recorded, parameters)."""
+        return self.weights[:, self._first_kept :]
+
+    @property
+    def log_density_draws(self) -> FloatArray:
+        """The recorded log posterior density after burn-in (chains, recorded)."""
+        return self.log_density[:, self._first_kept :]
 
 
 # -- the sampler -------------------------------------------------------------------------------
@@ -272,15 +332,26 @@ class _Target:
     prior_sd: float
     hardware: HardwareModel | None
     architecture: Architecture
+    preconditioner: Preconditioner | None = None
+
+    def held(self, states: FloatArray) -> FloatArray:
+        """The weights the devices (or the software chain) hold."""
+        return states if self.hardware is None else self.hardware.weights(states)
 
     def weights(self, states: FloatArray) -> FloatArray:
-        return states if self.hardware is None else self.hardware.weights(states)
+        """The model's weights (``held`` mapped back if preconditioned)."""
+        held = self.held(states)
+        return held if self.preconditioner is None else self.preconditioner.weights(held)
+
+    @property
+    def bias_input(self) -> float:
+        return 1.0 if self.preconditioner is None else self.preconditioner.bias_input
 
     def __call__(self, states: FloatArray) -> tuple[FloatArray, FloatArray]:
         w = self.weights(states)
         prior = -0.5 * np.sum((w / self.prior_sd) ** 2, axis=-1)
         if self.hardware is None:
-            logits = forward(self.architecture, w, self.x)
+            logits = forward(self.architecture, self.held(states), self.x, self.bias_input)
             energy = np.zeros(states.shape[0])
         else:
             logits, energy = self.hardware.logits(states, self.x)
@@ -346,19 +417,34 @@ class _Kernel:
         return np.asarray(np.sum(back - there, axis=1))
 
 
-def _initial(device: DeviceKind | None, parameters: int, chains: int, seed: int) -> FloatArray:
-    """Each chain starts at w = 0: both devices of a pair at one random conductance in the
-    middle half of the window (software: all weights 0)."""
-    if device is None:
-        return np.zeros((chains, parameters))
-    low, high = device.window
-    states = np.empty((chains, 2 * parameters))
+def _initial(
+    device: DeviceKind | None,
+    parameters: int,
+    chains: int,
+    seed: int,
+    kind: str = "dispersed",
+    weight_range: float = 4.0,
+) -> FloatArray:
+    """Each chain's first state. ``"zero"``: w = 0, both devices of a pair at one random
+    conductance in the middle half of the window (software: all weights 0). ``"dispersed"``:
+    the two devices of a pair at independent random conductances in the middle half, so each
+    weight starts anywhere in +-weight_range / 2 (software: uniform there), two prior sds
+    for the default range and prior: wider than the posterior, as R-hat needs."""
+    states = np.empty((chains, parameters if device is None else 2 * parameters))
     for c in range(chains):
         rng = stream(seed, "init", c)
-        level = device.snap(
-            rng.uniform(low + (high - low) / 4, high - (high - low) / 4, parameters)
-        )
-        states[c] = np.repeat(level, 2)
+        if device is None:
+            spread = weight_range / 2 if kind == "dispersed" else 0.0
+            states[c] = rng.uniform(-spread, spread, parameters)
+            continue
+        low, high = device.window
+        quarter = (high - low) / 4
+        if kind == "dispersed":
+            states[c] = device.snap(rng.uniform(low + quarter, high - quarter, 2 * parameters))
+        else:
+            states[c] = np.repeat(
+                device.snap(rng.uniform(low + quarter, high - quarter, parameters)), 2
+            )
     return states
 
 
@@ -385,6 +471,7 @@ def _metropolis(
     burn_in: int,
     seed: int,
     progress: bool | None,
+    trace_every: int = 1,
 ) -> Run:
     chains = initial.shape[0]
     accept_rngs = [stream(seed, "accept", c) for c in range(chains)]
@@ -393,9 +480,10 @@ def _metropolis(
     log_p, read_energy = target(state)
     evaluations = chains
     programming = 0.0
-    weights = np.empty((chains, iterations, target.architecture.parameters))
+    recorded = -(-iterations // trace_every)
+    weights = np.empty((chains, recorded, target.architecture.parameters))
     accepted = np.zeros((chains, iterations), dtype=bool)
-    log_density = np.empty((chains, iterations))
+    log_density = np.empty((chains, recorded))
     lines: list[FloatArray] = []  # the stored lines, in the order they are written
     owner: list[int] = []
     written: list[int] = []
@@ -429,8 +517,9 @@ def _metropolis(
                     owner += chosen.tolist()
                     written += [it] * chosen.size
             accepted[:, it] = take
-            log_density[:, it] = log_p
-            weights[:, it] = target.weights(state)
+            if it % trace_every == 0:
+                log_density[:, it // trace_every] = log_p
+                weights[:, it // trace_every] = target.weights(state)
             bar.update(1, 0)
     finally:
         bar.close()
@@ -438,7 +527,7 @@ def _metropolis(
     energy_record = Energy(
         programming, float(np.sum(read_energy)), chains * iterations, evaluations
     )
-    return Run(weights, accepted, log_density, stored, burn_in, energy_record)
+    return Run(weights, accepted, log_density, stored, burn_in, energy_record, trace_every)
 
 
 # -- the estimator -----------------------------------------------------------------------------
@@ -451,6 +540,15 @@ class MCMCClassifier:
     not stored (default half). ``block``: weights reprogrammed per proposal (default all).
     ``step`` (software only): proposal sd as a fraction of ``weight_range``. ``seed``: the
     training seed (``spicegen.seeds``: init, propose, accept streams per chain).
+    ``initial``: ``"dispersed"`` starts every weight of every chain at its own random value
+    across half the weight range (over-dispersed against the posterior, as R-hat assumes);
+    ``"zero"`` starts every chain at w = 0. ``trace_every``: record the weights and log
+    density every that many iterations (long chains in bounded memory; the stored lines and
+    acceptance count every iteration). ``precondition``: sample a linear model in the
+    coordinates its Laplace approximation makes round (``mcmc_precondition``; the same
+    model and prior, transformed row inputs), so the random walk mixes; the posterior sd of
+    each held weight is then about ``precondition_width`` (match it to the proposals' spread
+    in weight units).
     """
 
     def __init__(
@@ -468,6 +566,10 @@ class MCMCClassifier:
         step: float = 0.02,
         input_clip: float = 4.0,
         weighting: str = "holds",
+        initial: str = "dispersed",
+        trace_every: int = 1,
+        precondition: bool = False,
+        precondition_width: float = 0.4,
         seed: int = 0,
         progress: bool | None = None,
     ) -> None:
@@ -482,6 +584,12 @@ class MCMCClassifier:
                             ("step", step), ("input_clip", input_clip)):  # fmt: skip
             if not isinstance(number, int | float) or not number > 0:
                 raise LearnError(f"mcmc: {name} must be a number > 0, got {number!r}")
+        if precondition and hidden:
+            raise LearnError("mcmc: precondition applies to linear models (hidden = 0) only")
+        if initial not in ("dispersed", "zero"):
+            raise LearnError(f"mcmc: initial must be 'dispersed' or 'zero', got {initial!r}")
+        if type(trace_every) is not int or not 1 <= trace_every <= samples:
+            raise LearnError(f"mcmc: trace_every must be an int in 1..samples, got {trace_every!r}")
         if weighting not in ("holds", "rows"):
             raise LearnError(f"mcmc: weighting must be 'holds' or 'rows', got {weighting!r}")
         if isinstance(engine, str) and engine not in ("fast", "spice"):
@@ -500,6 +608,14 @@ class MCMCClassifier:
         self.step = float(step)
         self.input_clip = float(input_clip)
         self.weighting = weighting
+        self.initial = initial
+        self.trace_every = trace_every
+        self.precondition = bool(precondition)
+        if not 0 < precondition_width < weight_range / 2:
+            raise LearnError(f"mcmc: precondition_width must be in (0, weight_range / 2), got "
+                             f"{precondition_width!r}")  # fmt: skip
+        self.precondition_width = float(precondition_width)
+        self.preconditioner_: Preconditioner | None = None
         self.seed = seed
         self.progress = progress
         self.run_: Run | None = None
@@ -527,22 +643,39 @@ class MCMCClassifier:
         self.scaler_ = Scaler.standard(data)
         architecture = Architecture(data.shape[1], classes, self.hidden)
         self.architecture_ = architecture
+        inputs = self.scaler_(data)
+        clip, bias_input = self.input_clip, 1.0
+        self.preconditioner_ = None
+        if self.precondition:
+            self.preconditioner_ = laplace_preconditioner(
+                inputs, labels, architecture.outputs, self.prior_sd,
+                width=self.precondition_width, weight_range=self.weight_range,
+            )  # fmt: skip
+            inputs = self.preconditioner_.transform(inputs)
+            bias_input = self.preconditioner_.bias_input
+            # no training input clipped: the transformed inputs set the full-scale voltage
+            clip = max(clip, float(np.max(np.abs(inputs))), abs(bias_input))
         hardware = None
         if self.device is not None:
             hardware = HardwareModel(
-                self.device, architecture, self._engine(), self.weight_range, self.input_clip
+                self.device, architecture, self._engine(), self.weight_range, clip, bias_input
             )
         self.hardware_ = hardware
-        target = _Target(self.scaler_(data), labels, self.prior_sd, hardware, architecture)
+        target = _Target(
+            inputs, labels, self.prior_sd, hardware, architecture, self.preconditioner_
+        )
         parameters = architecture.parameters
         kernel = _Kernel(
             self.device, parameters, min(self.block or parameters, parameters), self.step,
             self.weight_range,
         )  # fmt: skip
-        initial = _initial(self.device, parameters, self.chains, self.seed)
-        self.run_ = _metropolis(
-            target, kernel, initial, self.samples, self.burn_in, self.seed, self.progress
+        initial = _initial(
+            self.device, parameters, self.chains, self.seed, self.initial, self.weight_range
         )
+        self.run_ = _metropolis(
+            target, kernel, initial, self.samples, self.burn_in, self.seed, self.progress,
+            self.trace_every,
+        )  # fmt: skip
         return self
 
     def _fitted(self) -> tuple[Run, Scaler, Architecture]:
@@ -550,21 +683,41 @@ class MCMCClassifier:
             raise LearnError("mcmc: call fit first")
         return self.run_, self.scaler_, self.architecture_
 
-    def predict_proba(self, x: FloatArray, *, rows_per_array: int = 64) -> FloatArray:
+    def stored_rows(self, rows: int | None = None) -> StoredRows:
+        """The lines predictions average: every stored line (``rows=None``), or the ``rows``
+        lines of a physical array thinned evenly over the post-burn-in iterations."""
+        run, _, _ = self._fitted()
+        if rows is None:
+            return run.rows
+        return run.rows.thinned(rows, run.burn_in, run.iterations)
+
+    def predict_proba(
+        self, x: FloatArray, *, rows: int | None = None, rows_per_array: int = 64
+    ) -> FloatArray:
         """The model average over the stored lines: class probabilities (samples, classes).
 
-        Hardware reads go through the fitted engine, ``rows_per_array`` stored lines side by
-        side in one array (sharing its rows) for a linear model.
+        ``rows``: average only the lines an array of that many rows holds (``stored_rows``);
+        thinned lines weigh equally. Hardware reads go through the fitted engine,
+        ``rows_per_array`` stored lines side by side in one array (sharing its rows) for a
+        linear model.
         """
-        run, scaler, architecture = self._fitted()
+        _, scaler, architecture = self._fitted()
         data = scaler(np.asarray(x, dtype=np.float64))
-        rows = run.rows
-        weight = rows.holds if self.weighting == "holds" else np.ones(len(rows), dtype=np.int64)
+        bias_input = 1.0
+        if self.preconditioner_ is not None:
+            data = self.preconditioner_.transform(data)
+            bias_input = self.preconditioner_.bias_input
+        stored = self.stored_rows(rows)
+        weight = (
+            stored.holds
+            if self.weighting == "holds" or rows is not None
+            else np.ones(len(stored), dtype=np.int64)
+        )
         total = np.zeros((data.shape[0], architecture.classes))
-        for start in range(0, len(rows), rows_per_array):
-            states = rows.states[start : start + rows_per_array]
+        for start in range(0, len(stored), rows_per_array):
+            states = stored.states[start : start + rows_per_array]
             if self.hardware_ is None:
-                logits = forward(architecture, states, data)
+                logits = forward(architecture, states, data, bias_input)
             else:
                 together = architecture.hidden == 0
                 logits, _ = self.hardware_.logits(states, data, together=together)
@@ -572,9 +725,9 @@ class MCMCClassifier:
             total += np.einsum("r,rsc->sc", weight[start : start + rows_per_array], p)
         return np.asarray(total / weight.sum())
 
-    def predict(self, x: FloatArray) -> IntArray:
-        """The most probable class of each sample."""
-        return np.asarray(self.predict_proba(x).argmax(axis=1), dtype=np.int64)
+    def predict(self, x: FloatArray, *, rows: int | None = None) -> IntArray:
+        """The most probable class of each sample (``rows``: as ``predict_proba``)."""
+        return np.asarray(self.predict_proba(x, rows=rows).argmax(axis=1), dtype=np.int64)
 
     def score(self, x: FloatArray, y: Sequence[int] | IntArray) -> float:
         """Accuracy (0..1) of ``predict(x)`` against ``y``."""

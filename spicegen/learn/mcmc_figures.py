@@ -27,7 +27,7 @@ LABELS = {"device": "device MCMC", "software": "software MH", "logistic": "logis
 
 def _shown(run: Run, count: int) -> list[int]:
     """The parameters with the largest posterior |mean| (the ones the data speaks about)."""
-    mean = np.abs(run.weights[:, run.burn_in :].mean(axis=(0, 1)))
+    mean = np.abs(run.draws.mean(axis=(0, 1)))
     return [int(k) for k in np.argsort(mean)[::-1][:count]]
 
 
@@ -37,13 +37,14 @@ def plot_traces(run: Run, path: str | os.PathLike[str], parameters: int = 3) -> 
     shown = _shown(run, parameters)
     figure, axes = plt.subplots(len(shown) + 1, 1, figsize=(8, 1.8 * (len(shown) + 1)),
                                 sharex=True)  # fmt: skip
+    at = np.arange(run.weights.shape[1]) * run.trace_every  # the recorded iterations
     for axis, k in zip(axes, shown, strict=False):
         for c, trace in enumerate(run.weights[:, :, k]):
-            axis.plot(trace, lw=0.6, label=f"chain {c}")
+            axis.plot(at, trace, lw=0.6, label=f"chain {c}")
         axis.set_ylabel(f"w[{k}]")
         axis.axvline(run.burn_in, color="k", ls=":", lw=0.8)
     for c, trace in enumerate(run.log_density):
-        axes[-1].plot(trace, lw=0.6, label=f"chain {c}")
+        axes[-1].plot(at, trace, lw=0.6, label=f"chain {c}")
     axes[-1].axvline(run.burn_in, color="k", ls=":", lw=0.8)
     axes[-1].set_ylabel("log posterior")
     axes[-1].set_xlabel("proposal (dotted: end of burn-in)")
@@ -60,10 +61,10 @@ def plot_posteriors(
     shown = _shown(run, parameters)
     figure, axes = plt.subplots(1, len(shown), figsize=(3 * len(shown), 2.8))
     for axis, k in zip(np.atleast_1d(axes), shown, strict=False):
-        draws = run.weights[:, run.burn_in :, k].ravel()
+        draws = run.draws[:, :, k].ravel()
         axis.hist(draws, bins=40, density=True, alpha=0.6, label="device MCMC")
         if software is not None:
-            other = software.weights[:, software.burn_in :, k].ravel()
+            other = software.draws[:, :, k].ravel()
             axis.hist(other, bins=40, density=True, alpha=0.5, label="software MH")
         axis.set_xlabel(f"w[{k}]")
     np.atleast_1d(axes)[0].legend(fontsize=7)
@@ -122,13 +123,13 @@ def plot_diagnostics(cv: CrossValidation, path: str | os.PathLike[str]) -> Path:
     axes[1].legend(fontsize=7)
     axes[2].bar(folds, [np.nanmax(f.rhat) for f in cv.folds])
     axes[2].axhline(1.01, color="k", ls=":", lw=0.8)
-    axes[2].set_title("largest split R-hat")
+    axes[2].set_title("largest rank R-hat")
     run = cv.first_run
-    draws = run.weights[:, run.burn_in :]
+    draws = run.draws
     lags = min(draws.shape[1], 400)
     for k in _shown(run, 3):
         acf = autocorrelation(draws[:, :, k]).mean(axis=0)[:lags]
-        axes[3].plot(acf, label=f"w[{k}]")
+        axes[3].plot(np.arange(lags) * run.trace_every, acf, label=f"w[{k}]")
     axes[3].set_title("autocorrelation (fold 0)")
     axes[3].set_xlabel("lag (proposals)")
     axes[3].legend(fontsize=7)

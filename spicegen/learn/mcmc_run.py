@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 
 from spicegen.learn.calibration import predictive_entropy, reliability
 from spicegen.learn.datasets import Dataset
-from spicegen.learn.diagnostics import effective_sample_size, split_rhat
+from spicegen.learn.diagnostics import effective_sample_size, rank_rhat, split_rhat
 from spicegen.learn.evaluation import (
     Scaler,
     Summary,
@@ -62,6 +62,11 @@ class FoldResult:
     energy: Energy
     stored_rows: int
     seconds: float
+    log_density_ess: float = float("nan")
+    log_density_rhat: float = float("nan")
+    by_rows: dict[int, tuple[float, float]] = field(default_factory=dict)
+    split_rhat: FloatArray | None = None
+    software_diagnostics: dict[str, float] = field(default_factory=dict)
 
     def accuracy(self, method: str) -> float:
         return accuracy(self.probabilities[method].argmax(axis=1), self.labels)
@@ -107,21 +112,36 @@ def cross_validate(
     burn_in: int | None = None,
     block: int | None = 4,
     hidden: int = 0,
+    rows: int | None = None,
+    row_counts: tuple[int, ...] = (),
+    rows_per_array: int = 64,
     prior_sd: float = 1.0,
     weight_range: float = 4.0,
     software_step: float = 0.02,
     software_block: int | None = None,
     baselines: bool = True,
+    initial: str = "dispersed",
+    trace_every: int = 1,
+    precondition: bool = False,
+    precondition_width: float = 0.4,
     seed: int = 0,
     progress: bool | None = None,
 ) -> CrossValidation:
-    """Cross-validate the device sampler and (``baselines``) the two software baselines."""
+    """Cross-validate the device sampler and (``baselines``) the two software baselines.
+
+    ``rows``: the device sampler predicts from an array of that many rows (thinned, see
+    ``MCMCClassifier.stored_rows``; None: every stored line). ``row_counts``: also score the
+    device sampler's test accuracy and ECE with arrays of each of these row counts.
+    ``rows_per_array``: stored lines read side by side in one array (sharing its row lines:
+    on the SPICE engine their IR drop grows with it)."""
     start = time.perf_counter()
     results = []
     first_run: Run | None = None
     first_software: Run | None = None
     common: dict[str, Any] = dict(chains=chains, samples=samples, burn_in=burn_in, hidden=hidden,
-                  prior_sd=prior_sd, weight_range=weight_range, progress=progress)  # fmt: skip
+                  prior_sd=prior_sd, weight_range=weight_range, initial=initial,
+                  trace_every=trace_every, precondition=precondition,
+                  precondition_width=precondition_width, progress=progress)  # fmt: skip
     for part in stratified_folds(dataset.y, folds, seed=seed):
         began = time.perf_counter()
         x_train, y_train = dataset.x[part.train], dataset.y[part.train]
@@ -132,17 +152,35 @@ def cross_validate(
         sampler.fit(x_train, y_train)
         run = sampler.run_
         assert run is not None
-        draws = run.weights[:, run.burn_in :]
-        probabilities = {"device": sampler.predict_proba(x_test)}
+        draws = run.draws
+        log_density = run.log_density_draws  # invariant under label switching
+        probabilities = {
+            "device": sampler.predict_proba(x_test, rows=rows, rows_per_array=rows_per_array)
+        }
         entropy = {"device": predictive_entropy(probabilities["device"])}
-        ood = {"device": predictive_entropy(sampler.predict_proba(x_ood))}
+        ood = {
+            "device": predictive_entropy(
+                sampler.predict_proba(x_ood, rows=rows, rows_per_array=rows_per_array)
+            )
+        }
+        by_rows = {}
+        for count in row_counts:
+            p = sampler.predict_proba(x_test, rows=count, rows_per_array=rows_per_array)
+            by_rows[count] = (accuracy(p.argmax(axis=1), y_test), reliability(p, y_test).ece)
         software_acceptance = float("nan")
+        software_diagnostics: dict[str, float] = {}
         if baselines:
             software = MCMCClassifier(None, step=software_step, block=software_block,
                                       seed=fold_seed, **common)  # fmt: skip
             software.fit(x_train, y_train)
             assert software.run_ is not None
             software_acceptance = software.run_.acceptance
+            software_draws = software.run_.draws
+            software_diagnostics = {
+                "ess_median": float(np.nanmedian(effective_sample_size(software_draws))),
+                "ess_min": float(np.nanmin(effective_sample_size(software_draws))),
+                "rhat_max": float(np.nanmax(rank_rhat(software_draws))),
+            }
             probabilities["software"] = software.predict_proba(x_test)
             entropy["software"] = predictive_entropy(probabilities["software"])
             ood["software"] = predictive_entropy(software.predict_proba(x_ood))
@@ -158,13 +196,16 @@ def cross_validate(
         results.append(
             FoldResult(
                 part.index, y_test, probabilities, entropy, ood, run.acceptance,
-                software_acceptance, effective_sample_size(draws), split_rhat(draws), run.energy,
+                software_acceptance, effective_sample_size(draws), rank_rhat(draws), run.energy,
                 len(run.rows), time.perf_counter() - began,
+                float(effective_sample_size(log_density)[0]), float(rank_rhat(log_density)[0]),
+                by_rows, split_rhat(draws), software_diagnostics,
             )
         )  # fmt: skip
     assert first_run is not None
     engine_name = engine if isinstance(engine, str) else engine.name
-    settings = {"folds": folds, "block": block, "software_step": software_step,
+    settings = {"folds": folds, "block": block, "rows": rows, "rows_per_array": rows_per_array,
+                "software_step": software_step,
                 "software_block": software_block, "seed": seed, **common}  # fmt: skip
     settings.pop("progress")
     return CrossValidation(
@@ -199,10 +240,16 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
         "ess": float(np.mean([np.nanmedian(f.ess) for f in cv.folds])),
         "ess_min": float(np.mean([np.nanmin(f.ess) for f in cv.folds])),
         "rhat": float(np.mean([np.nanmax(f.rhat) for f in cv.folds])),
+        "rhat_split": float(
+            np.mean([np.nanmax(f.split_rhat) for f in cv.folds if f.split_rhat is not None])
+        ),
         "energy_J": float(np.mean([e.total for e in energies])),
         "programming_energy_per_proposal_J": float(np.mean([e.per_proposal for e in energies])),
         "read_energy_per_evaluation_J": float(np.mean([e.per_evaluation for e in energies])),
         "stored_rows": float(np.mean([f.stored_rows for f in cv.folds])),
+        "rows_used": cv.settings.get("rows") or float(np.mean([f.stored_rows for f in cv.folds])),
+        "ess_log_density": float(np.mean([f.log_density_ess for f in cv.folds])),
+        "rhat_log_density": float(np.mean([f.log_density_rhat for f in cv.folds])),
         "seconds": cv.seconds,
         "settings": cv.settings,
         "folds": [
@@ -214,6 +261,8 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
                 "ess_median": float(np.nanmedian(f.ess)),
                 "ess_min": float(np.nanmin(f.ess)),
                 "rhat_max": float(np.nanmax(f.rhat)),
+                "ess_log_density": f.log_density_ess,
+                "rhat_log_density": f.log_density_rhat,
                 "energy_J": f.energy.total,
                 "stored_rows": f.stored_rows,
                 "seconds": f.seconds,
@@ -221,8 +270,20 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
             for f in cv.folds
         ],
         "ess_note": "ess: median over weights of the effective sample size over all chains "
-        "after burn-in, averaged over folds; ess_min the smallest; rhat: the largest split "
-        "R-hat over weights, averaged over folds",
+        "after burn-in, averaged over folds; ess_min the smallest; rhat: the largest "
+        "rank-normalised split R-hat (Vehtari et al. 2021) over weights, averaged over folds; "
+        "rhat_split: the same of the classic split R-hat; *_log_density: the same of the log "
+        "posterior density of the chains' states (label-switching invariant)",
+    }
+    counts = sorted({c for f in cv.folds for c in f.by_rows})
+    result["by_rows"] = {
+        str(c): {
+            "accuracy_mean": summarise([f.by_rows[c][0] for f in cv.folds]).mean,
+            "accuracy_std": summarise([f.by_rows[c][0] for f in cv.folds]).std,
+            "ece_mean": summarise([f.by_rows[c][1] for f in cv.folds]).mean,
+            "ece_std": summarise([f.by_rows[c][1] for f in cv.folds]).std,
+        }
+        for c in counts
     }
     result["methods"] = {}  # per method (METHODS): the same folds, the same scores
     for method in cv.methods:
@@ -238,6 +299,10 @@ def metrics(cv: CrossValidation) -> dict[str, Any]:
         result["methods"]["software"]["acceptance"] = float(
             np.mean([f.software_acceptance for f in cv.folds])
         )
+        for key in ("ess_median", "ess_min", "rhat_max"):
+            result["methods"]["software"][key] = float(
+                np.mean([f.software_diagnostics[key] for f in cv.folds])
+            )
     return result
 
 

@@ -13,7 +13,7 @@ from spicegen.learn.calibration import (
     predictive_entropy,
     reliability,
 )
-from spicegen.learn.diagnostics import effective_sample_size, split_rhat
+from spicegen.learn.diagnostics import effective_sample_size, rank_rhat, split_rhat
 
 
 def _ar1(rho: float, chains: int, n: int, seed: int) -> np.ndarray:
@@ -50,6 +50,30 @@ def test_split_rhat_is_one_for_mixed_chains_and_large_for_chains_apart() -> None
     assert split_rhat(apart)[0] > 1.5
     drifting = mixed + np.linspace(0, 4, 4000)[None, :]  # each chain's halves disagree
     assert split_rhat(drifting)[0] > 1.2
+
+
+def test_rank_rhat_agrees_with_split_rhat_on_normal_chains_and_ignores_monotone_maps() -> None:
+    mixed = _ar1(0.5, 4, 4000, seed=2)
+    # normal draws: their normal scores are nearly the draws, so bulk R-hat ~ split R-hat ~ 1
+    assert rank_rhat(mixed)[0] == pytest.approx(1.0, abs=0.01)
+    apart = mixed + np.array([0.0, 0.0, 3.0, 3.0])[:, None]
+    # ranks do not change under exp: the same R-hat for the draws and their exponentials
+    assert rank_rhat(np.exp(apart))[0] == pytest.approx(rank_rhat(apart)[0], rel=1e-12)
+    assert rank_rhat(apart)[0] > 1.5
+
+
+def test_rank_rhat_sees_chains_that_differ_only_in_spread() -> None:
+    # the same mean, sd 1 in two chains and 3 in the other two: the classic split R-hat
+    # compares means only and stays near 1; the folded draws |x - median| differ by 3x
+    wide = _ar1(0.0, 4, 4000, seed=3) * np.array([1.0, 1.0, 3.0, 3.0])[:, None]
+    assert split_rhat(wide)[0] < 1.01
+    assert rank_rhat(wide)[0] > 1.1
+
+
+def test_rank_rhat_of_a_constant_parameter_is_nan() -> None:
+    draws = np.stack([np.zeros((4, 100)), _ar1(0.5, 4, 100, seed=4)], axis=-1)
+    result = rank_rhat(draws)
+    assert np.isnan(result[0]) and np.isfinite(result[1])
 
 
 def test_ece_by_hand_and_of_probabilities_calibrated_by_construction() -> None:

@@ -75,7 +75,7 @@ def _check(device: DeviceKind | None, samples: int, **options: object) -> None:
     sampler.fit(x, y)
     run = sampler.run_
     assert run is not None
-    draws = run.weights[:, run.burn_in :]
+    draws = run.draws
     mean, sd = _exact(device, x, y)
     ess = effective_sample_size(draws)
     got_mean = draws.mean(axis=(0, 1))
