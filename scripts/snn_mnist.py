@@ -1,6 +1,7 @@
 """MNIST-5k with the fast engine (docs/learn.md, issue 13 section 5): settings, protocol, curve.
 
     python scripts/snn_mnist.py validate [--train 1000] [--val 500] [--lr 0.05] [--alpha 0]
+    python scripts/snn_mnist.py diagnose [--train 400]   # how the neurons share the images
     python scripts/snn_mnist.py protocol --rule vdsp|stdp [--seeds 0 1 2 3 4] [--out DIR]
     python scripts/snn_mnist.py curve [--seed 0] [--out DIR]
 
@@ -37,11 +38,17 @@ ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "docs" / "learn" / "runs"
 
 
-def _engine(neurons: int) -> FastSpikingEngine:
+def _engine(args: argparse.Namespace) -> FastSpikingEngine:
     network = fast_network_for(
-        models.load("threshold_switch"), models.load("rram_hfo2"), 784, neurons
+        models.load("threshold_switch"), models.load("rram_hfo2"), 784, args.neurons
     )
-    return FastSpikingEngine(network, training_params(network, image_shape=(28, 28)))
+    view = training_params(
+        network,
+        image_shape=(28, 28),
+        adaptation_increment=args.adaptation_increment,
+        adaptation_tau=args.adaptation_tau,
+    )
+    return FastSpikingEngine(network, view)
 
 
 def _rule(args: argparse.Namespace) -> Rule:
@@ -50,14 +57,24 @@ def _rule(args: argparse.Namespace) -> Rule:
     return Vdsp(lr=args.lr, alpha=args.alpha, column_mean=args.column_mean)
 
 
+def balanced(indices: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``indices`` reordered so that every prefix is balanced over the classes: the first of
+    each class, then the second of each, and so on (the dataset is sorted by digit)."""
+    rank = np.zeros(indices.size, dtype=np.int64)
+    for label in np.unique(labels[indices]):
+        members = labels[indices] == label
+        rank[members] = np.arange(np.count_nonzero(members))
+    return indices[np.argsort(rank, kind="stable")]
+
+
 def validate(args: argparse.Namespace) -> None:
     """Score one setting on validation images carved from the protocol's training part."""
     data = spiking_dataset("mnist5k")
     fold = stratified_folds(data.y, 5, seed=args.seed)[0]
     inner = stratified_folds(data.y[fold.train], 4, seed=args.seed)[0]
-    fit = fold.train[inner.train][: args.train]
-    held = fold.train[inner.test][: args.val]
-    engine = _engine(args.neurons)
+    fit = balanced(fold.train[inner.train], data.y)[: args.train]
+    held = balanced(fold.train[inner.test], data.y)[: args.val]
+    engine = _engine(args)
     started = time.perf_counter()
     state = train(engine, data.x[fit], _rule(args), seed=args.seed)
     _, predicted = evaluate(engine, state, (data.x[fit], data.y[fit]), data.x[held], 10)
@@ -69,6 +86,7 @@ def validate(args: argparse.Namespace) -> None:
                 "lr": args.lr,
                 "alpha": args.alpha,
                 "column_mean": args.column_mean,
+                "adaptation": [args.adaptation_increment, args.adaptation_tau],
                 "train": int(fit.size),
                 "val": int(held.size),
                 "seed": args.seed,
@@ -80,6 +98,47 @@ def validate(args: argparse.Namespace) -> None:
         ),
         flush=True,
     )
+
+
+def diagnose(args: argparse.Namespace) -> None:
+    """How the neurons share the images while training on the validation run's images: spikes
+    and distinct spiking neurons per image, co-winners of the first volley, neurons that
+    never fire, the ten busiest neurons' share, threshold shifts, ink against background."""
+    data = spiking_dataset("mnist5k")
+    fold = stratified_folds(data.y, 5, seed=args.seed)[0]
+    inner = stratified_folds(data.y[fold.train], 4, seed=args.seed)[0]
+    fit = balanced(fold.train[inner.train], data.y)[: args.train]
+    engine = _engine(args)
+    rows: list[tuple[int, int, int]] = []
+    totals = np.zeros(args.neurons)
+
+    def seen(_: int, result: Any) -> None:
+        counts = result.counts
+        starts = [t[0] for t in result.output_spikes if t.size]
+        first = min(starts) if starts else 0.0
+        # neurons whose first spike is within 10 ns of the first one: one volley
+        rows.append((int(counts.sum()), int(np.count_nonzero(counts)),
+                     sum(1 for t in starts if t - first < 1e-8)))  # fmt: skip
+        if len(rows) > args.train // 2:
+            totals[:] += counts
+
+    state = train(engine, data.x[fit], _rule(args), seed=args.seed, on_sample=seen)
+    late = np.array(rows[args.train // 2 :])
+    ink = data.x[fit].mean(axis=0) > 0.2
+    print(json.dumps({
+        "images": int(fit.size),
+        "second_half_spikes_per_image": float(late[:, 0].mean()),
+        "second_half_distinct_neurons_per_image": float(late[:, 1].mean()),
+        "first_half_distinct_neurons_per_image": float(np.array(rows[: args.train // 2])[:, 1]
+                                                       .mean()),
+        "second_half_first_volley_winners": float(late[:, 2].mean()),
+        "second_half_silent_neurons": int(np.sum(totals == 0)),
+        "second_half_top10_share": float(np.sort(totals)[-10:].sum() / max(totals.sum(), 1)),
+        "threshold_shift_mean_v": float(state.thresholds.mean()),
+        "threshold_shift_max_v": float(state.thresholds.max()),
+        "weight_mean_ink": float(state.weights[ink].mean()),
+        "weight_mean_background": float(state.weights[~ink].mean()),
+    }), flush=True)  # fmt: skip
 
 
 def _seed_summary(result: SeedResult) -> dict[str, Any]:
@@ -103,7 +162,7 @@ def protocol(args: argparse.Namespace) -> None:
     rule = _rule(args)
     args.out.mkdir(parents=True, exist_ok=True)
     for seed in args.seeds:
-        engine = _engine(args.neurons)
+        engine = _engine(args)
         result = run_seed(
             engine, data, rule, seed=seed, folds=5,
             checkpoints=args.checkpoints if seed == args.seeds[0] else (),
@@ -152,26 +211,29 @@ def curve(args: argparse.Namespace) -> None:
 
     data = spiking_dataset("mnist5k")
     fold = stratified_folds(data.y, 5, seed=args.seed)[0]
-    label_part = fold.train[: args.label]
+    label_part = balanced(fold.train, data.y)[: args.label]
+    test_part = balanced(fold.test, data.y)[: args.test]
     stored = np.load(args.out / "weights.npz")
     points = sorted(int(key[1:]) for key in stored.files if key.startswith("w"))
-    engine = _engine(args.neurons)
+    engine = _engine(args)
     rows = []
     for n in [0, *points]:
         weights = stored["initial"] if n == 0 else stored[f"w{n}"]
         thresholds = np.zeros(args.neurons) if n == 0 else stored[f"t{n}"]
         state = NetworkState(weights, thresholds)
         _, predicted = evaluate(
-            engine, state, (data.x[label_part], data.y[label_part]), data.x[fold.test], 10
+            engine, state, (data.x[label_part], data.y[label_part]), data.x[test_part], 10
         )
-        rows.append((n, float(np.mean(predicted == data.y[fold.test]))))
+        rows.append((n, float(np.mean(predicted == data.y[test_part]))))
         print(json.dumps({"training_images": n, "accuracy": rows[-1][1]}), flush=True)
     (args.out / "curve.json").write_text(json.dumps(rows))
     plt = pyplot()
     figure, ax = plt.subplots(figsize=(5, 3.4))
     ax.plot([r[0] for r in rows], [100 * r[1] for r in rows], "o-")
     ax.set_xlabel("training images")
-    ax.set_ylabel(f"test accuracy (%), labelled on {args.label}")
+    ax.set_ylabel(f"accuracy on {test_part.size} test images (%)")
+    ax.text(0.98, 0.04, f"labelled with {label_part.size} training images", ha="right",
+            transform=ax.transAxes, fontsize=8)  # fmt: skip
     ax.set_title(f"VDSP, 100 neurons, MNIST-5k, seed {args.seed}")
     ax.grid(alpha=0.3)
     save_figure(figure, args.out / "curve.png")
@@ -180,26 +242,30 @@ def curve(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("validate", "protocol", "curve"):
+    for name in ("validate", "diagnose", "protocol", "curve"):
         command = sub.add_parser(name)
         command.add_argument("--rule", choices=("vdsp", "stdp"), default="vdsp")
         command.add_argument("--lr", type=float, default=0.05)
         command.add_argument("--alpha", type=float, default=0.0)
         command.add_argument("--column-mean", type=float, default=0.0)
+        command.add_argument("--adaptation-increment", type=float, default=0.02, metavar="V")
+        command.add_argument("--adaptation-tau", type=float, default=200e-6, metavar="S")
         command.add_argument("--neurons", type=int, default=100)
         command.add_argument("--out", type=Path, default=RUNS / "mnist5k_protocol_vdsp")
-    validate_parser = sub.choices["validate"]
-    validate_parser.add_argument("--seed", type=int, default=0)
-    validate_parser.add_argument("--train", type=int, default=1000)
-    validate_parser.add_argument("--val", type=int, default=500)
+    for name in ("validate", "diagnose"):
+        sub.choices[name].add_argument("--seed", type=int, default=0)
+        sub.choices[name].add_argument("--train", type=int, default=1000)
+        sub.choices[name].add_argument("--val", type=int, default=500)
     sub.choices["protocol"].add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     sub.choices["protocol"].add_argument(
         "--checkpoints", type=int, nargs="*", default=[250, 500, 1000, 2000, 3000, 4000]
     )
     sub.choices["curve"].add_argument("--seed", type=int, default=0)
     sub.choices["curve"].add_argument("--label", type=int, default=1000)
+    sub.choices["curve"].add_argument("--test", type=int, default=1000)
     args = parser.parse_args()
-    {"validate": validate, "protocol": protocol, "curve": curve}[args.command](args)
+    commands = {"validate": validate, "diagnose": diagnose, "protocol": protocol, "curve": curve}
+    commands[args.command](args)
 
 
 if __name__ == "__main__":
