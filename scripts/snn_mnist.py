@@ -158,7 +158,7 @@ def protocol(args: argparse.Namespace) -> None:
     """4,000 / 1,000 per seed; writes the figures and metrics into ``args.out``."""
     from spicegen.learn.snn_figures import raster, receptive_fields
 
-    data = spiking_dataset("mnist5k")
+    data = spiking_dataset("mnist5k", samples=args.limit)  # --limit: a quick check only
     rule = _rule(args)
     args.out.mkdir(parents=True, exist_ok=True)
     for seed in args.seeds:
@@ -169,6 +169,7 @@ def protocol(args: argparse.Namespace) -> None:
         )  # fmt: skip
         (args.out / f"seed{seed}.json").write_text(json.dumps(_seed_summary(result), indent=1))
         print(json.dumps(_seed_summary(result)), flush=True)
+        _write_metrics(args, rule)  # after every seed: a stopped run keeps its summary
         if seed == args.seeds[0]:
             snapshots = {f"w{n}": w for n, w, _ in result.snapshots}
             snapshots.update({f"t{n}": t for n, _, t in result.snapshots})
@@ -183,12 +184,18 @@ def protocol(args: argparse.Namespace) -> None:
             )
             shown = engine.present(data.x[0], result.weights, result.thresholds)
             raster(shown, args.out / "raster.png", f"after training: {data.classes[data.y[0]]}")
-    _write_metrics(args.out, rule)
 
 
-def _write_metrics(out: Path, rule: Rule) -> None:
+def _write_metrics(args: argparse.Namespace, rule: Rule) -> None:
+    out = args.out
     seeds = [json.loads(p.read_text()) for p in sorted(out.glob("seed*.json"))]
     summary: dict[str, Any] = {"rule": rule.name, "engine": "fast", "dataset": "mnist5k"}
+    summary["settings"] = {
+        "rule": repr(rule),
+        "neurons": args.neurons,
+        "adaptation_increment_v": args.adaptation_increment,
+        "adaptation_tau_s": args.adaptation_tau,
+    }
     summary["split"] = "first of 5 stratified folds per seed: 4,000 train, 1,000 test"
     summary["seeds"] = [s["seed"] for s in seeds]
     for key in ("accuracy", "kmeans", "logistic"):
@@ -217,10 +224,8 @@ def curve(args: argparse.Namespace) -> None:
     points = sorted(int(key[1:]) for key in stored.files if key.startswith("w"))
     engine = _engine(args)
     rows = []
-    for n in [0, *points]:
-        weights = stored["initial"] if n == 0 else stored[f"w{n}"]
-        thresholds = np.zeros(args.neurons) if n == 0 else stored[f"t{n}"]
-        state = NetworkState(weights, thresholds)
+    for n in points:
+        state = NetworkState(stored[f"w{n}"], stored[f"t{n}"])
         _, predicted = evaluate(
             engine, state, (data.x[label_part], data.y[label_part]), data.x[test_part], 10
         )
@@ -257,8 +262,9 @@ def main() -> None:
         sub.choices[name].add_argument("--train", type=int, default=1000)
         sub.choices[name].add_argument("--val", type=int, default=500)
     sub.choices["protocol"].add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    sub.choices["protocol"].add_argument("--limit", type=int, default=None, help="images")
     sub.choices["protocol"].add_argument(
-        "--checkpoints", type=int, nargs="*", default=[250, 500, 1000, 2000, 3000, 4000]
+        "--checkpoints", type=int, nargs="*", default=[500, 1000, 2000, 4000]
     )
     sub.choices["curve"].add_argument("--seed", type=int, default=0)
     sub.choices["curve"].add_argument("--label", type=int, default=1000)
