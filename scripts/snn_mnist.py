@@ -166,6 +166,7 @@ def protocol(args: argparse.Namespace) -> None:
         result = run_seed(
             engine, data, rule, seed=seed, folds=5,
             checkpoints=args.checkpoints if seed == args.seeds[0] else (),
+            labelling=args.labelling,
         )  # fmt: skip
         (args.out / f"seed{seed}.json").write_text(json.dumps(_seed_summary(result), indent=1))
         print(json.dumps(_seed_summary(result)), flush=True)
@@ -193,6 +194,7 @@ def _write_metrics(args: argparse.Namespace, rule: Rule) -> None:
     summary["settings"] = {
         "rule": repr(rule),
         "neurons": args.neurons,
+        "labelling_images": args.labelling,
         "adaptation_increment_v": args.adaptation_increment,
         "adaptation_tau_s": args.adaptation_tau,
     }
@@ -224,8 +226,10 @@ def curve(args: argparse.Namespace) -> None:
     points = sorted(int(key[1:]) for key in stored.files if key.startswith("w"))
     engine = _engine(args)
     rows = []
-    for n in points:
-        state = NetworkState(stored[f"w{n}"], stored[f"t{n}"])
+    states = [(n, NetworkState(stored[f"w{n}"], stored[f"t{n}"])) for n in points]
+    trained = int(fold.train.size)  # the end of the epoch: the weights the run finished with
+    states.append((trained, NetworkState(stored["final"], stored["thresholds"])))
+    for n, state in states:
         _, predicted = evaluate(
             engine, state, (data.x[label_part], data.y[label_part]), data.x[test_part], 10
         )
@@ -264,7 +268,10 @@ def main() -> None:
     sub.choices["protocol"].add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     sub.choices["protocol"].add_argument("--limit", type=int, default=None, help="images")
     sub.choices["protocol"].add_argument(
-        "--checkpoints", type=int, nargs="*", default=[500, 1000, 2000, 4000]
+        "--labelling", type=int, default=None, help="label with this many training images"
+    )
+    sub.choices["protocol"].add_argument(
+        "--checkpoints", type=int, nargs="*", default=[500, 1000, 2000]
     )
     sub.choices["curve"].add_argument("--seed", type=int, default=0)
     sub.choices["curve"].add_argument("--label", type=int, default=1000)

@@ -36,7 +36,7 @@ from spicegen.learn.snn import (
 )
 from spicegen.learn.snn_network import Engine, FloatArray, PresentationResult
 
-__all__ = ["SeedResult", "baselines", "evaluate", "metrics", "run_seed"]
+__all__ = ["SeedResult", "balanced_prefix", "baselines", "evaluate", "metrics", "run_seed"]
 
 IntArray = NDArray[np.int64]
 OnSample = Callable[[int, PresentationResult], None]
@@ -92,6 +92,18 @@ def baselines(
     return kmeans, accuracy(logistic.predict(test_x), test_y)
 
 
+def balanced_prefix(labels: IntArray, count: int) -> IntArray:
+    """The positions of ``count`` of ``labels`` balanced over the classes: the first of each
+    class, then the second of each, and so on (every prefix is balanced)."""
+    if type(count) is not int or not 1 <= count <= labels.size:
+        raise LearnError(f"labelling: expected 1..{labels.size} samples, not {count!r}")
+    rank = np.zeros(labels.size, dtype=np.int64)
+    for label in np.unique(labels):
+        members = labels == label
+        rank[members] = np.arange(np.count_nonzero(members))
+    return np.asarray(np.argsort(rank, kind="stable")[:count], dtype=np.int64)
+
+
 def evaluate(
     engine: Engine,
     state: NetworkState,
@@ -118,10 +130,13 @@ def run_seed(
     on_sample: OnSample | None = None,
     folds: int = 2,
     checkpoints: Sequence[int] = (),
+    labelling: int | None = None,
 ) -> SeedResult:
     """Train, label and test the network of ``engine`` on ``data`` (intensities in [0, 1])
     with ``rule`` under ``seed``, on the first of ``folds`` stratified folds; ``on_sample`` is
-    called after every presentation; ``checkpoints`` as in ``snn.train``."""
+    called after every presentation; ``checkpoints`` as in ``snn.train``; ``labelling``
+    labels with that many of the training samples, balanced over the classes (default:
+    all of them)."""
     if data.x.shape[1] != engine.params.inputs:
         shape = f" ({data.image_shape[0]}x{data.image_shape[1]})" if data.image_shape else ""
         raise LearnError(
@@ -144,9 +159,11 @@ def run_seed(
         engine, train_x, rule, epochs=epochs, seed=seed, state=start, on_sample=seen,
         checkpoints=checkpoints,
     )  # fmt: skip
+    chosen = balanced_prefix(train_y, train_y.size if labelling is None else labelling)
     labels, predicted = evaluate(
-        engine, state, (train_x, train_y), test_x, len(data.classes), on_sample=seen
-    )
+        engine, state, (train_x[chosen], train_y[chosen]), test_x, len(data.classes),
+        on_sample=seen,
+    )  # fmt: skip
     seconds = time.perf_counter() - started
     kmeans, logistic = baselines(train_x, train_y, test_x, test_y, engine.params.neurons, seed)
     return SeedResult(

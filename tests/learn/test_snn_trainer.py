@@ -22,7 +22,7 @@ from spicegen.learn.snn import (
 )
 from spicegen.learn.snn_fast_engine import FastSpikingEngine, fast_network_for, training_params
 from spicegen.learn.snn_network import PresentationResult, SpikingNetworkParams
-from spicegen.learn.snn_run import evaluate, run_seed
+from spicegen.learn.snn_run import balanced_prefix, evaluate, run_seed
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +100,16 @@ def test_five_folds_train_on_four_fifths(engine: FastSpikingEngine) -> None:
     assert float(np.mean(predicted == bars.y[fold.test])) == result.accuracy
     start = initial_state(engine.params, 1)
     np.testing.assert_array_equal(result.initial_weights, start.weights)
+
+
+def test_labelling_with_a_balanced_part_of_the_training_images(
+    engine: FastSpikingEngine,
+) -> None:
+    # sorted by class, as mnist5k is: every prefix of the order is balanced
+    labels = np.array([0, 0, 0, 1, 1, 1, 2, 2, 2])
+    np.testing.assert_array_equal(balanced_prefix(labels, 4), [0, 3, 6, 1])
+    with pytest.raises(LearnError, match="labelling"):
+        balanced_prefix(labels, 10)
+    bars = patterns(20, seed=4)
+    result = run_seed(engine, bars, Vdsp(lr=0.05), seed=1, folds=5, labelling=8)
+    assert result.presentations == 16 + 8 + 4  # train on 16, label with 8, test on 4
