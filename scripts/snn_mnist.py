@@ -32,7 +32,7 @@ from spicegen.learn import stratified_folds, summarise
 from spicegen.learn.patterns import spiking_dataset
 from spicegen.learn.snn import NetworkState, Rule, Stdp, Vdsp, train
 from spicegen.learn.snn_fast_engine import FastSpikingEngine, fast_network_for, training_params
-from spicegen.learn.snn_run import SeedResult, evaluate, run_seed
+from spicegen.learn.snn_run import SeedResult, balanced_prefix, evaluate, run_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "docs" / "learn" / "runs"
@@ -60,11 +60,7 @@ def _rule(args: argparse.Namespace) -> Rule:
 def balanced(indices: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """``indices`` reordered so that every prefix is balanced over the classes: the first of
     each class, then the second of each, and so on (the dataset is sorted by digit)."""
-    rank = np.zeros(indices.size, dtype=np.int64)
-    for label in np.unique(labels[indices]):
-        members = labels[indices] == label
-        rank[members] = np.arange(np.count_nonzero(members))
-    return indices[np.argsort(rank, kind="stable")]
+    return np.asarray(indices[balanced_prefix(labels[indices], indices.size)])
 
 
 def validate(args: argparse.Namespace) -> None:
