@@ -25,7 +25,7 @@ spikes; a sample that makes no neuron spike is counted wrong.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +43,7 @@ __all__ = [
     "Vdsp",
     "assign_labels",
     "initial_state",
+    "normalise_columns",
     "plasticity",
     "predict",
     "respond",
@@ -62,15 +63,28 @@ def _rate(value: object, where: str) -> float:
     return number
 
 
+def _column_mean(value: object, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise LearnError(f"{where}: expected a number, not {value!r}")
+    number = float(value)
+    if not (math.isfinite(number) and 0.0 <= number < 1.0):
+        raise LearnError(f"{where}: expected a mean weight in [0, 1) (0: off), not {value!r}")
+    return number
+
+
 @dataclass(frozen=True, slots=True)
 class Vdsp:
     """VDSP with learning rate ``lr`` (0 < lr <= 1); ``alpha > 0`` selects the weight-dependent
-    variant (``rules.vdsp_alpha``), ``alpha = 0`` the plain rule (``rules.vdsp``)."""
+    variant (``rules.vdsp_alpha``), ``alpha = 0`` the plain rule (``rules.vdsp``);
+    ``column_mean > 0`` rescales each updated neuron's weights to that mean after every
+    presentation (``normalise_columns``), 0 leaves them as the rule left them."""
 
     lr: float = 0.05
     alpha: float = 0.0
+    column_mean: float = 0.0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "column_mean", _column_mean(self.column_mean, "Vdsp.column_mean"))
         lr = _rate(self.lr, "Vdsp.lr")
         if lr > 1.0:
             raise LearnError(f"Vdsp.lr: expected at most 1 (a step of the whole range), not {lr}")
@@ -88,14 +102,17 @@ class Vdsp:
 
 @dataclass(frozen=True, slots=True)
 class Stdp:
-    """Pair STDP: ``a_plus``/``a_minus`` (steps, 0 < a <= 1), ``tau_plus``/``tau_minus`` (s)."""
+    """Pair STDP: ``a_plus``/``a_minus`` (steps, 0 < a <= 1), ``tau_plus``/``tau_minus`` (s);
+    ``column_mean`` as for ``Vdsp``."""
 
     a_plus: float = 0.05
     a_minus: float = 0.0525
     tau_plus: float = 2e-6
     tau_minus: float = 2e-6
+    column_mean: float = 0.0
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "column_mean", _column_mean(self.column_mean, "Stdp.column_mean"))
         for name in ("a_plus", "a_minus"):
             value = _rate(getattr(self, name), f"Stdp.{name}")
             if value > 1.0:
@@ -114,13 +131,15 @@ Rule = Vdsp | Stdp
 class NetworkState:
     """Weights (inputs x neurons, in [0, 1]), threshold offsets (V per neuron), and what
     training did: ``updates`` (synapse changes applied), ``presentations``, ``history`` (one
-    ``(presentation, output spikes, updates)`` per training sample)."""
+    ``(presentation, output spikes, updates)`` per training sample), and ``snapshots`` (one
+    ``(presentations, weights, thresholds)`` per checkpoint asked of ``train``)."""
 
     weights: FloatArray
     thresholds: FloatArray
     updates: int = 0
     presentations: int = 0
     history: tuple[tuple[int, int, int], ...] = field(default=())
+    snapshots: tuple[tuple[int, FloatArray, FloatArray], ...] = field(default=())
 
 
 def initial_state(params: SpikingNetworkParams, seed: int) -> NetworkState:
@@ -137,10 +156,29 @@ def plasticity(
     changes were applied (nonzero ``dw``), in the order of the spikes that caused them."""
     w = params.check_weights(weights).copy()
     if isinstance(rule, Vdsp):
-        return _vdsp(params, result, w, rule)
-    if isinstance(rule, Stdp):
-        return _stdp(result, w, rule)
-    raise LearnError(f"rule: expected Vdsp or Stdp, not {rule!r}")
+        updated, updates = _vdsp(params, result, w, rule)
+    elif isinstance(rule, Stdp):
+        updated, updates = _stdp(result, w, rule)
+    else:
+        raise LearnError(f"rule: expected Vdsp or Stdp, not {rule!r}")
+    if rule.column_mean > 0:
+        updated = normalise_columns(updated, result.counts > 0, rule.column_mean)
+    return updated, updates
+
+
+def normalise_columns(weights: ArrayLike, columns: ArrayLike, mean: float) -> FloatArray:
+    """``weights`` with each chosen column (boolean per neuron) scaled to ``mean`` weight,
+    clipped to [0, 1] (Diehl & Cook 2015's normalisation of each neuron's total input): a
+    neuron that wins keeps its total drive, so a field can only sharpen (weights move from
+    pixels the rule depresses to those it potentiates), never grow into every digit."""
+    w = np.array(weights, dtype=np.float64)
+    chosen = np.asarray(columns, dtype=bool)
+    if chosen.shape != (w.shape[1],):
+        raise LearnError(f"normalise_columns: {chosen.shape} columns for weights {w.shape}")
+    sums = w[:, chosen].sum(axis=0)
+    scale = np.where(sums > 0, mean * w.shape[0] / np.where(sums > 0, sums, 1.0), 1.0)
+    w[:, chosen] = np.clip(w[:, chosen] * scale, 0.0, 1.0)
+    return w
 
 
 def _vdsp(
@@ -210,11 +248,14 @@ def train(
     seed: int = 0,
     state: NetworkState | None = None,
     on_sample: Callable[[int, PresentationResult], None] | None = None,
+    checkpoints: Sequence[int] = (),
 ) -> NetworkState:
     """Train unsupervised on ``samples`` (n x inputs, intensities in [0, 1]) for ``epochs``,
     in an order shuffled per epoch by ``stream(seed, "shuffle", epoch)``; start from
     ``state`` (default ``initial_state(params, seed)``). ``on_sample(index, result)`` is
-    called after each presentation (a progress bar, a raster)."""
+    called after each presentation (a progress bar, a raster); after each count of training
+    presentations in ``checkpoints`` the weights and thresholds are kept in ``snapshots``
+    (accuracy against training images, without changing the run)."""
     params = engine.params
     x = _samples(params, samples)
     if type(epochs) is not int or epochs < 1:
@@ -223,6 +264,8 @@ def train(
     weights, thresholds = params.check_weights(current.weights), current.thresholds
     updates, presentations = current.updates, current.presentations
     history = list(current.history)
+    snapshots = list(current.snapshots)
+    wanted = set(checkpoints)
     for epoch in range(epochs):
         for index in stream(seed, "shuffle", epoch).permutation(x.shape[0]):
             result = engine.present(x[index], weights, thresholds)
@@ -231,9 +274,13 @@ def train(
             updates += changed
             history.append((presentations, int(result.counts.sum()), changed))
             presentations += 1
+            if presentations in wanted:
+                snapshots.append((presentations, weights.copy(), thresholds.copy()))
             if on_sample is not None:
                 on_sample(int(index), result)
-    return NetworkState(weights, thresholds, updates, presentations, tuple(history))
+    return NetworkState(
+        weights, thresholds, updates, presentations, tuple(history), tuple(snapshots)
+    )
 
 
 def respond(

@@ -1,7 +1,8 @@
 """One unsupervised run of the spiking network per seed, held out, beside software baselines.
 
-For each seed: a stratified split of the data (``stratified_folds(y, 2, seed=seed)``: half to
-train on, half to test on), training for ``epochs`` with the rule, the labelling of
+For each seed: a stratified split of the data (the first of ``stratified_folds(y, folds,
+seed=seed)``: with ``folds=2`` half to train on and half to test on, with ``folds=5`` the
+issue's 4,000 / 1,000 of MNIST-5k), training for ``epochs`` with the rule, the labelling of
 physics.md 3.2 on the training half (plasticity off), and the accuracy on the test half.
 Two software baselines on the same split: k-means with as many clusters as the network has
 neurons, labelled and used the same way (each cluster takes the class it holds most of; a
@@ -25,6 +26,7 @@ from spicegen.learn.datasets import Dataset
 from spicegen.learn.errors import LearnError
 from spicegen.learn.evaluation import accuracy, stratified_folds, summarise
 from spicegen.learn.snn import (
+    NetworkState,
     Rule,
     assign_labels,
     initial_state,
@@ -34,7 +36,7 @@ from spicegen.learn.snn import (
 )
 from spicegen.learn.snn_network import Engine, FloatArray, PresentationResult
 
-__all__ = ["SeedResult", "baselines", "metrics", "run_seed"]
+__all__ = ["SeedResult", "balanced_prefix", "baselines", "evaluate", "metrics", "run_seed"]
 
 IntArray = NDArray[np.int64]
 OnSample = Callable[[int, PresentationResult], None]
@@ -46,7 +48,8 @@ class SeedResult:
     no neuron answered (``silent``), the baselines' accuracies on the same split, the rule's
     ``updates``, ``presentations`` (training, labelling and test), wall ``seconds``, the
     weights before and after training, the thresholds, each neuron's label, and the mean
-    ``energy`` per presentation (J)."""
+    ``energy`` per presentation (J); ``snapshots`` the weights and thresholds at the
+    checkpoints asked for (``snn.train``)."""
 
     seed: int
     accuracy: float
@@ -62,6 +65,7 @@ class SeedResult:
     neuron_labels: IntArray
     energy: float
     history: tuple[tuple[int, int, int], ...]
+    snapshots: tuple[tuple[int, FloatArray, FloatArray], ...] = ()
 
 
 def baselines(
@@ -88,6 +92,34 @@ def baselines(
     return kmeans, accuracy(logistic.predict(test_x), test_y)
 
 
+def balanced_prefix(labels: IntArray, count: int) -> IntArray:
+    """The positions of ``count`` of ``labels`` balanced over the classes: the first of each
+    class, then the second of each, and so on (every prefix is balanced)."""
+    if type(count) is not int or not 1 <= count <= labels.size:
+        raise LearnError(f"labelling: expected 1..{labels.size} samples, not {count!r}")
+    rank = np.zeros(labels.size, dtype=np.int64)
+    for label in np.unique(labels):
+        members = labels == label
+        rank[members] = np.arange(np.count_nonzero(members))
+    return np.asarray(np.argsort(rank, kind="stable")[:count], dtype=np.int64)
+
+
+def evaluate(
+    engine: Engine,
+    state: NetworkState,
+    labelling: tuple[FloatArray, IntArray],
+    test_x: FloatArray,
+    classes: int,
+    *,
+    on_sample: OnSample | None = None,
+) -> tuple[IntArray, IntArray]:
+    """Label the neurons of ``state`` on ``labelling`` (samples, classes) without plasticity
+    and predict ``test_x`` (physics.md 3.2): ``(neuron labels, predictions)``."""
+    label_x, label_y = labelling
+    labels = assign_labels(respond(engine, label_x, state, on_sample=on_sample), label_y, classes)
+    return labels, predict(respond(engine, test_x, state, on_sample=on_sample), labels, classes)
+
+
 def run_seed(
     engine: Engine,
     data: Dataset,
@@ -96,16 +128,22 @@ def run_seed(
     seed: int,
     epochs: int = 1,
     on_sample: OnSample | None = None,
+    folds: int = 2,
+    checkpoints: Sequence[int] = (),
+    labelling: int | None = None,
 ) -> SeedResult:
     """Train, label and test the network of ``engine`` on ``data`` (intensities in [0, 1])
-    with ``rule`` under ``seed``; ``on_sample`` is called after every presentation."""
+    with ``rule`` under ``seed``, on the first of ``folds`` stratified folds; ``on_sample`` is
+    called after every presentation; ``checkpoints`` as in ``snn.train``; ``labelling``
+    labels with that many of the training samples, balanced over the classes (default:
+    all of them)."""
     if data.x.shape[1] != engine.params.inputs:
         shape = f" ({data.image_shape[0]}x{data.image_shape[1]})" if data.image_shape else ""
         raise LearnError(
             f"{data.name} has {data.x.shape[1]} features{shape} per sample but the network "
             f"has {engine.params.inputs} inputs"
         )
-    fold = stratified_folds(data.y, 2, seed=seed)[0]
+    fold = stratified_folds(data.y, folds, seed=seed)[0]
     train_x, train_y = data.x[fold.train], data.y[fold.train]
     test_x, test_y = data.x[fold.test], data.y[fold.test]
     started = time.perf_counter()
@@ -117,11 +155,15 @@ def run_seed(
             on_sample(index, result)
 
     start = initial_state(engine.params, seed)
-    state = train(engine, train_x, rule, epochs=epochs, seed=seed, state=start, on_sample=seen)
-    labels = assign_labels(
-        respond(engine, train_x, state, on_sample=seen), train_y, len(data.classes)
-    )
-    predicted = predict(respond(engine, test_x, state, on_sample=seen), labels, len(data.classes))
+    state = train(
+        engine, train_x, rule, epochs=epochs, seed=seed, state=start, on_sample=seen,
+        checkpoints=checkpoints,
+    )  # fmt: skip
+    chosen = balanced_prefix(train_y, train_y.size if labelling is None else labelling)
+    labels, predicted = evaluate(
+        engine, state, (train_x[chosen], train_y[chosen]), test_x, len(data.classes),
+        on_sample=seen,
+    )  # fmt: skip
     seconds = time.perf_counter() - started
     kmeans, logistic = baselines(train_x, train_y, test_x, test_y, engine.params.neurons, seed)
     return SeedResult(
@@ -139,6 +181,7 @@ def run_seed(
         neuron_labels=labels,
         energy=float(np.mean(energies)),
         history=state.history,
+        snapshots=state.snapshots,
     )
 
 

@@ -51,6 +51,7 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
         (["vdsp", "--presentation", "0"], "presentation"),
         (["vdsp", "--engine", "fpga"], "invalid choice: 'fpga'"),
         (["vdsp", "--seed", "-2"], "--seed must be a non-negative integer"),
+        (["vdsp", "--folds", "1"], "--folds must be at least 2"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]
@@ -68,12 +69,13 @@ def test_vdsp_with_the_fast_engine_on_digits(tmp_path: Path, cli) -> None:  # ty
     out = tmp_path / "fast"
     done = cli(
         "train", "vdsp", "--dataset", "digits", "--classes", "0,1", "--samples", "20",
-        "--neurons", "4", "--engine", "fast", "--seeds", "2", "--out", out,
+        "--neurons", "4", "--engine", "fast", "--seeds", "2", "--folds", "5", "--out", out,
     )  # fmt: skip
     assert done.status == 0, done.err
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["engine"] == "fast" and metrics["dataset"] == "digits"
-    assert len(metrics["accuracy_per_seed"]) == 2 and metrics["presentations"] == 2 * 30
+    # five folds: train and label on 16 of the 20, test on 4
+    assert len(metrics["accuracy_per_seed"]) == 2 and metrics["presentations"] == 2 * 36
     assert metrics["updates"] > 0 and metrics["energy_per_presentation_j"] > 0
     assert (out / "fields.png").read_bytes()[:8] == PNG_SIGNATURE
     saved = np.load(out / "weights.npz")

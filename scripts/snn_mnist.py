@@ -1,0 +1,281 @@
+"""MNIST-5k with the fast engine (docs/learn.md, issue 13 section 5): settings, protocol, curve.
+
+    python scripts/snn_mnist.py validate [--train 1000] [--val 500] [--lr 0.05] [--alpha 0]
+    python scripts/snn_mnist.py diagnose [--train 400]   # how the neurons share the images
+    python scripts/snn_mnist.py protocol --rule vdsp|stdp [--seeds 0 1 2 3 4] [--out DIR]
+    python scripts/snn_mnist.py curve [--seed 0] [--out DIR]
+
+The protocol split of each seed is the first of ``stratified_folds(y, 5, seed=seed)``: 4,000
+images to train and label with, 1,000 held out. ``validate`` never sees those 1,000: it carves
+its validation images from the 4,000 (the first of ``stratified_folds(train labels, 4,
+seed=seed)``), trains on the first ``--train`` of the rest and labels with them, and scores
+the first ``--val`` validation images; settings are chosen with it. ``protocol`` trains on the
+4,000, labels with them and tests on the 1,000, beside k-means and logistic regression on the
+same split, and writes ``metrics.json``, ``weights.npz`` and the figures into ``--out``
+(``seed<k>.json`` per seed as it finishes, so a stopped run keeps what it had). ``curve``
+reads the weight snapshots a protocol run kept (``--checkpoints``) and scores each. One
+network: 784 inputs, 100 outputs (``--neurons``), ``rram_hfo2`` synapses, one epoch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from spicegen import models
+from spicegen.learn import stratified_folds, summarise
+from spicegen.learn.patterns import spiking_dataset
+from spicegen.learn.snn import NetworkState, Rule, Stdp, Vdsp, train
+from spicegen.learn.snn_fast_engine import FastSpikingEngine, fast_network_for, training_params
+from spicegen.learn.snn_run import SeedResult, balanced_prefix, evaluate, run_seed
+
+ROOT = Path(__file__).resolve().parents[1]
+RUNS = ROOT / "docs" / "learn" / "runs"
+
+
+def _engine(args: argparse.Namespace) -> FastSpikingEngine:
+    network = fast_network_for(
+        models.load("threshold_switch"), models.load("rram_hfo2"), 784, args.neurons
+    )
+    view = training_params(
+        network,
+        image_shape=(28, 28),
+        adaptation_increment=args.adaptation_increment,
+        adaptation_tau=args.adaptation_tau,
+    )
+    return FastSpikingEngine(network, view)
+
+
+def _rule(args: argparse.Namespace) -> Rule:
+    if args.rule == "stdp":
+        return Stdp(column_mean=args.column_mean)
+    return Vdsp(lr=args.lr, alpha=args.alpha, column_mean=args.column_mean)
+
+
+def balanced(indices: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """``indices`` reordered so that every prefix is balanced over the classes: the first of
+    each class, then the second of each, and so on (the dataset is sorted by digit)."""
+    return np.asarray(indices[balanced_prefix(labels[indices], indices.size)])
+
+
+def validate(args: argparse.Namespace) -> None:
+    """Score one setting on validation images carved from the protocol's training part."""
+    data = spiking_dataset("mnist5k")
+    fold = stratified_folds(data.y, 5, seed=args.seed)[0]
+    inner = stratified_folds(data.y[fold.train], 4, seed=args.seed)[0]
+    fit = balanced(fold.train[inner.train], data.y)[: args.train]
+    held = balanced(fold.train[inner.test], data.y)[: args.val]
+    engine = _engine(args)
+    started = time.perf_counter()
+    state = train(engine, data.x[fit], _rule(args), seed=args.seed)
+    _, predicted = evaluate(engine, state, (data.x[fit], data.y[fit]), data.x[held], 10)
+    accuracy = float(np.mean(predicted == data.y[held]))
+    print(
+        json.dumps(
+            {
+                "rule": args.rule,
+                "lr": args.lr,
+                "alpha": args.alpha,
+                "column_mean": args.column_mean,
+                "adaptation": [args.adaptation_increment, args.adaptation_tau],
+                "train": int(fit.size),
+                "val": int(held.size),
+                "seed": args.seed,
+                "validation_accuracy": accuracy,
+                "silent": float(np.mean(predicted < 0)),
+                "updates": state.updates,
+                "seconds": round(time.perf_counter() - started, 1),
+            }
+        ),
+        flush=True,
+    )
+
+
+def diagnose(args: argparse.Namespace) -> None:
+    """How the neurons share the images while training on the validation run's images: spikes
+    and distinct spiking neurons per image, co-winners of the first volley, neurons that
+    never fire, the ten busiest neurons' share, threshold shifts, ink against background."""
+    data = spiking_dataset("mnist5k")
+    fold = stratified_folds(data.y, 5, seed=args.seed)[0]
+    inner = stratified_folds(data.y[fold.train], 4, seed=args.seed)[0]
+    fit = balanced(fold.train[inner.train], data.y)[: args.train]
+    engine = _engine(args)
+    rows: list[tuple[int, int, int]] = []
+    totals = np.zeros(args.neurons)
+
+    def seen(_: int, result: Any) -> None:
+        counts = result.counts
+        starts = [t[0] for t in result.output_spikes if t.size]
+        first = min(starts) if starts else 0.0
+        # neurons whose first spike is within 10 ns of the first one: one volley
+        rows.append((int(counts.sum()), int(np.count_nonzero(counts)),
+                     sum(1 for t in starts if t - first < 1e-8)))  # fmt: skip
+        if len(rows) > args.train // 2:
+            totals[:] += counts
+
+    state = train(engine, data.x[fit], _rule(args), seed=args.seed, on_sample=seen)
+    late = np.array(rows[args.train // 2 :])
+    ink = data.x[fit].mean(axis=0) > 0.2
+    print(json.dumps({
+        "images": int(fit.size),
+        "second_half_spikes_per_image": float(late[:, 0].mean()),
+        "second_half_distinct_neurons_per_image": float(late[:, 1].mean()),
+        "first_half_distinct_neurons_per_image": float(np.array(rows[: args.train // 2])[:, 1]
+                                                       .mean()),
+        "second_half_first_volley_winners": float(late[:, 2].mean()),
+        "second_half_silent_neurons": int(np.sum(totals == 0)),
+        "second_half_top10_share": float(np.sort(totals)[-10:].sum() / max(totals.sum(), 1)),
+        "threshold_shift_mean_v": float(state.thresholds.mean()),
+        "threshold_shift_max_v": float(state.thresholds.max()),
+        "weight_mean_ink": float(state.weights[ink].mean()),
+        "weight_mean_background": float(state.weights[~ink].mean()),
+    }), flush=True)  # fmt: skip
+
+
+def _seed_summary(result: SeedResult) -> dict[str, Any]:
+    return {
+        "seed": result.seed,
+        "accuracy": result.accuracy,
+        "silent": result.silent,
+        "kmeans": result.kmeans,
+        "logistic": result.logistic,
+        "updates": result.updates,
+        "presentations": result.presentations,
+        "seconds": result.seconds,
+    }
+
+
+def protocol(args: argparse.Namespace) -> None:
+    """4,000 / 1,000 per seed; writes the figures and metrics into ``args.out``."""
+    from spicegen.learn.snn_figures import raster, receptive_fields
+
+    data = spiking_dataset("mnist5k", samples=args.limit)  # --limit: a quick check only
+    rule = _rule(args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for seed in args.seeds:
+        engine = _engine(args)
+        result = run_seed(
+            engine, data, rule, seed=seed, folds=5,
+            checkpoints=args.checkpoints if seed == args.seeds[0] else (),
+            labelling=args.labelling,
+        )  # fmt: skip
+        (args.out / f"seed{seed}.json").write_text(json.dumps(_seed_summary(result), indent=1))
+        print(json.dumps(_seed_summary(result)), flush=True)
+        _write_metrics(args, rule)  # after every seed: a stopped run keeps its summary
+        if seed == args.seeds[0]:
+            snapshots = {f"w{n}": w for n, w, _ in result.snapshots}
+            snapshots.update({f"t{n}": t for n, _, t in result.snapshots})
+            np.savez_compressed(
+                args.out / "weights.npz", initial=result.initial_weights,
+                final=result.weights, thresholds=result.thresholds,
+                neuron_labels=result.neuron_labels, **snapshots,
+            )  # fmt: skip
+            names = [data.classes[k] if k >= 0 else "silent" for k in result.neuron_labels]
+            receptive_fields(
+                result.initial_weights, result.weights, (28, 28), args.out / "fields.png", names
+            )
+            shown = engine.present(data.x[0], result.weights, result.thresholds)
+            raster(shown, args.out / "raster.png", f"after training: {data.classes[data.y[0]]}")
+
+
+def _write_metrics(args: argparse.Namespace, rule: Rule) -> None:
+    out = args.out
+    seeds = [json.loads(p.read_text()) for p in sorted(out.glob("seed*.json"))]
+    summary: dict[str, Any] = {"rule": rule.name, "engine": "fast", "dataset": "mnist5k"}
+    summary["settings"] = {
+        "rule": repr(rule),
+        "neurons": args.neurons,
+        "labelling_images": args.labelling,
+        "adaptation_increment_v": args.adaptation_increment,
+        "adaptation_tau_s": args.adaptation_tau,
+    }
+    summary["split"] = "first of 5 stratified folds per seed: 4,000 train, 1,000 test"
+    summary["seeds"] = [s["seed"] for s in seeds]
+    for key in ("accuracy", "kmeans", "logistic"):
+        values = summarise([s[key] for s in seeds])
+        summary[f"{key}_mean"], summary[f"{key}_std"] = values.mean, values.std
+        summary[f"{key}_per_seed"] = list(values.values)
+    summary["updates"] = int(np.mean([s["updates"] for s in seeds]))
+    summary["updates_per_seed"] = [s["updates"] for s in seeds]
+    summary["seconds_per_presentation"] = sum(s["seconds"] for s in seeds) / sum(
+        s["presentations"] for s in seeds
+    )
+    (out / "metrics.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
+
+
+def curve(args: argparse.Namespace) -> None:
+    """Accuracy against training images from a protocol run's snapshots (its first seed):
+    each snapshot labelled with ``--label`` of the 4,000 training images and tested on the
+    1,000 held out."""
+    from spicegen.learn.figure_files import pyplot, save_figure
+
+    data = spiking_dataset("mnist5k")
+    fold = stratified_folds(data.y, 5, seed=args.seed)[0]
+    label_part = balanced(fold.train, data.y)[: args.label]
+    test_part = balanced(fold.test, data.y)[: args.test]
+    stored = np.load(args.out / "weights.npz")
+    points = sorted(int(key[1:]) for key in stored.files if key.startswith("w"))
+    engine = _engine(args)
+    rows = []
+    states = [(n, NetworkState(stored[f"w{n}"], stored[f"t{n}"])) for n in points]
+    trained = int(fold.train.size)  # the end of the epoch: the weights the run finished with
+    states.append((trained, NetworkState(stored["final"], stored["thresholds"])))
+    for n, state in states:
+        _, predicted = evaluate(
+            engine, state, (data.x[label_part], data.y[label_part]), data.x[test_part], 10
+        )
+        rows.append((n, float(np.mean(predicted == data.y[test_part]))))
+        print(json.dumps({"training_images": n, "accuracy": rows[-1][1]}), flush=True)
+    (args.out / "curve.json").write_text(json.dumps(rows))
+    plt = pyplot()
+    figure, ax = plt.subplots(figsize=(5, 3.4))
+    ax.plot([r[0] for r in rows], [100 * r[1] for r in rows], "o-")
+    ax.set_xlabel("training images")
+    ax.set_ylabel(f"accuracy on {test_part.size} test images (%)")
+    ax.text(0.98, 0.04, f"labelled with {label_part.size} training images", ha="right",
+            transform=ax.transAxes, fontsize=8)  # fmt: skip
+    ax.set_title(f"VDSP, 100 neurons, MNIST-5k, seed {args.seed}")
+    ax.grid(alpha=0.3)
+    save_figure(figure, args.out / "curve.png")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("validate", "diagnose", "protocol", "curve"):
+        command = sub.add_parser(name)
+        command.add_argument("--rule", choices=("vdsp", "stdp"), default="vdsp")
+        command.add_argument("--lr", type=float, default=0.05)
+        command.add_argument("--alpha", type=float, default=0.0)
+        command.add_argument("--column-mean", type=float, default=0.0)
+        command.add_argument("--adaptation-increment", type=float, default=0.02, metavar="V")
+        command.add_argument("--adaptation-tau", type=float, default=200e-6, metavar="S")
+        command.add_argument("--neurons", type=int, default=100)
+        command.add_argument("--out", type=Path, default=RUNS / "mnist5k_protocol_vdsp")
+    for name in ("validate", "diagnose"):
+        sub.choices[name].add_argument("--seed", type=int, default=0)
+        sub.choices[name].add_argument("--train", type=int, default=1000)
+        sub.choices[name].add_argument("--val", type=int, default=500)
+    sub.choices["protocol"].add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    sub.choices["protocol"].add_argument("--limit", type=int, default=None, help="images")
+    sub.choices["protocol"].add_argument(
+        "--labelling", type=int, default=None, help="label with this many training images"
+    )
+    sub.choices["protocol"].add_argument(
+        "--checkpoints", type=int, nargs="*", default=[500, 1000, 2000]
+    )
+    sub.choices["curve"].add_argument("--seed", type=int, default=0)
+    sub.choices["curve"].add_argument("--label", type=int, default=1000)
+    sub.choices["curve"].add_argument("--test", type=int, default=1000)
+    args = parser.parse_args()
+    commands = {"validate": validate, "diagnose": diagnose, "protocol": protocol, "curve": curve}
+    commands[args.command](args)
+
+
+if __name__ == "__main__":
+    main()
