@@ -25,7 +25,14 @@ from spicegen.learn.weak_reset import NonIdealities, WeakResetDevices, train_wea
 from spicegen.surrogate.rram_weak_reset import WeakReset
 from spicegen.sweep.progress import Progress
 
-__all__ = ["SettingResult", "WeakResetStudy", "plot_study", "study_metrics", "weak_reset_study"]
+__all__ = [
+    "SettingResult",
+    "WeakResetStudy",
+    "plot_accuracies",
+    "plot_study",
+    "study_metrics",
+    "weak_reset_study",
+]
 
 _NAMES = ("cycle_to_cycle", "device_to_device", "nonlinear")
 
@@ -173,31 +180,49 @@ def study_metrics(study: WeakResetStudy) -> dict[str, object]:
 
 
 def plot_study(metrics: dict[str, object], path: Path, *, title: str = "") -> Path:
-    """Accuracy of each setting (mean ± sd over seeds) with the two baselines, as a PNG."""
+    """Accuracy of each setting of ``study_metrics`` (mean ± sd over seeds) with the two
+    baselines, as a PNG."""
+    settings: list[dict[str, float | str]] = metrics["settings"]  # type: ignore[assignment]
+    full: dict[str, float] = metrics["full_precision"]  # type: ignore[assignment]
+    ideal: dict[str, float] = metrics["ideal_writes"]  # type: ignore[assignment]
+    return plot_accuracies(
+        [str(s["non_idealities"]) for s in settings],
+        [Summary(float(s["accuracy"]), float(s["accuracy_std"]), ()) for s in settings],
+        Summary(full["mean"], full["std"], ()),
+        path,
+        ideal=Summary(ideal["mean"], ideal["std"], ()),
+        title=title or "weak-RESET RRAM pairs: non-idealities on",
+    )
+
+
+def plot_accuracies(
+    labels: Sequence[str],
+    accuracies: Sequence[Summary],
+    full_precision: Summary,
+    path: Path,
+    *,
+    ideal: Summary | None = None,
+    title: str = "",
+) -> Path:
+    """Bars of test accuracy (mean ± sd) per label, the full-precision baseline (and the
+    binarized ideal-write one) as lines; written as a PNG to ``path``."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    settings: list[dict[str, float | str]] = metrics["settings"]  # type: ignore[assignment]
-    full: dict[str, float] = metrics["full_precision"]  # type: ignore[assignment]
-    ideal: dict[str, float] = metrics["ideal_writes"]  # type: ignore[assignment]
-    fig, axis = plt.subplots(figsize=(1.1 * len(settings) + 3, 4))
-    positions = np.arange(len(settings))
+    fig, axis = plt.subplots(figsize=(1.1 * len(labels) + 3, 4))
+    positions = np.arange(len(labels))
     axis.bar(
-        positions,
-        [100 * float(s["accuracy"]) for s in settings],
-        yerr=[100 * float(s["accuracy_std"]) for s in settings],
+        positions, [100 * a.mean for a in accuracies], yerr=[100 * a.std for a in accuracies],
         capsize=3, color="tab:orange",
     )  # fmt: skip
-    axis.axhline(100 * full["mean"], color="k", ls="--", label="full precision (software)")
-    axis.axhline(100 * ideal["mean"], color="grey", ls=":", label="binarized, ideal writes")
-    axis.set_xticks(positions, [str(s["non_idealities"]) for s in settings], rotation=30)
-    lowest = min(100 * float(s["accuracy"]) for s in settings)
-    axis.set(
-        ylim=(max(0.0, lowest - 10), 100), ylabel="test accuracy (%)",
-        title=title or "weak-RESET RRAM pairs: non-idealities on",
-    )  # fmt: skip
+    axis.axhline(100 * full_precision.mean, color="k", ls="--", label="full precision (software)")
+    if ideal is not None:
+        axis.axhline(100 * ideal.mean, color="grey", ls=":", label="binarized, ideal writes")
+    axis.set_xticks(positions, list(labels), rotation=30)
+    lowest = min(100 * a.mean for a in accuracies)
+    axis.set(ylim=(max(0.0, lowest - 10), 100), ylabel="test accuracy (%)", title=title)
     axis.legend(fontsize=7, loc="lower left")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
