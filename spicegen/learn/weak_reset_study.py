@@ -5,11 +5,13 @@ and on that split are trained the full-precision software baseline, the binarize
 ideal writes (hidden weights in the periphery, ``spicegen.learn.bnn``) and the network whose
 hidden weights are RRAM pairs (``spicegen.learn.weak_reset``) once per setting of the
 non-idealities. The cost of a non-ideality is the accuracy it loses when it alone is on
-(against the device with none) and when it alone is off (against the device with all).
+(against the device with none) and when it alone is off (against the device with all); it is
+named the most harmful only when that cost stands out of the seeds' scatter.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +66,9 @@ class WeakResetStudy:
 
     def costs(self) -> dict[str, dict[str, float]]:
         """Points lost (fractions) per non-ideality: ``alone`` (on alone against none) and
-        ``removed`` (all on against all but it), where those settings were trained."""
+        ``removed`` (all on against all but it), where those settings were trained, each with
+        its standard error over the seeds (``alone_se``, ``removed_se``: the settings share
+        their splits, so the per-seed differences are paired)."""
         out: dict[str, dict[str, float]] = {}
         none, every = self.find(NonIdealities(False, False, False)), self.find(NonIdealities())
         for k, name in enumerate(_NAMES):
@@ -73,21 +77,30 @@ class WeakResetStudy:
             alone = self.find(NonIdealities(*flags))
             without = self.find(NonIdealities(*[not f for f in flags]))
             entry: dict[str, float] = {}
-            if none is not None and alone is not None:
-                entry["alone"] = none.accuracy.mean - alone.accuracy.mean
-            if every is not None and without is not None:
-                entry["removed"] = without.accuracy.mean - every.accuracy.mean
+            for key, better, worse in (("alone", none, alone), ("removed", without, every)):
+                if better is not None and worse is not None:
+                    lost = np.subtract(better.accuracy.values, worse.accuracy.values)
+                    entry[key] = float(lost.mean())
+                    spread = float(lost.std(ddof=1)) if lost.size > 1 else math.inf
+                    entry[f"{key}_se"] = spread / math.sqrt(lost.size)
             if entry:
                 out[name] = entry
         return out
 
     def most_harmful(self) -> str | None:
-        """The non-ideality with the largest cost (``alone`` and ``removed`` averaged), or
-        None when the settings do not tell."""
+        """The non-ideality with the largest mean cost among those with a cost above twice its
+        standard error, or None when no cost stands out of the seeds' scatter."""
         costs = self.costs()
-        if not costs:
-            return None
-        return max(costs, key=lambda n: float(np.mean(list(costs[n].values()))))
+        means = {
+            name: float(np.mean([v for k, v in entry.items() if not k.endswith("_se")]))
+            for name, entry in costs.items()
+        }
+        clear = [
+            name
+            for name, entry in costs.items()
+            if any(entry[k] > 2 * entry[f"{k}_se"] for k in ("alone", "removed") if k in entry)
+        ]
+        return max(clear, key=lambda n: means[n]) if clear else None
 
 
 def weak_reset_study(
