@@ -103,8 +103,13 @@ def main(names: list[str]) -> None:
     results["characterisation"] = summary
     print(json.dumps({k: v for k, v in summary.items() if k != "example_train"}), flush=True)
     for name in names:
-        if name in ("spread", "spot"):
-            results[name] = spread() if name == "spread" else spot_check(table)
+        if name.startswith("spread"):  # "spread" or "spread:sigma_c2c": one parameter's rows
+            done: dict[str, object] = results.get("spread", {})  # type: ignore[assignment]
+            results["spread"] = done | spread(name.partition(":")[2])
+            OUT.write_text(json.dumps(results, indent=1))
+            continue
+        if name == "spot":
+            results[name] = spot_check(table)
             OUT.write_text(json.dumps(results, indent=1))
             continue
         start = time.perf_counter()
@@ -148,11 +153,14 @@ def spot_check(table: WeakReset) -> dict[str, object]:
     return out
 
 
-def spread() -> dict[str, object]:
-    """Digits with a wider spread than the defaults: the non-ideality alone and all on."""
+def spread(only: str = "") -> dict[str, object]:
+    """Digits with a wider spread than the defaults (of parameter ``only``, or all): the
+    non-ideality alone and all on."""
     model = models.load("rram_hfo2")
     out: dict[str, object] = {}
     for parameter, value, label in SPREADS:
+        if only and parameter != only:
+            continue
         start = time.perf_counter()
         table = characterise_weak_reset(model, WeakResetSpec(device_params=((parameter, value),)))
         alone = NonIdealities(label == "c2c", label == "d2d", False)
@@ -188,7 +196,6 @@ def plot_characterisation(summary: dict[str, object]) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
     g = np.array(summary["conductance_S"]) * 1e6  # type: ignore[arg-type]
     step = np.array(summary["conductance_step_mean_S"]) * 1e6  # type: ignore[arg-type]

@@ -11,7 +11,7 @@ its spread is the cycle-to-cycle noise, and its size in siemens scales with the 
 
 One netlist holds ``chunk`` devices on one drive, each behind a 0 V meter. Every 100 ns slot
 (the model's noise slot ``tnoise``) is one drive level: per train, a read, a SET, a read, then
-``pulses`` times a weak RESET and a read; after the last train a strong RESET and a read give
+``pulses`` times a weak RESET and a read; after the last train a strong RESET (three slots) and a read give
 the bottom of each device's window. ``characterise_weak_reset(model, spec)`` returns a
 ``WeakReset``: per bin of the present normalised state ``x = (G - g_lo)/(g_hi - g_lo)`` the
 mean and sd of the step in ``x`` and in siemens, the log-step moments, the windows of the
@@ -51,8 +51,9 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 _NAME = "rram_weak_reset"
-_VERSION = 2
+_VERSION = 3
 SLOT = 100e-9  # s, one drive level; equal to the model's noise slot so a pulse draws one level
+STRONG_SLOTS = 3  # slots of the final strong RESET
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,10 @@ class WeakResetSpec:
         """The drive level (V) of every 100 ns slot of the whole run."""
         read = self.read_voltage
         train = (read, self.set_voltage, read) + (self.pulse_voltage, read) * self.pulses
-        return train * self.trains + (self.reset_voltage, read)
+        # three strong-RESET slots: one slot's noise factor max(0, 1 + sigma_c2c z) is 0 with
+        # probability P(z < -1/sigma_c2c) (16 % at sigma_c2c = 1), which would leave the cell
+        # above its bottom; three fail together with that probability cubed
+        return train * self.trains + (self.reset_voltage,) * STRONG_SLOTS + (read,)
 
     def pulse_exponent(self, model_values: Mapping[str, float]) -> float:
         """``A``: the integral of the RESET rate ``exp((-v - vreset)/vr)/tau_reset`` over one
