@@ -12,6 +12,8 @@
 4. The command line's start-up: ``spicegen --version``, ``spicegen models`` and ``spicegen run
    tiny.cir`` (batch) as child processes vs bare ``ngspice -b tiny.cir`` (goal: ``run`` adds
    < 0.1 s); ``--cli-only`` runs this section alone.
+5. ``--summary``: the pure-Python summary of a raw file (what ``spicegen run`` prints) against
+   numpy's reader with its import, by file size, each in a fresh interpreter.
 
 Prints medians and ratios; never asserts on time. ``python benchmarks/bench_engine.py``.
 """
@@ -29,6 +31,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import spicegen as spicegen_package
 from spicegen import Circuit, Session, Tran, simulate, to_ngspice
 from spicegen.netlist import Option, Resistor, VoltageSource
 from spicegen.sim.batch import ngspice_executable
@@ -239,6 +242,11 @@ _LIBRARY_RUN = (
     "from pathlib import Path; from spicegen.sim import simulate; "
     "simulate(Path('tiny.cir').read_text(), base_dir=Path('.').resolve())"
 )
+# what `spicegen run` does without its command line: the summary, read without numpy
+_LIBRARY_SUMMARY = (
+    "from pathlib import Path; from spicegen.sim import Run, simulate_summary; "
+    "simulate_summary(Run(Path('tiny.cir').read_text(), base_dir=str(Path('.').resolve())))"
+)
 
 
 def _timed_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
@@ -255,6 +263,69 @@ def _timed_child(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[float
     return wall, cpu
 
 
+def _child_environment(work: Path) -> dict[str, str]:
+    """The environment of a measured child: bytecode kept in ``work``, this checkout first."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    # the children run in another folder: a relative PYTHONPATH (``PYTHONPATH=.``) would
+    # find no spicegen there and measure whichever one is installed instead of this one
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(spicegen_package.__file__).resolve().parents[1]), env.get("PYTHONPATH", "")]
+    ).rstrip(os.pathsep)
+    return env
+
+
+_PURE_SUMMARY = (
+    "import mmap, os, sys; from spicegen.waves.summary import _summarise; "
+    "h = open(sys.argv[1], 'rb'); "
+    "_summarise(sys.argv[1], h, mmap.mmap(h.fileno(), 0, access=mmap.ACCESS_READ), "
+    "os.path.getsize(sys.argv[1]))"
+)
+_NUMPY_SUMMARY = (
+    "import sys; from spicegen.waves.raw import read_raw_plots; "
+    "from spicegen.waves.summary import summarise_waveforms; "
+    "tuple(map(summarise_waveforms, read_raw_plots(sys.argv[1])))"
+)
+
+
+def summary_reading(repeat: int) -> None:
+    """What ``spicegen run`` pays to summarise a raw file, by size: the pure-Python reader
+    against numpy's (its import included), each in a fresh interpreter (medians of child CPU
+    time); where the second wins, ``waves.summary.PURE_LIMIT`` hands files to numpy."""
+    from spicegen.waves.summary import PURE_LIMIT
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        env = _child_environment(work)
+        print(f"summary of a binary transient raw file (PURE_LIMIT = {PURE_LIMIT / 1e6:.1f} MB)")
+        print(f"{'file':>10}{'pure':>11}{'numpy':>11}{'numpy / pure':>14}")
+        for stop in (2e-6, 20e-6, 100e-6, 400e-6):  # s, at a 1 ns step: 26 bytes a point
+            deck = work / "rc.cir"
+            deck.write_text(
+                f"rc\nV1 in 0 sin(0 1 1meg)\nR1 in out 1k\nC1 out 0 1n\n.tran 1n {stop}\n.end\n"
+            )
+            raw = work / "rc.raw"
+            subprocess.run(
+                [ngspice_executable(), "-b", "-r", str(raw), str(deck)],
+                cwd=work,
+                capture_output=True,
+                check=True,
+            )
+            cpu: dict[str, list[float]] = {"pure": [], "numpy": []}
+            for code in (_PURE_SUMMARY, _NUMPY_SUMMARY):  # warm the bytecode cache
+                _timed_child([sys.executable, "-c", code, str(raw)], work, env)
+            for _ in range(repeat):
+                for label, code in (("pure", _PURE_SUMMARY), ("numpy", _NUMPY_SUMMARY)):
+                    argv = [sys.executable, "-c", code, str(raw)]
+                    cpu[label].append(_timed_child(argv, work, env)[1])
+            pure, numpy_cpu = (statistics.median(cpu[k]) for k in ("pure", "numpy"))
+            size = raw.stat().st_size / 1e6
+            print(
+                f"{size:>7.2f} MB{pure * 1e3:>8.1f} ms{numpy_cpu * 1e3:>8.1f} ms"
+                f"{numpy_cpu / pure:>13.2f}x"
+            )
+
+
 def cli_startup(repeat: int) -> None:
     """Medians of ``repeat`` child processes: the CLI against bare ngspice on the same deck.
 
@@ -265,11 +336,11 @@ def cli_startup(repeat: int) -> None:
     the figure would measure the compiler.
     """
     spicegen = str(Path(sys.executable).parent / "spicegen")
+    load_before = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         (work / "tiny.cir").write_text(TINY)
-        env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-        env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+        env = _child_environment(work)
         cases = {
             "bare ngspice -b tiny.cir": [ngspice_executable(), "-b", "tiny.cir"],
             "python -c pass (interpreter floor)": [sys.executable, "-c", "pass"],
@@ -277,7 +348,8 @@ def cli_startup(repeat: int) -> None:
             "spicegen models": [spicegen, "models"],
             "spicegen run tiny.cir": [spicegen, "run", "tiny.cir"],
             # what `run` does without the command line: import the engine, simulate, read back
-            "simulate(tiny.cir) in python (verb)": [sys.executable, "-c", _LIBRARY_RUN],
+            "simulate_summary(tiny.cir) in python": [sys.executable, "-c", _LIBRARY_SUMMARY],
+            "simulate(tiny.cir) in python (arrays)": [sys.executable, "-c", _LIBRARY_RUN],
         }
         for argv in cases.values():
             _timed_child(argv, work, env)  # warm the page cache and the bytecode cache
@@ -288,17 +360,21 @@ def cli_startup(repeat: int) -> None:
     wall = {label: statistics.median(t[0] for t in runs) for label, runs in times.items()}
     cpu = {label: statistics.median(t[1] for t in runs) for label, runs in times.items()}
     bare_wall, bare_cpu = wall["bare ngspice -b tiny.cir"], cpu["bare ngspice -b tiny.cir"]
-    print(f"command-line start-up, medians of {repeat} child processes (wall | CPU)")
+    load = " / ".join(f"{value:.1f}" for value in os.getloadavg())
     print(
-        f"{'command':<36}{'wall':>9}{'ratio':>8}{'added':>10}{'CPU':>10}{'ratio':>8}{'added':>10}"
+        f"command-line start-up, medians of {repeat} child processes (wall | CPU); "
+        f"load average before / after (1, 5, 15 min): {load_before} / {load}"
+    )
+    print(
+        f"{'command':<40}{'wall':>9}{'ratio':>8}{'added':>10}{'CPU':>10}{'ratio':>8}{'added':>10}"
     )
     for label in cases:
         print(
-            f"{label:<36}{wall[label] * 1e3:>6.1f} ms{wall[label] / bare_wall:>7.2f}x"
+            f"{label:<40}{wall[label] * 1e3:>6.1f} ms{wall[label] / bare_wall:>7.2f}x"
             f"{(wall[label] - bare_wall) * 1e3:>7.1f} ms{cpu[label] * 1e3:>7.1f} ms"
             f"{cpu[label] / bare_cpu:>7.2f}x{(cpu[label] - bare_cpu) * 1e3:>7.1f} ms"
         )
-    verb, cli = "simulate(tiny.cir) in python (verb)", "spicegen run tiny.cir"
+    verb, cli = "simulate_summary(tiny.cir) in python", "spicegen run tiny.cir"
     print(
         f"the command line over the library call: {(wall[cli] - wall[verb]) * 1e3:+.1f} ms wall, "
         f"{(cpu[cli] - cpu[verb]) * 1e3:+.1f} ms CPU (goal < 100 ms)"
@@ -311,9 +387,15 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=2000, help="session calls to time")
     parser.add_argument("--skip-crossbar", action="store_true")
     parser.add_argument("--cli-only", action="store_true", help="only the command-line section")
+    parser.add_argument(
+        "--summary", action="store_true", help="only the raw-file summary by size (section 5)"
+    )
     args = parser.parse_args()
     if args.cli_only:
         cli_startup(max(args.repeat, 21))
+        return
+    if args.summary:
+        summary_reading(max(args.repeat // 3, 5))
         return
     print(f"ngspice: {ngspice_executable()}\n")
     start_up(args.repeat)

@@ -41,3 +41,14 @@ def test_the_version_is_pyprojects() -> None:
     pyproject = Path(__file__).resolve().parents[1] / "pyproject.toml"
     declared = tomllib.loads(pyproject.read_text())["project"]["version"]
     assert spicegen.__version__ == declared == version("spicegen")
+
+
+@pytest.mark.parametrize("package", ["spicegen.netlist", "spicegen.sim", "spicegen.waves"])
+def test_every_name_a_package_lists_resolves_and_unknown_ones_do_not(package: str) -> None:
+    # the packages import their names on first use (PEP 562): each listed name must resolve
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        assert getattr(module, name) is not None, name
+    assert set(module.__all__) <= set(dir(module))
+    with pytest.raises(AttributeError, match="nosuch"):
+        module.nosuch  # noqa: B018

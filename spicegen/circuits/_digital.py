@@ -49,6 +49,45 @@ def digital_models(vdd: float) -> tuple[Model, ...]:
     )
 
 
+BRIDGE_PORTS = 64  # ports per bridge instance: ngspice 46 crashes on much longer vectors
+
+
+def bridges(
+    name: str, model: str, inputs: Sequence[str], outputs: Sequence[str]
+) -> list[XspiceInstance]:
+    """``adc_bridge``/``dac_bridge`` instances ``name``, ``name``1, .. of at most
+    ``BRIDGE_PORTS`` ports each, port ``k`` from ``inputs[k]`` to ``outputs[k]``."""
+    chunks = range(0, len(inputs), BRIDGE_PORTS)
+    return [
+        XspiceInstance(
+            name if start == 0 else f"{name}{start // BRIDGE_PORTS}",
+            (
+                tuple(inputs[start : start + BRIDGE_PORTS]),
+                tuple(outputs[start : start + BRIDGE_PORTS]),
+            ),
+            model,
+        )
+        for start in chunks
+    ]
+
+
+def driven_nodes(instances: Sequence[XspiceInstance]) -> tuple[list[str], int]:
+    """The digital nodes driven by gates and flip-flops (not bridges), and the number of
+    flip-flops (the clock's load)."""
+    nodes: list[str] = []
+    flops = 0
+    for instance in instances:
+        if instance.model in (DFF0, DFF1, TFF):
+            flops += 1
+            outputs = instance.connections[4:6]
+        elif instance.model in (AND, OR, XOR, BUF):
+            outputs = instance.connections[-1:]
+        else:
+            continue
+        nodes += [node for node in outputs if isinstance(node, str) and node != "NULL"]
+    return nodes, flops
+
+
 def gate(name: str, inputs: Sequence[str], output: str) -> XspiceInstance:
     """``name`` is the instance name; its model is picked from the prefix: and/or/xor/buf."""
     kind = name.split("_", 1)[0][1:]

@@ -28,7 +28,7 @@ own instance with its own draws). Left out: a transistor-level pre-charge sense 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -143,6 +143,12 @@ class BayesianMachine:
     ``block_nodes[y]``: its block streams; ``counter_nodes[y]``: its counter bits, LSB first.
     ``cell_resistances[b][v][k]``: ohm of the (``bl``, ``blb``) devices of block ``b``, value
     row ``v``, bit ``k`` (``Memristor2T2R`` memories only, observation blocks only).
+
+    ``variant="logarithmic"`` (``log_bayesian_machine``): ``codes`` and ``prior_codes`` are
+    the stored costs ``round(-ln p / log_step)``, ``counter_nodes[y]`` the bits of class
+    ``y``'s accumulator, ``cycles`` one per observation (and one for the prior); no LFSRs
+    (``taps``, ``seeds``, ``stream_nodes`` and ``block_nodes`` empty), and
+    ``cell_resistances[y][r][k]`` per class over the rows ``r`` (observation-major).
     """
 
     classes: int
@@ -161,6 +167,8 @@ class BayesianMachine:
     block_nodes: tuple[tuple[str, ...], ...]
     counter_nodes: tuple[tuple[str, ...], ...]
     cell_resistances: tuple[tuple[tuple[tuple[float, float], ...], ...], ...] | None = None
+    variant: str = "stochastic"
+    log_step: float | None = None
 
     @property
     def observations(self) -> int:
@@ -276,6 +284,8 @@ def from_likelihoods(
     vdd: float = 1.0,
     seeds: Sequence[int] | None = None,
     memory: Memory | None = None,
+    variant: str = "stochastic",
+    log_step: float | None = None,
 ) -> tuple[Circuit, BayesianMachine]:
     """The machine for ``table[class][observation][value]`` = P(o_i = v | y), given ``observation``.
 
@@ -286,6 +296,10 @@ def from_likelihoods(
     (blocks ordered class-major, observations then the prior); default ``default_lfsrs``.
     ``memory``: ``IdealBits()`` (default) or ``Memristor2T2R(...)`` (priors stay ideal bits).
     The circuit carries its ``Tran``; simulate it and read it with ``decode``/``decide``.
+
+    ``variant="logarithmic"``: the machine of arXiv 2406.03492 (``log_bayesian_machine``):
+    costs ``round(-ln p / log_step)`` (default step: the smallest nonzero probability at full
+    scale) summed by adders, one observation per cycle; ``cycles`` and ``seeds`` do not apply.
     """
     if type(bits) is not int or not 3 <= bits <= 12:
         raise CircuitSpecError(f"expected an int in 3..12, got {bits!r}", field="bits")
@@ -298,6 +312,19 @@ def from_likelihoods(
         raise CircuitSpecError(f"expected an int in 1..65536, got {cycles!r}", field="cycles")
     period = check_positive(clock_period, "clock_period")
     high = check_positive(vdd, "vdd")
+    memory = IdealBits() if memory is None else memory
+    if not isinstance(memory, IdealBits | Memristor2T2R):
+        raise CircuitSpecError(
+            f"expected IdealBits or Memristor2T2R, got {memory!r}", field="memory"
+        )
+    if variant not in ("stochastic", "logarithmic"):
+        raise CircuitSpecError(
+            f"expected 'stochastic' or 'logarithmic', got {variant!r}", field="variant"
+        )
+    if variant == "logarithmic":
+        return _logarithmic(probs, bits, obs, priors, cycles, seeds, log_step, period, high, memory)
+    if log_step is not None:
+        raise CircuitSpecError("applies to variant='logarithmic' only", field="log_step")
     codes = tuple(tuple(tuple(quantise(p, bits) for p in blk) for blk in c) for c in probs)
     prior_codes: tuple[int, ...] | None = None
     if priors is not None:
@@ -320,28 +347,8 @@ def from_likelihoods(
                 raise CircuitSpecError(f"expected an int in 1..{full}", field=f"seeds[{b}]")
         seed_list = tuple(seeds)
     counter_bits = max(1, n_cycles.bit_length())
-    memory = IdealBits() if memory is None else memory
-    if not isinstance(memory, IdealBits | Memristor2T2R):
-        raise CircuitSpecError(
-            f"expected IdealBits or Memristor2T2R, got {memory!r}", field="memory"
-        )
 
-    elements: list[Element] = [
-        VoltageSource(
-            "Vclk",
-            "clk",
-            "0",
-            waveform=Pulse(0.0, high, period, period / 100, period / 100, period / 2, period),
-        )
-    ]
-    analog_in, digital_in = ["clk", "0"], ["dclk", "dzero"]
-    for i, n in enumerate(values):
-        for v in range(n):
-            elements.append(
-                VoltageSource(f"Vwl{i}_{v}", f"wl{i}_{v}", "0", dc=high if v == obs[i] else 0.0)
-            )
-            analog_in.append(f"wl{i}_{v}")
-            digital_in.append(f"dwl{i}_{v}")
+    elements, analog_in, digital_in = _sources(values, obs, period, high)
     word_lines = analog_in[2:]
     if prior_codes is not None:
         elements.append(VoltageSource("Vone", "one", "0", dc=high))
@@ -351,13 +358,7 @@ def from_likelihoods(
     models: list[Model] = []
     resistances: list[tuple[tuple[tuple[float, float], ...], ...]] = []
     if isinstance(memory, Memristor2T2R):
-        elements += [
-            VoltageSource("Vread", "vread", "0", dc=memory.v_read),
-            VoltageSource("Vhalf", "half", "0", dc=high / 2),
-        ]
-        models.append(
-            Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
-        )
+        _read_supplies(memory, high, elements, models)
         rng = circuit_rng(memory.seed)
 
     dac_digital: list[str] = []
@@ -368,7 +369,8 @@ def from_likelihoods(
         prefix = f"b{tag}"
         code_nodes = []
         if i >= 0 and isinstance(memory, Memristor2T2R):
-            cells = _memristor_bits(tag, i, codes[y][i], bits, memory, rng, elements)
+            word_lines_i = [f"wl{i}_{v}" for v in range(values[i])]
+            cells = _memristor_bits(tag, word_lines_i, codes[y][i], bits, memory, rng, elements)
             resistances.append(cells)
             for k in range(bits):
                 analog_in.append(f"sa{tag}_{k}")
@@ -408,8 +410,8 @@ def from_likelihoods(
         nodes = tuple(f"cnt{y}_{k}" for k in range(counter_bits))
         dac_analog += nodes
         counter_nodes.append(nodes)
-    gates.append(XspiceInstance("Adac", (tuple(dac_digital), tuple(dac_analog)), dg.DAC))
-    gates.append(XspiceInstance("Aadc", (tuple(analog_in), tuple(digital_in)), dg.ADC))
+    gates += dg.bridges("Adac", dg.DAC, dac_digital, dac_analog)
+    gates += dg.bridges("Aadc", dg.ADC, analog_in, digital_in)
 
     machine = BayesianMachine(
         classes=classes,
@@ -441,6 +443,75 @@ def from_likelihoods(
     return circuit, machine
 
 
+def _sources(
+    values: tuple[int, ...], obs: tuple[int, ...], period: float, high: float
+) -> tuple[list[Element], list[str], list[str]]:
+    """The clock and the word lines (``wl{i}_{v}`` high for the observed values), and the
+    ``adc_bridge``'s analog and digital nodes so far (the clock, ground, the word lines)."""
+    elements: list[Element] = [
+        VoltageSource(
+            "Vclk",
+            "clk",
+            "0",
+            waveform=Pulse(0.0, high, period, period / 100, period / 100, period / 2, period),
+        )
+    ]
+    analog_in, digital_in = ["clk", "0"], ["dclk", "dzero"]
+    for i, n in enumerate(values):
+        for v in range(n):
+            elements.append(
+                VoltageSource(f"Vwl{i}_{v}", f"wl{i}_{v}", "0", dc=high if v == obs[i] else 0.0)
+            )
+            analog_in.append(f"wl{i}_{v}")
+            digital_in.append(f"dwl{i}_{v}")
+    return elements, analog_in, digital_in
+
+
+def _read_supplies(
+    memory: Memristor2T2R, high: float, elements: list[Element], models: list[Model]
+) -> None:
+    """The 2T2R memory's read supply ``vread``, the sense reference ``half`` and the access
+    switches' model."""
+    elements += [
+        VoltageSource("Vread", "vread", "0", dc=memory.v_read),
+        VoltageSource("Vhalf", "half", "0", dc=high / 2),
+    ]
+    models.append(
+        Model("sw_access", "sw", (("vt", high / 2), ("ron", memory.r_access), ("roff", 1e12)))
+    )
+
+
+def _logarithmic(
+    probs: list[list[list[float]]],
+    bits: int,
+    obs: tuple[int, ...],
+    priors: Sequence[float] | None,
+    cycles: int | None,
+    seeds: Sequence[int] | None,
+    log_step: float | None,
+    period: float,
+    high: float,
+    memory: Memory,
+) -> tuple[Circuit, BayesianMachine]:
+    """Check what only the logarithmic machine takes, then build it."""
+    from spicegen.circuits import log_bayesian_machine
+
+    for name, value in (("cycles", cycles), ("seeds", seeds)):
+        if value is not None:
+            raise CircuitSpecError(
+                "the logarithmic machine takes one cycle per observation and no LFSRs",
+                field=name,
+            )
+    prior_list = None
+    if priors is not None:
+        if isinstance(priors, str) or not hasattr(priors, "__len__") or len(priors) != len(probs):
+            raise CircuitSpecError(f"expected {len(probs)} probabilities", field="priors")
+        prior_list = [_probability(p, f"priors[{y}]") for y, p in enumerate(priors)]
+    if log_step is not None:
+        log_step = check_positive(log_step, "log_step")
+    return log_bayesian_machine.build(probs, bits, obs, prior_list, log_step, period, high, memory)
+
+
 def _resistor_memory(memory: Memory) -> bool:
     return isinstance(memory, Memristor2T2R) and isinstance(memory.device, ResistorDevice)
 
@@ -454,14 +525,15 @@ def _memory_subckts(memory: Memory) -> tuple[Subckt, ...]:
 
 def _memristor_bits(
     tag: str,
-    obs: int,
-    codes: tuple[int, ...],
+    controls: Sequence[str],
+    codes: Sequence[int],
     bits: int,
     memory: Memristor2T2R,
     rng: np.random.Generator,
     elements: list[Element],
 ) -> tuple[tuple[tuple[float, float], ...], ...]:
-    """2T2R cells of one block (one row per value, one pair per bit) and their sense amps."""
+    """2T2R cells of one block (one row per code, its access switches on the analog node
+    ``controls[row]``; one pair per bit) and their sense amplifiers ``sa{tag}_{k}``."""
     device = memory.device
     assert memory.mapping is not None
     # what the device's parameter takes for a stored 0 and 1 (weights 0 and 1 of the mapping)
@@ -480,7 +552,7 @@ def _memristor_bits(
             for side, line, r, stored in sides:
                 mid = f"m{tag}_{v}_{k}{side}"
                 elements.append(
-                    VSwitch(f"S{tag}_{v}_{k}{side}", line, mid, f"wl{obs}_{v}", "0", "sw_access")
+                    VSwitch(f"S{tag}_{v}_{k}{side}", line, mid, controls[v], "0", "sw_access")
                 )
                 if isinstance(device, CompiledDevice):
                     assert device.parameter is not None
@@ -506,6 +578,27 @@ def _memristor_bits(
     return tuple(cells)
 
 
+def with_logic_probes(circuit: Circuit) -> tuple[Circuit, tuple[str, ...], int]:
+    """``circuit`` with every gate and flip-flop output bridged to an analog node ``p_<node>``
+    and saved (to count the logic's toggles in ngspice; it slows the simulation), the probe
+    nodes and the number of flip-flops."""
+    instances = [e for e in circuit.elements if isinstance(e, XspiceInstance)]
+    nodes, flops = dg.driven_nodes(instances)
+    probes = tuple(f"p_{node}" for node in nodes)
+    bridges = dg.bridges("Aprobe", dg.DAC, nodes, probes)
+    saves = (*circuit.saves, *(f"v({p})" for p in probes))
+    return replace(circuit, elements=(*circuit.elements, *bridges), saves=saves), probes, flops
+
+
+def toggles(waveforms: Waves, vdd: float, nodes: Sequence[str]) -> int:
+    """Logic transitions (crossings of ``vdd / 2``) on the analog ``nodes`` over the run."""
+    total = 0
+    for node in nodes:
+        level = np.asarray(waveforms.v(node)) > vdd / 2
+        total += int(np.count_nonzero(level[1:] != level[:-1]))
+    return total
+
+
 # -- reading results ---------------------------------------------------------------------------
 def _bits_at(waveforms: Waves, machine: BayesianMachine, node: str, times: FloatArray) -> IntArray:
     time = waveforms.axis
@@ -515,14 +608,34 @@ def _bits_at(waveforms: Waves, machine: BayesianMachine, node: str, times: Float
     return np.asarray(values > machine.vdd / 2, dtype=np.int64)
 
 
+def _stochastic_only(machine: BayesianMachine, what: str) -> None:
+    if machine.variant != "stochastic":
+        raise CircuitSpecError(f"the {machine.variant} machine has no {what}", field="machine")
+
+
+def partial_sums(waveforms: Waves, machine: BayesianMachine) -> IntArray:
+    """The logarithmic machine's accumulators after each cycle, shape (classes, cycles):
+    column ``k`` is the summed cost of rows 0..k (read mid-way through cycle ``k + 1``)."""
+    if machine.variant != "logarithmic":
+        raise CircuitSpecError("expected a logarithmic machine", field="machine")
+    times = machine.sample_times() + machine.clock_period
+    sums = np.zeros((machine.classes, machine.cycles), dtype=np.int64)
+    for y, nodes in enumerate(machine.counter_nodes):
+        for k, node in enumerate(nodes):
+            sums[y] += _bits_at(waveforms, machine, node, times) << k
+    return sums
+
+
 def streams(waveforms: Waves, machine: BayesianMachine) -> IntArray:
     """Each class's AND stream as bits, shape (classes, cycles), read at mid-cycle."""
+    _stochastic_only(machine, "streams")
     times = machine.sample_times()
     return np.stack([_bits_at(waveforms, machine, n, times) for n in machine.stream_nodes])
 
 
 def block_streams(waveforms: Waves, machine: BayesianMachine) -> IntArray:
     """Every block's comparator stream, shape (classes, blocks per class, cycles)."""
+    _stochastic_only(machine, "block streams")
     times = machine.sample_times()
     return np.stack(
         [
@@ -533,7 +646,8 @@ def block_streams(waveforms: Waves, machine: BayesianMachine) -> IntArray:
 
 
 def decode(waveforms: Waves, machine: BayesianMachine) -> IntArray:
-    """Each class's counter value at the end of the transient, shape (classes,)."""
+    """Each class's counter value at the end of the transient, shape (classes,); the
+    logarithmic machine's accumulated costs."""
     end = np.array([machine.stop_time])
     counts = []
     for nodes in machine.counter_nodes:
@@ -544,7 +658,12 @@ def decode(waveforms: Waves, machine: BayesianMachine) -> IntArray:
 
 def decide(waveforms: Waves, machine: BayesianMachine, threshold: int | None = None) -> int:
     """The inferred class: argmax of the counters (lowest index on ties), or with ``threshold``
-    the first class whose count reaches it (argmax when none does)."""
+    the first class whose count reaches it (argmax when none does). The logarithmic machine:
+    the argmin of its accumulated costs (lowest index on ties; no threshold)."""
+    if machine.variant == "logarithmic":
+        if threshold is not None:
+            raise CircuitSpecError("the logarithmic machine has no threshold", field="threshold")
+        return int(np.argmin(decode(waveforms, machine)))
     if threshold is not None:
         if type(threshold) is not int or threshold < 1:
             raise CircuitSpecError(f"expected an int >= 1, got {threshold!r}", field="threshold")
@@ -566,6 +685,9 @@ __all__ = [
     "decode",
     "default_lfsrs",
     "from_likelihoods",
+    "partial_sums",
     "quantise",
     "streams",
+    "toggles",
+    "with_logic_probes",
 ]

@@ -117,11 +117,13 @@ def bayesian_machine_deck(
     cycles: int | None = None,
     priors: Sequence[float] | None = None,
     clock_period: float = 1e-6,
+    variant: str = "stochastic",
 ) -> tuple[Circuit, bayesian_machine.BayesianMachine]:
-    """``bayesian_machine.from_likelihoods`` (already a complete deck with its transient)."""
+    """``bayesian_machine.from_likelihoods`` (already a complete deck with its transient);
+    ``variant="logarithmic"`` for the adders of log-likelihoods (then ``cycles`` is None)."""
     return bayesian_machine.from_likelihoods(
         table, bits, observation=observation, priors=priors, cycles=cycles,
-        clock_period=clock_period,
+        clock_period=clock_period, variant=variant,
     )  # fmt: skip
 
 

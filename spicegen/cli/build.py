@@ -8,22 +8,19 @@ Each circuit registers its own sub-parser (``CIRCUITS``); the decks themselves a
 from __future__ import annotations
 
 import argparse
-import json
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from spicegen.cli import build_bayesian
 from spicegen.cli.common import (
     OUTPUT_DIRECTORY_RULE,
     CliError,
     SubParsers,
     input_file,
-    integers,
     non_negative_int,
-    numbers,
     output_file,
-    read_text,
 )
 
 if TYPE_CHECKING:
@@ -311,69 +308,6 @@ def _build_network_layer(args: argparse.Namespace) -> None:
     )
 
 
-def _bayesian_machine(circuits: SubParsers) -> None:
-    bayes = circuits.add_parser(
-        "bayesian-machine",
-        help="stochastic naive-Bayes inference in XSPICE logic (.tran)",
-        description="The Bayesian machine for one observation vector: per class an AND of "
-        "LFSR likelihood streams and a counter (nodes cnt<class>_<bit>, LSB first; the "
-        "inferred class has the largest count at the end of the transient).",
-    )
-    _output_argument(bayes)
-    bayes.add_argument(
-        "--likelihoods", type=Path, required=True, metavar="FILE.json",
-        help="JSON array table[class][observation][value] = P(o_i = v | y), each in [0, 1]",
-    )  # fmt: skip
-    bayes.add_argument(
-        "--observation", required=True, metavar="I,J,...",
-        help="one value index per observation, comma-separated",
-    )  # fmt: skip
-    bayes.add_argument(
-        "--priors", metavar="P,P,...", help="class priors P(y), comma-separated (default none)"
-    )
-    bayes.add_argument(
-        "--bits", type=int, default=8, metavar="N", help="code and LFSR width, 3..12 (default 8)"
-    )
-    bayes.add_argument(
-        "--cycles", type=int, metavar="N", help="clock cycles counted (default 2**bits - 1)"
-    )
-    bayes.add_argument(
-        "--clock-period", type=float, default=1e-6, metavar="S", help="s (default 1e-6)"
-    )
-    bayes.set_defaults(handler=_build_bayesian_machine)
-
-
-def _build_bayesian_machine(args: argparse.Namespace) -> None:
-    table = _load_json(args.likelihoods)
-    observation = integers(args.observation, "--observation")
-    priors = None if args.priors is None else numbers(args.priors, "--priors")
-    output_file(args.output, "--output", inputs=[args.likelihoods])
-
-    from spicegen.circuits.decks import bayesian_machine_deck
-
-    circuit, machine = bayesian_machine_deck(
-        table, observation, bits=args.bits, cycles=args.cycles, priors=priors,
-        clock_period=args.clock_period,
-    )  # fmt: skip
-    _write_deck(circuit, args.output)
-    print(
-        f"wrote {args.output}: {circuit.title}, {machine.cycles} cycles; class counts on "
-        f"cnt<class>_<bit> (LSB first) at t = {machine.stop_time:g} s"
-    )
-
-
-def _load_json(path: Path) -> Any:
-    text = read_text(path, "likelihood file")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as err:
-        raise CliError(f"{path}:{err.lineno}:{err.colno}: not valid JSON: {err.msg}") from None
-    except RecursionError:
-        raise CliError(f"{path}: JSON nested too deeply") from None
-    except ValueError as err:  # e.g. an integer of more digits than Python converts
-        raise CliError(f"{path}: {err}") from None
-
-
 def _write_deck(circuit: Circuit, path: Path) -> None:
     from spicegen.netlist import write_ngspice
 
@@ -388,5 +322,5 @@ CIRCUITS: tuple[Callable[[SubParsers], None], ...] = (
     _oscillator_neuron,
     _neuron_pair,
     _network_layer,
-    _bayesian_machine,
+    build_bayesian.register,
 )

@@ -1,30 +1,43 @@
 """``main()``: the top-level parser, one verb module per command, and the one error handler.
 
 A verb is a module of this package with ``register(commands)``, which adds its parser and sets
-``handler``; add a verb by writing its module and naming it in ``VERBS``. Registering is cheap
-(argparse only): a verb imports the packages it drives when its handler runs.
+``handler``; add a verb by writing its module and naming it in ``VERBS``. A call that names its
+verb first (``spicegen run deck.cir``) imports and registers that verb's module only, and
+``--version`` none; any other call (``--help``, a mistake) registers them all. A verb imports the
+packages it drives when its handler runs.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import Any
 
-from spicegen.cli import build, models, neuron_atlas, plot, run, sweep, sweep_report, train
-from spicegen.cli import compile as compile_
 from spicegen.cli.common import ArgumentParser
 from spicegen.errors import SpicegenError
 
-VERBS = (run, compile_, build, plot, sweep, sweep_report, models, train, neuron_atlas)
+# verb -> its module in this package, in the order --help lists them
+VERBS = {
+    "run": "run",
+    "compile": "compile",
+    "build": "build",
+    "plot": "plot",
+    "sweep": "sweep",
+    "sweep-report": "sweep_report",
+    "models": "models",
+    "train": "train",
+    "neuron-atlas": "neuron_atlas",
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``spicegen`` console script; returns the exit status."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(only=_verbs_needed(arguments))
+    args = parser.parse_args(arguments)
     if not hasattr(args, "handler"):
         parser.print_help(sys.stderr)
         return 2
@@ -47,16 +60,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def build_parser() -> ArgumentParser:
-    """The ``spicegen`` parser with every verb registered."""
+def _verbs_needed(arguments: Sequence[str]) -> tuple[str, ...] | None:
+    """The verbs whose parsers a call needs: the one it names first, none for ``--version``
+    alone, all (``None``) for anything else (``--help``, a mistake); every verb's parser costs
+    its import and argparse's set-up, a third of ``spicegen run``'s start-up."""
+    if arguments and arguments[0] in VERBS:
+        return (arguments[0],)
+    return () if list(arguments) == ["--version"] else None
+
+
+def build_parser(only: Sequence[str] | None = None) -> ArgumentParser:
+    """The ``spicegen`` parser with every verb registered, or the verbs ``only``."""
     parser = ArgumentParser(
         prog="spicegen",
         description="Compact models, neuromorphic circuits and ngspice co-simulation.",
     )
     parser.add_argument("--version", action=_Version, help="print the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for verb in VERBS:
-        verb.register(commands)
+    for verb, module in VERBS.items():
+        if only is None or verb in only:
+            importlib.import_module(f"spicegen.cli.{module}").register(commands)
     return parser
 
 

@@ -17,10 +17,8 @@ from spicegen.cli.common import (
 )
 
 if TYPE_CHECKING:
-    import numpy as np
-
     from spicegen.sim import Variable
-    from spicegen.waves import Waveforms
+    from spicegen.waves import PlotSummary, VectorSummary, Waveforms
 
 
 def register(commands: SubParsers) -> None:
@@ -69,7 +67,7 @@ def handle(args: argparse.Namespace) -> None:
     if args.raw is not None:
         output_file(args.raw, "--raw", inputs=[args.netlist])
 
-    from spicegen.sim import Run, simulate
+    from spicegen.sim import Run
 
     run = Run(
         text,
@@ -78,17 +76,34 @@ def handle(args: argparse.Namespace) -> None:
         allow_control=args.allow_control,
         osdi=tuple(str(input_file(path, "OSDI library")) for path in args.osdi),
     )
-    result = simulate(run, backend=args.backend, timeout=args.timeout, raw_path=args.raw)
-    print(f"{args.netlist}: {len(result.plots)} plot(s), ngspice {result.elapsed:.3f} s "
-          f"({result.backend})")  # fmt: skip
-    for waveforms in result.plots:
-        print(f"  {waveforms.plotname}: {len(waveforms)} point(s)")
-        for vector in waveforms.vectors:
-            print(f"    {vector.name:<24} {_summary(vector.data)} {vector.unit}".rstrip())
-    if args.raw is not None and result.plots:
+    options = {"backend": args.backend, "timeout": args.timeout, "raw_path": args.raw}
+    waveforms: Waveforms | None = None
+    if args.vectors:  # the table needs the data themselves
+        from spicegen.sim import simulate
+        from spicegen.waves import summarise_waveforms
+
+        result = simulate(run, **options)
+        plots = tuple(summarise_waveforms(plot) for plot in result.plots)
+        elapsed, waveforms = result.elapsed, result.waveforms
+    else:  # the summary alone, read without numpy (most of a small run's start-up)
+        from spicegen.sim import simulate_summary
+
+        plots, elapsed = simulate_summary(run, **options)
+    print(_report(args.netlist, plots, elapsed, args.backend), end="")
+    if args.raw is not None and plots:
         print(f"raw file written to {args.raw}")
-    if args.vectors:
-        _print_table(result.waveforms, args.vectors)
+    if waveforms is not None:
+        _print_table(waveforms, args.vectors)
+
+
+def _report(netlist: Path, plots: Sequence[PlotSummary], elapsed: float, backend: str) -> str:
+    """The summary lines: one per plot, then one per vector (range, last value, unit)."""
+    lines = [f"{netlist}: {len(plots)} plot(s), ngspice {elapsed:.3f} s ({backend})"]
+    for plot in plots:
+        lines.append(f"  {plot.plotname}: {plot.points} point(s)")
+        for vector in plot.vectors:
+            lines.append(f"    {vector.name:<24} {_summary(vector)} {vector.unit}".rstrip())
+    return "".join(f"{line}\n" for line in lines)
 
 
 def _variables(settings: Sequence[str], spiceinit: Path | None) -> tuple[Variable, ...]:
@@ -124,15 +139,14 @@ def _print_table(waveforms: Waveforms, names: Sequence[str]) -> None:
         print("\t".join(_number(value) for value in row))
 
 
-def _summary(data: np.ndarray) -> str:
-    if data.size == 0:
+def _summary(vector: VectorSummary) -> str:
+    if vector.last is None or vector.low is None or vector.high is None:
         return "(empty)"
-    if data.size == 1:
-        return f"= {_number(data[0])}"
-    if data.dtype.kind == "c":
-        magnitude = abs(data)
-        return f"|.| {_number(magnitude.min())} .. {_number(magnitude.max())}"
-    return f"{_number(data.min())} .. {_number(data.max())}, last {_number(data[-1])}"
+    if vector.points == 1:
+        return f"= {_number(vector.last)}"
+    if isinstance(vector.last, complex):
+        return f"|.| {_number(vector.low)} .. {_number(vector.high)}"
+    return f"{_number(vector.low)} .. {_number(vector.high)}, last {_number(vector.last)}"
 
 
 def _number(value: complex | float) -> str:

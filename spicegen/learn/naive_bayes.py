@@ -9,6 +9,13 @@ quantised codes the machine stores, or the unquantised tables), and the machine'
 after every cycle from one ngspice run per observation (``machine_counts``): the agreement
 with exact naive Bayes and the accuracy against cycles.
 
+The logarithmic machine (``variant="logarithmic"``, arXiv 2406.03492) stores costs
+``round(-ln p / step)`` and adds them, one observation per cycle: ``log_costs`` gives the
+costs, ``machine_sums`` its accumulators after every cycle from ngspice. For machines too big
+to simulate for every sample, ``stochastic_model_counts`` and ``logarithmic_model_sums`` are
+cycle-exact numpy models of the same logic (the same LFSRs, comparators, AND gates and
+counters; the same adders), checked against ngspice decision by decision.
+
 Priors are left out on both sides (the machine would AND one more stream per class): for the
 balanced or near-balanced classes used here they change few decisions, and the comparison is
 like for like.
@@ -24,11 +31,18 @@ from numpy.typing import NDArray
 from spicegen.learn.errors import LearnError
 
 __all__ = [
+    "PROTOTYPE_FEATURES",
     "Discretiser",
+    "FittedModel",
     "exact_decisions",
     "fit_tables",
+    "log_costs",
+    "logarithmic_model_sums",
     "machine_counts",
+    "machine_sums",
+    "prototype_model",
     "quantised_tables",
+    "stochastic_model_counts",
 ]
 
 FloatArray = NDArray[np.float64]
@@ -115,3 +129,104 @@ def machine_counts(
                                         cycles=cycles)  # fmt: skip
     result = simulate(circuit)
     return np.asarray(np.cumsum(streams(result.waveforms, machine), axis=1), dtype=np.int64)
+
+
+def machine_sums(table: FloatArray, observation: IntArray, bits: int = 8) -> IntArray:
+    """Each class's accumulated cost after every cycle (classes, observations) of the
+    logarithmic machine built for ``observation`` (ideal memory bits, the default step), from
+    one ngspice run; the decision after ``k`` cycles is the argmin of column ``k - 1``."""
+    from spicegen.circuits.bayesian_machine import from_likelihoods, partial_sums
+    from spicegen.sim import simulate
+
+    circuit, machine = from_likelihoods(np.asarray(table).tolist(), bits,
+                                        observation=[int(o) for o in observation],
+                                        variant="logarithmic")  # fmt: skip
+    return np.asarray(partial_sums(simulate(circuit).waveforms, machine), dtype=np.int64)
+
+
+def log_costs(table: FloatArray, bits: int) -> tuple[IntArray, float]:
+    """The logarithmic machine's stored costs (classes, features, bins) and its step (nats
+    per code unit), as ``from_likelihoods(..., variant="logarithmic")`` stores them."""
+    from spicegen.circuits.log_bayesian_machine import default_log_step, log_quantise
+
+    t = np.asarray(table, dtype=np.float64)
+    step = default_log_step(t.ravel().tolist(), bits)
+    costs = np.vectorize(lambda p: log_quantise(float(p), bits, step), otypes=[np.int64])(t)
+    return np.asarray(costs, dtype=np.int64), step
+
+
+def logarithmic_model_sums(costs: IntArray, values: IntArray) -> IntArray:
+    """Accumulated costs after every cycle (samples, classes, features) of the logarithmic
+    machine: cycle ``k`` adds feature ``k``'s cost of the observed value."""
+    c = np.asarray(costs, dtype=np.int64)
+    v = np.asarray(values, dtype=np.int64)
+    features = np.arange(c.shape[1])
+    per_cycle = np.stack([c[y][features, v] for y in range(c.shape[0])], axis=1)
+    return np.asarray(np.cumsum(per_cycle, axis=2), dtype=np.int64)
+
+
+def stochastic_model_counts(table: FloatArray, values: IntArray, bits: int = 8,
+                            cycles: int | None = None) -> IntArray:  # fmt: skip
+    """Counts after every cycle (samples, classes, cycles) of the stochastic machine with the
+    default LFSRs and ``table``'s ``bits``-bit codes: block ``(y, i)`` (class-major) compares
+    its LFSR's state with the stored code each cycle, the class ANDs its blocks and counts."""
+    from spicegen.circuits._digital import lfsr_step
+    from spicegen.circuits.bayesian_machine import default_lfsrs
+
+    full = (1 << bits) - 1
+    codes = np.round(np.asarray(table, dtype=np.float64) * full).astype(np.int64)
+    v = np.asarray(values, dtype=np.int64)
+    classes, features = codes.shape[:2]
+    n_cycles = full if cycles is None else cycles
+    taps, seeds = default_lfsrs(classes * features, bits)
+    states = np.empty((classes * features, n_cycles), dtype=np.int64)
+    for b in range(classes * features):  # cycle 0 holds the seed, each edge steps it
+        state = seeds[b]
+        for t in range(n_cycles):
+            states[b, t] = state
+            state = lfsr_step(state, taps[b], bits)
+    states = states.reshape(classes, features, n_cycles)
+    index = np.arange(features)
+    counts = np.empty((v.shape[0], classes, n_cycles), dtype=np.int64)
+    for y in range(classes):
+        stored = codes[y][index, v]  # (samples, features)
+        ones = states[y][None, :, :] <= stored[:, :, None]  # comparator bits
+        counts[:, y] = np.cumsum(ones.all(axis=1), axis=1)
+    return counts
+
+
+# breast cancer's worst radius, perimeter, area and concave points: 2 classes x 4 observations
+PROTOTYPE_FEATURES = (20, 22, 23, 27)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class FittedModel:
+    """A naive-Bayes model fitted on fold 0's training part: ``table`` (classes, features,
+    bins) and fold 0's test part as value indices ``test`` and labels ``labels``."""
+
+    table: FloatArray
+    test: IntArray
+    labels: IntArray
+
+
+def prototype_model(
+    dataset: str = "breast_cancer",
+    features: tuple[int, ...] = PROTOTYPE_FEATURES,
+    bins: int = 16,
+) -> FittedModel:
+    """The model the prototype-size machine stores (2 classes x 4 observations x 16 values
+    by default): ``features`` of ``dataset`` (a bundled name or a CSV path) binned at
+    ``bins`` quantiles of the training part of fold 0 of 5 (stratified, seed 0)."""
+    from spicegen.learn.datasets import load_dataset
+    from spicegen.learn.evaluation import stratified_folds
+
+    data = load_dataset(dataset)
+    columns = data.x.shape[1]
+    for f in features:
+        if type(f) is not int or not 0 <= f < columns:
+            raise LearnError(f"naive bayes: feature {f!r} is not a column index 0..{columns - 1}")
+    x = data.x[:, list(features)]
+    part = next(iter(stratified_folds(data.y, 5, seed=0)))
+    binning = Discretiser.fit(x[part.train], bins)
+    table = fit_tables(binning(x[part.train]), data.y[part.train], bins)
+    return FittedModel(table, binning(x[part.test]), np.asarray(data.y[part.test], dtype=np.int64))

@@ -20,8 +20,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal, TypeAlias
 
-import numpy as np
-
 from spicegen.netlist.elements import Capacitor, Element, Resistor, SubcktInstance, VSwitch
 from spicegen.netlist.errors import netlist_error
 from spicegen.netlist.validate import Value, check_identifier, check_value, match_identifier
@@ -106,6 +104,8 @@ def _check_numbers(values: tuple[object, ...], count: int, field: str) -> None:
     kinds = set(map(type, values))
     if not kinds <= {float, int}:
         raise netlist_error(field, "expected floats or ints", sorted(k.__name__ for k in kinds))
+    import numpy as np  # here, not at the top: `spicegen run` on netlist text never needs it
+
     try:
         finite = bool(np.isfinite(np.array(values, dtype=np.float64)).all())
     except OverflowError:  # an int beyond float range

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from spicegen.sim.result import Result
     from spicegen.sim.run import Run, Variable, variables_from_init
     from spicegen.sim.session import Session
-    from spicegen.sim.simulation import Backend, simulate
+    from spicegen.sim.simulation import Backend, simulate, simulate_summary
 
 _WHERE = {
     **dict.fromkeys(("Ac", "Analysis", "Dc", "Op", "Option", "Param", "Tran"), "spicegen.netlist"),
@@ -50,6 +50,7 @@ _WHERE = {
     "Session": "spicegen.sim.session",
     "Backend": "spicegen.sim.simulation",
     "simulate": "spicegen.sim.simulation",
+    "simulate_summary": "spicegen.sim.simulation",
 }
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "UnsafeNetlistError",
     "Variable",
     "simulate",
+    "simulate_summary",
     "variables_from_init",
 ]
 

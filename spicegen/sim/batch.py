@@ -9,13 +9,19 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from spicegen.sim.deck import Deck
 from spicegen.sim.errors import SimulationError, SimulationTimeout
 from spicegen.sim.log import classify_failure
-from spicegen.waves import RawFileError, Waveforms, read_raw_plots
+from spicegen.waves.errors import RawFileError
+
+if TYPE_CHECKING:
+    from spicegen.waves import Waveforms
+
+_Plot = TypeVar("_Plot")
 
 
 def ngspice_executable() -> str:
@@ -88,6 +94,21 @@ def run_batch(
     ngspice runs in a private directory holding the deck and spicegen's ``.spiceinit`` (the
     deck's ``setup`` commands). ``keep_raw`` copies the raw file there.
     """
+    from spicegen.waves.raw import read_raw_plots
+
+    return run_batch_read(deck, read_raw_plots, timeout=timeout, keep_raw=keep_raw)
+
+
+def run_batch_read(
+    deck: Deck,
+    read: Callable[[Path], tuple[_Plot, ...]],
+    *,
+    timeout: float | None = 600.0,
+    keep_raw: str | os.PathLike[str] | None = None,
+) -> tuple[tuple[_Plot, ...], str, float]:
+    """``run_batch`` with the raw file read by ``read`` (``read_raw_plots``, or the summary
+    reader of ``spicegen run``, which needs no numpy); a ``RawFileError`` becomes a
+    ``SimulationError``."""
     executable = ngspice_executable()
     keep = _check_writable(Path(keep_raw)) if keep_raw is not None else None
     with tempfile.TemporaryDirectory(prefix="spicegen-") as workdir:
@@ -147,7 +168,7 @@ def run_batch(
             shutil.copyfile(raw, partial)
             os.replace(partial, keep)
         try:
-            plots = read_raw_plots(raw)
+            plots = read(raw)
         except RawFileError as err:
             raise SimulationError(
                 f"ngspice wrote an unreadable raw file: {err}", analysis=deck.analysis, log=log

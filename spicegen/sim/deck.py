@@ -15,20 +15,8 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from spicegen.netlist import (
-    Analysis,
-    Circuit,
-    Model,
-    Option,
-    Param,
-    Subckt,
-    analysis_card,
-    option_card,
-    param_card,
-    to_ngspice,
-)
 from spicegen.sim.errors import InvalidRequestError, UnsafeNetlistError
 from spicegen.sim.run import Run
 from spicegen.sim.scan import (
@@ -39,8 +27,10 @@ from spicegen.sim.scan import (
     scan_lines,
 )
 
+if TYPE_CHECKING:
+    from spicegen.netlist import Analysis, Circuit, Model, Option, Param, Subckt
+
 __all__ = [
-    "Analysis",
     "Deck",
     "available_cores",
     "codemodel_commands",
@@ -48,7 +38,7 @@ __all__ = [
     "write_deck",
 ]
 
-_Named = TypeVar("_Named", Param, Option)
+_Named = TypeVar("_Named", "Param", "Option")
 # a folder name ngspice's command line leaves alone inside double quotes (no quotes,
 # backquotes, $ or ! expansion, no backslash escapes, no line breaks)
 _PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")
@@ -81,19 +71,23 @@ def write_deck(run: Run) -> Deck:
     setup = tuple(variable.command for variable in run.variables)
     setup += codemodel_commands(run.codemodels)
     libraries = list(run.osdi)
-    if isinstance(run.netlist, Circuit):
+    # netlist text needs no netlist module unless the Run adds cards (the writer's import is a
+    # good part of `spicegen run`'s start-up); a Circuit has loaded them already
+    if not isinstance(run.netlist, str):
         libraries += [m.library for m in _models(run.netlist) if m.library is not None]
     setup += osdi_commands(dict.fromkeys(libraries))
     if libraries and not any(v.name.lower() == "num_threads" for v in run.variables):
         setup += (f"set num_threads={available_cores()}",)
-    if isinstance(run.netlist, Circuit):
-        return _circuit_deck(run, run.netlist, base, compatibility, setup)
-    return _text_deck(run, run.netlist, base, compatibility, setup)
+    if isinstance(run.netlist, str):
+        return _text_deck(run, run.netlist, base, compatibility, setup)
+    return _circuit_deck(run, run.netlist, base, compatibility, setup)
 
 
 def _circuit_deck(
     run: Run, circuit: Circuit, base: Path, compatibility: str, setup: tuple[str, ...]
 ) -> Deck:
+    from spicegen.netlist.writer import analysis_card, to_ngspice
+
     allow = run.allow_control
     control = check_route(circuit.title, "Circuit.title", allow_control=allow)
     for model in _models(circuit):
@@ -136,13 +130,16 @@ def _text_deck(run: Run, text: str, base: Path, compatibility: str, setup: tuple
     body = [scan.lines[0], *("*" + line[1:] if _is_end(line) else line for line in scan.lines[1:])]
     if scan.control:
         body = _with_input_folder(body, base)
-    cards = [param_card(param) for param in _merged((), run.params)]
-    cards += [option_card(option) for option in _merged((), run.options)]
-    if run.analysis is not None:
-        cards.append(analysis_card(run.analysis))
-        label: str | None = analysis_card(run.analysis)
-    else:
-        label = "; ".join(scan.analyses) or None
+    cards: list[str] = []
+    label = "; ".join(scan.analyses) or None
+    if run.params or run.options or run.analysis is not None:
+        from spicegen.netlist.writer import analysis_card, option_card, param_card
+
+        cards += [param_card(param) for param in _merged((), run.params)]
+        cards += [option_card(option) for option in _merged((), run.options)]
+        if run.analysis is not None:
+            cards.append(analysis_card(run.analysis))
+            label = analysis_card(run.analysis)
     deck = "\n".join([*body, *cards, ".end"]) + "\n"
     return Deck(deck, label, setup, scan.control, base, scan.files)
 
@@ -169,6 +166,8 @@ def _is_end(line: str) -> bool:
 
 
 def _two_analyses(own: Sequence[str], given: Analysis) -> InvalidRequestError:
+    from spicegen.netlist.writer import analysis_card
+
     return InvalidRequestError(
         f"the netlist has its own analysis ({'; '.join(own)}) and the Run gives "
         f"{analysis_card(given)}; ngspice would run both: remove the netlist's card or pass "
@@ -201,8 +200,8 @@ def _with_fields(circuit: Circuit, changes: dict[str, object]) -> Circuit:
     """
     if not changes:
         return circuit
-    copy = object.__new__(Circuit)
-    for item in dataclasses.fields(Circuit):
+    copy = object.__new__(type(circuit))
+    for item in dataclasses.fields(circuit):
         object.__setattr__(copy, item.name, changes.get(item.name, getattr(circuit, item.name)))
     return copy
 

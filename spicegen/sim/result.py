@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from spicegen.netlist import Analysis
 from spicegen.sim.errors import SimulationError
-from spicegen.waves import Waveforms
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Analysis
+    from spicegen.waves import Waveforms
 
 
 @dataclass(frozen=True, slots=True)

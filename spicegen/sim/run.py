@@ -13,10 +13,12 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from spicegen.netlist import Analysis, Circuit, Option, Param
-from spicegen.netlist.analyses import ANALYSIS_TYPES
 from spicegen.sim.errors import InvalidRequestError
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Analysis, Circuit, Option, Param
 
 # A `set` value reaches ngspice's command parser: a plain word or number only (no spaces,
 # quotes, `$` substitutions, backquotes or `;`).
@@ -130,18 +132,20 @@ class Run:
     allow_control: bool = False
 
     def __post_init__(self) -> None:
-        if not isinstance(self.netlist, Circuit | str):
+        # netlist text needs none of the netlist types (nor their import, a good part of
+        # `spicegen run`'s start-up): they are imported only for what the Run holds
+        if not isinstance(self.netlist, str) and not isinstance(self.netlist, _circuit_type()):
             raise InvalidRequestError(
                 "Run.netlist: expected a Circuit or netlist text, not "
                 f"{type(self.netlist).__name__}"
             )
-        if self.analysis is not None and not isinstance(self.analysis, ANALYSIS_TYPES):
+        if self.analysis is not None and not isinstance(self.analysis, _analysis_types()):
             raise InvalidRequestError(
                 f"Run.analysis: expected Op, Dc, Tran or Ac, not {self.analysis!r}"
             )
-        _set(self, "params", _items(self.params, Param, "Run.params"))
-        _set(self, "options", _items(self.options, Option, "Run.options"))
-        _set(self, "variables", _items(self.variables, Variable, "Run.variables"))
+        _set(self, "params", _items(self.params, "Param", "Run.params"))
+        _set(self, "options", _items(self.options, "Option", "Run.options"))
+        _set(self, "variables", _items(self.variables, "Variable", "Run.variables"))
         if isinstance(self.codemodels, str | os.PathLike):
             raise InvalidRequestError("Run.codemodels: expected a tuple of paths, not one path")
         _set(self, "codemodels", tuple(_path(p, "Run.codemodels") for p in self.codemodels))
@@ -160,10 +164,30 @@ def _set(run: Run, field: str, value: object) -> None:
     object.__setattr__(run, field, value)
 
 
-def _items(items: object, kind: type, field: str) -> tuple[object, ...]:
+def _circuit_type() -> type:
+    from spicegen.netlist.circuit import Circuit
+
+    return Circuit
+
+
+def _analysis_types() -> tuple[type, ...]:
+    from spicegen.netlist.analyses import ANALYSIS_TYPES
+
+    return ANALYSIS_TYPES
+
+
+def _items(items: object, kind_name: str, field: str) -> tuple[object, ...]:
     if isinstance(items, str) or not isinstance(items, Iterable):
-        raise InvalidRequestError(f"{field}: expected a tuple of {kind.__name__}, not {items!r}")
+        raise InvalidRequestError(f"{field}: expected a tuple of {kind_name}, not {items!r}")
     result = tuple(items)
+    if not result:
+        return result
+    if kind_name == "Variable":
+        kind: type = Variable
+    else:  # the card types, imported only when a Run has cards
+        from spicegen.netlist.circuit import Option, Param
+
+        kind = Param if kind_name == "Param" else Option
     for item in result:
         if not isinstance(item, kind):
             raise InvalidRequestError(f"{field}: expected {kind.__name__} items, not {item!r}")

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from spicegen.netlist import Analysis, Circuit
 from spicegen.sim.deck import write_deck
 from spicegen.sim.errors import InvalidRequestError
 from spicegen.sim.result import Result
 from spicegen.sim.run import Run
+
+if TYPE_CHECKING:
+    from spicegen.netlist import Analysis, Circuit
+    from spicegen.waves import PlotSummary
 
 Backend = Literal["batch", "shared"]
 
@@ -76,16 +79,7 @@ def simulate(
     from ``base_dir`` (default: the current directory). Given a Run, these settings come from
     it. Raises a ``SimulationError`` subclass carrying ngspice's message on failure.
     """
-    if timeout is not None and not (
-        isinstance(timeout, int | float) and not isinstance(timeout, bool) and 0 < timeout < 1e9
-    ):
-        raise InvalidRequestError(f"timeout must be a number of seconds > 0, not {timeout!r}")
-    if backend not in ("batch", "shared"):
-        raise InvalidRequestError(f"backend must be 'batch' or 'shared', not {backend!r}")
-    if backend == "shared" and raw_path is not None:
-        raise InvalidRequestError(
-            "raw_path needs backend='batch'; the shared backend writes no file"
-        )
+    _check(backend, timeout, raw_path)
     run = as_run(
         netlist,
         analysis,
@@ -111,3 +105,50 @@ def simulate(
         backend=backend,
         netlist=deck.text,
     )
+
+
+def simulate_summary(
+    run: Run,
+    *,
+    backend: Backend = "batch",
+    timeout: float | None = 600.0,
+    raw_path: str | os.PathLike[str] | None = None,
+) -> tuple[tuple[PlotSummary, ...], float]:
+    """Simulate ``run`` as ``simulate`` does; return the summary of every plot (what
+    ``spicegen run`` prints) and the seconds spent in ngspice.
+
+    The batch backend reads the raw file without numpy (``waves.summarise_raw_plots``), which
+    saves more start-up than a small simulation takes; the summaries are those of
+    ``simulate``'s plots (``waves.summarise_waveforms``), as ``waves/summary.py`` says.
+    """
+    if not isinstance(run, Run):
+        raise InvalidRequestError(f"simulate_summary: expected a Run, not {run!r}")
+    _check(backend, timeout, raw_path)
+    deck = write_deck(run)
+    if backend == "batch":
+        from spicegen.sim.batch import run_batch_read
+        from spicegen.waves.summary import summarise_raw_plots
+
+        plots, _, elapsed = run_batch_read(
+            deck, summarise_raw_plots, timeout=timeout, keep_raw=raw_path
+        )
+        return plots, elapsed
+    from spicegen.sim.shared import run_shared
+    from spicegen.waves.summary import summarise_waveforms
+
+    waveforms, _, elapsed = run_shared(deck, timeout=timeout)
+    return tuple(summarise_waveforms(plot) for plot in waveforms), elapsed
+
+
+def _check(backend: str, timeout: object, raw_path: object) -> None:
+    """Refuse a backend, timeout or raw path ``simulate`` cannot take."""
+    if timeout is not None and not (
+        isinstance(timeout, int | float) and not isinstance(timeout, bool) and 0 < timeout < 1e9
+    ):
+        raise InvalidRequestError(f"timeout must be a number of seconds > 0, not {timeout!r}")
+    if backend not in ("batch", "shared"):
+        raise InvalidRequestError(f"backend must be 'batch' or 'shared', not {backend!r}")
+    if backend == "shared" and raw_path is not None:
+        raise InvalidRequestError(
+            "raw_path needs backend='batch'; the shared backend writes no file"
+        )

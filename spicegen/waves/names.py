@@ -20,6 +20,7 @@ simulator's own spelling.)
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from spicegen.waves.errors import WaveformError
 
@@ -91,3 +92,16 @@ def unit_of(kind: str) -> str:
     """SI unit symbol of an ngspice vector kind: ``time`` -> ``s``, ``voltage`` -> ``V``,
     ``current`` -> ``A``, ``frequency`` -> ``Hz``; ``""`` for kinds without one (``notype``)."""
     return _UNITS.get(canonical_kind(kind), "")
+
+
+def plot_names(names: Iterable[str]) -> tuple[str, ...]:
+    """The canonical names of a plot's vectors, in order, each unique: a name that repeats
+    (ngspice writes one ``i(adac)`` per port of a multi-port XSPICE bridge) keeps its first
+    occurrence and numbers the next ones ``i(adac)#2``, ``i(adac)#3``..."""
+    found = []
+    seen: dict[str, int] = {}
+    for name in names:
+        canonical = canonical_name(name)
+        seen[canonical] = seen.get(canonical, 0) + 1
+        found.append(canonical if seen[canonical] == 1 else f"{canonical}#{seen[canonical]}")
+    return tuple(found)

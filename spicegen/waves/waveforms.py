@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from spicegen.waves.errors import MissingVectorError, WaveformError
-from spicegen.waves.names import canonical_kind, canonical_name, unit_of
+from spicegen.waves.names import canonical_kind, canonical_name, plot_names, unit_of
 
 _GROUND = frozenset({"0", "gnd"})
 
@@ -123,12 +123,8 @@ class Waveforms:
         """
         axis = None if axis_name is None else canonical_name(axis_name)
         vectors = []
-        seen: dict[str, int] = {}
-        for name, kind, data in columns:
-            canonical = canonical_name(name)
-            seen[canonical] = seen.get(canonical, 0) + 1
-            if seen[canonical] > 1:
-                canonical = f"{canonical}#{seen[canonical]}"
+        names = plot_names(name for name, _, _ in columns)
+        for canonical, (_, kind, data) in zip(names, columns, strict=True):
             values = np.asarray(data)
             if canonical == axis and np.iscomplexobj(values):
                 values = values.real
