@@ -13,10 +13,9 @@ One netlist holds ``chunk`` devices on one drive, each behind a 0 V meter. Every
 (the model's noise slot ``tnoise``) is one drive level: per train, a read, a SET, a read, then
 ``pulses`` times a weak RESET and a read; after the last train a strong RESET (three slots)
 and a read give the bottom of each device's window. ``characterise_weak_reset(model, spec)``
-returns a
-``WeakReset``: per bin of the present normalised state ``x = (G - g_lo)/(g_hi - g_lo)`` the
-mean and sd of the step in ``x`` and in siemens, the log-step moments, the windows of the
-devices (mean and sd of ``g_lo`` and ``g_hi``) and the energies of a pulse and of a SET
+returns a ``WeakReset``: per bin of the present normalised state ``x = (G - g_lo)/(g_hi -
+g_lo)`` the mean and sd of the step in ``x`` and in siemens, the log-step moments, the windows of
+the devices (mean and sd of ``g_lo`` and ``g_hi``) and the energies of a pulse and of a SET
 (integral of ``v i`` over the slot). ``closed_form`` is the model's own prediction;
 ``validate_weak_reset`` compares the table with fresh devices (another seed, another count).
 """
