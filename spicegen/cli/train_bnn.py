@@ -1,9 +1,13 @@
 """``spicegen train bnn``: a binarized network whose weight writes follow SPICE statistics.
 
 ``--synapse mram`` writes the bits with MTJ pulses characterised in ngspice
-(``spicegen.surrogate.mram_write``, cached); ``--synapse ideal`` never fails. Every setting is
-trained over ``--repeats`` seeds next to the full-precision and ideal-write baselines on the same
-splits, and ``DIR/metrics.json`` and ``DIR/accuracy_energy.png`` are written.
+(``spicegen.surrogate.mram_write``, cached); ``--synapse ideal`` never fails; ``--synapse rram``
+keeps the hidden weights in HfO2 pairs updated by weak-RESET pulses
+(``spicegen.surrogate.rram_weak_reset``, ``spicegen.learn.weak_reset``); ``--synapse dw
+--levels K`` programs K-level domain walls in-situ (``spicegen.surrogate.dw_write``). Every
+setting is trained over ``--repeats`` seeds next to the full-precision and ideal-write
+baselines on the same splits, and ``DIR/metrics.json`` and a figure are written
+(``train_bnn_devices`` holds the rram and dw runs).
 """
 
 from __future__ import annotations
@@ -13,13 +17,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from spicegen.cli.common import CliError, SubParsers, make_last_directory, output_directory
+from spicegen.cli.train_bnn_devices import check_device_options, domain_wall, weak_reset
 
 if TYPE_CHECKING:
     from spicegen.learn.datasets import Dataset
 
 IC0 = 45.3e-6  # A, the shipped mtj's mean critical current (the characterisation's mu)
 ERRORS = (1e-6, 1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.2, 0.3, 0.5)  # the sweep; 1e-6 the reference
-SYNAPSES = ("ideal", "mram")  # dw and rram: not built yet (issue 16 items 2 and 3)
+SYNAPSES = ("ideal", "mram", "dw", "rram")
+DEVICES = {"ideal": 200, "mram": 200, "dw": 200, "rram": 32}  # default --devices per synapse
 
 
 def register(commands: SubParsers) -> None:
@@ -44,8 +50,24 @@ def register(commands: SubParsers) -> None:
         help="reduced currents I/ic0 of the energy sweep (default 2)",
     )  # fmt: skip
     parser.add_argument(
-        "--devices", type=int, default=200,
-        help="MTJs per current in the Monte Carlo characterisation (default 200)",
+        "--devices", type=int,
+        help="devices in the Monte Carlo characterisation (MTJs per current, walls, or RRAM "
+        "cells; default 200, 200, 32)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--levels", type=int, metavar="K", help="--synapse dw: wall levels K (2..16; paper 2, 3, 5)"
+    )
+    parser.add_argument(
+        "--position-noise", type=float, default=0.1, metavar="F",
+        help="--synapse dw: wall position noise, fraction of the track per step (default 0.1)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--non-idealities", default="c2c,d2d,nonlinear", metavar="LIST",
+        help="--synapse rram: the non-idealities on, from c2c,d2d,nonlinear, or none",
+    )  # fmt: skip
+    parser.add_argument(
+        "--ablation", action="store_true",
+        help="--synapse rram: train every setting (none, each alone, all, all but each)",
     )  # fmt: skip
     parser.add_argument(
         "--metaplastic", type=float, metavar="M",
@@ -68,16 +90,19 @@ def handle(args: argparse.Namespace) -> None:
     from spicegen.cli.common import integers, numbers
 
     hidden = tuple(integers(args.hidden, "--hidden"))
+    if args.devices is None:
+        args.devices = DEVICES[args.synapse]
     if args.devices < 10:
         raise CliError(f"--devices must be >= 10, got {args.devices}")
     if args.repeats < 1 or args.epochs < 1:
         raise CliError(f"--repeats and --epochs must be >= 1, got {args.repeats}/{args.epochs}")
+    check_device_options(args)
     if args.metaplastic is not None:
         if args.synapse != "ideal" or args.energy_sweep or args.pulse_current is not None:
             raise CliError("--metaplastic trains with ideal writes: use --synapse ideal")
         if not args.metaplastic > 0:
             raise CliError(f"--metaplastic must be > 0, got {args.metaplastic}")
-    if args.synapse == "ideal" and (args.energy_sweep or args.pulse_current is not None):
+    if args.synapse != "mram" and (args.energy_sweep or args.pulse_current is not None):
         raise CliError("--pulse-current/--energy-sweep need --synapse mram")
     if args.synapse == "mram" and not args.energy_sweep:
         if args.pulse_current is None or args.pulse_width is None:
@@ -113,6 +138,12 @@ def handle(args: argparse.Namespace) -> None:
     seeds = list(range(args.seed, args.seed + args.repeats))
     if args.metaplastic is not None:
         _metaplastic(args, dataset, seeds, hidden)
+        return
+    if args.synapse == "rram":
+        weak_reset(args, dataset, seeds, hidden)
+        return
+    if args.synapse == "dw":
+        domain_wall(args, dataset, seeds, hidden)
         return
     pulses: list[MramPulse | IdealWrite]
     cached = True

@@ -73,7 +73,15 @@ def test_metaplastic_tasks_write_both_curves(cli, tmp_path: Path) -> None:  # ty
         (["--synapse", "mram", "--pulse-current", "1e-6", "--pulse-width", "1e-9"], "exceed ic0"),
         (["--synapse", "ideal", "--repeats", "0"], "--repeats"),
         (["--synapse", "ideal", "--dataset", "nope"], "nope"),
-        (["--synapse", "dw"], "invalid choice"),
+        (["--synapse", "dw"], "needs --levels"),
+        (["--synapse", "memristor"], "invalid choice"),
+        (["--synapse", "mram", "--levels", "3"], "--levels needs --synapse dw"),
+        (["--synapse", "dw", "--levels", "1"], "2..16"),
+        (["--synapse", "dw", "--levels", "3", "--position-noise", "0.9"], "--position-noise"),
+        (["--synapse", "rram", "--non-idealities", "c2c,heat"], "c2c,d2d,nonlinear"),
+        (["--synapse", "ideal", "--ablation"], "need --synapse rram"),
+        (["--synapse", "rram", "--pulse-current", "1e-4"], "need --synapse mram"),
+        (["--synapse", "rram", "--metaplastic", "3"], "--synapse ideal"),
         (["--synapse", "ideal", "--devices", "2"], "--devices"),
         (["--synapse", "mram", "--energy-sweep", "--metaplastic", "3"], "--synapse ideal"),
         (["--synapse", "ideal", "--metaplastic", "-1"], "> 0"),
@@ -86,3 +94,58 @@ def test_bad_options_are_one_line_errors(
 ) -> None:  # type: ignore[no-untyped-def]
     done = cli("train", "bnn", "--epochs", "1", *extra, "--out", tmp_path / "x")
     assert_one_line_error(done, expected)
+
+
+def test_rram_weak_reset_pairs_write_metrics_and_the_figure(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    args = ["train", "bnn", *SMALL, "--synapse", "rram", "--devices", "10"]
+    first = cli(*args, "--non-idealities", "d2d", "--out", tmp_path / "a")
+    second = cli(*args, "--non-idealities", "none", "--out", tmp_path / "b")
+    assert first.status == 0 and second.status == 0, first.err + second.err
+    a = json.loads((tmp_path / "a" / "metrics.json").read_text())
+    b = json.loads((tmp_path / "b" / "metrics.json").read_text())
+    assert (a["characterisation_cached"], b["characterisation_cached"]) == (False, True)
+    (setting,) = a["settings"]
+    assert setting["non_idealities"] == "d2d" and setting["device_to_device"]
+    assert not setting["cycle_to_cycle"] and not setting["nonlinear"]
+    assert a["accuracy_mean"] == setting["accuracy"] and 0.3 < a["accuracy_mean"] <= 1
+    assert setting["pulses"] > 0 and setting["energy_J"] > 0 and a["pulse_energy_J"] > 0
+    assert a["full_precision"] == b["full_precision"]  # the same splits and seeds
+    assert (tmp_path / "a" / "accuracy.png").stat().st_size > 1000
+    assert "d2d" in first.out
+
+
+def test_rram_ablation_trains_every_setting_and_names_the_costliest(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "ablation"
+    done = cli(
+        "train", "bnn", *SMALL, "--synapse", "rram", "--devices", "10", "--ablation", "--out", out
+    )
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    labels = [s["non_idealities"] for s in metrics["settings"]]
+    assert len(set(labels)) == 8 and labels[0] == "none"
+    assert metrics["most_harmful"] in {None, "cycle_to_cycle", "device_to_device", "nonlinear"}
+    assert set(metrics["costs"]["device_to_device"]) == {
+        "alone",
+        "removed",
+        "alone_se",
+        "removed_se",
+    }
+    assert "most harmful" in done.out
+
+
+@pytest.mark.parametrize("levels", [2, 3, 5])
+def test_domain_wall_levels_train_in_situ(cli, tmp_path: Path, levels: int) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / f"dw{levels}"
+    done = cli(
+        "train", "bnn", *SMALL, "--synapse", "dw", "--levels", levels, "--devices", "20",
+        "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["levels"] == levels and 0.3 < metrics["accuracy_mean"] <= 1
+    assert abs(sum(metrics["landing_probabilities"]) - 1) < 1e-9
+    assert metrics["energy_J"] > 0 and metrics["step_energy_J"] > 0
+    assert metrics["energy_per_training_sample_J"] == pytest.approx(
+        metrics["energy_J"] / (1437 * 1)  # 80 % of 1,797 digits, one epoch
+    )
+    assert (out / "accuracy.png").stat().st_size > 1000
