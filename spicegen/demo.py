@@ -1,11 +1,14 @@
 """The main demo: build a circuit in Python, simulate it with both backends, plot it; then one
 small example of each circuit generator, simulated and plotted; then a short finite-difference
 training run of an MTJ network; then two behaviours of the neuron atlas and a short VDSP run
-of a spiking network.
+of a spiking network; then the device-randomness runs: memristor MCMC on Iris, the logarithmic
+Bayesian machine at the prototype's scale in ngspice, and a binarized network trained with
+HfO2 weak-RESET pulses.
 
 Run with ``python -m spicegen.demo`` (``make demo``). Writes ``out/demo/rc_step.png``,
 ``oscillator_neuron.png``, ``neuron_pair.png``, ``bayesian_machine.png``, ``crossbar.png`` and
-``fd_iris.png`` and ``spiking_fields.png``.
+``fd_iris.png`` and ``spiking_fields.png``, with the MCMC and binarized runs' own folders
+(``mcmc/``, ``bnn_rram/``) beside them.
 
 The generators' runnable decks (sources and an analysis) are ``spicegen.circuits.decks``,
 shared with ``spicegen build`` and ``scripts/regen_netlists.py``.
@@ -57,6 +60,7 @@ def main(out_dir: str = "out/demo") -> Path:
     generators_demo(out_dir)
     learning_demo(out_dir)
     spiking_demo(out_dir)
+    device_learning_demo(out_dir)
     return path
 
 
@@ -293,6 +297,63 @@ def spiking_demo(out_dir: str = "out/demo") -> Path:
     )
     print(f"  {path.resolve()}")
     return path
+
+
+def device_learning_demo(out_dir: str = "out/demo") -> list[Path]:
+    """Short runs of the Bayesian and binarized learners through the command line, as a
+    designer would type them (each writes metrics.json and its figures into its own folder)."""
+    import contextlib
+    import io
+    import json
+
+    from spicegen.cli.main import main as spicegen
+    from spicegen.waves import read_raw
+
+    start = time.perf_counter()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    commands = {
+        "mcmc": ["train", "mcmc", "--dataset", "iris", "--device", "rram_hfo2", "--samples",
+                 "400", "--folds", "2", "--precondition", "--rows", "64", "--seed", "0"],
+        "bnn_rram": ["train", "bnn", "--dataset", "digits", "--synapse", "rram", "--hidden",
+                     "32", "--epochs", "3", "--repeats", "1", "--devices", "16", "--seed", "0"],
+    }  # fmt: skip
+    figures: list[Path] = []
+    for name, command in commands.items():
+        folder = out / name
+        status = spicegen([*command, "--out", str(folder)])
+        if status != 0:
+            raise RuntimeError(f"spicegen {' '.join(command)} exited with {status}")
+        metrics = json.loads((folder / "metrics.json").read_text())
+        mean, sd = 100 * metrics["accuracy_mean"], 100 * metrics["accuracy_std"]
+        print(f"spicegen {' '.join(command[:2])} ({command[3]}): accuracy {mean:.1f} ± {sd:.1f} %")
+        figures += sorted(folder.glob("*.png"))
+    deck, raw = out / "bayesian_machine_log.cir", out / "bayesian_machine_log.raw"
+    machine_start = time.perf_counter()
+    for command in (["build", "bayesian-machine", "--scaled", "--variant", "logarithmic",
+                     "-o", str(deck)], ["run", str(deck), "--raw", str(raw)]):  # fmt: skip
+        with contextlib.redirect_stdout(io.StringIO()):  # the run lists ~100 logic vectors
+            if spicegen(command) != 0:
+                raise RuntimeError(f"spicegen {' '.join(command)} failed")
+    sums = _accumulator_sums(read_raw(raw))
+    print(f"logarithmic Bayesian machine, 2,048 memristors (2T2R), ngspice with XSPICE logic: "
+          f"class sums {sums}, decision class {sums.index(min(sums))} (smallest sum) in "
+          f"{time.perf_counter() - machine_start:.1f} s; deck {deck.resolve()}")  # fmt: skip
+    print(f"device-randomness runs in {time.perf_counter() - start:.1f} s; figures:")
+    for path in figures:
+        print(f"  {path.resolve()}")
+    return figures
+
+
+def _accumulator_sums(waves: Waveforms) -> list[int]:
+    """Each class's final log-likelihood sum, from its register bits ``acc<class>_<bit>``."""
+    sums: list[int] = []
+    while any(name.startswith(f"v(acc{len(sums)}_") for name in waves.names):
+        bits = [name for name in waves.names if name.startswith(f"v(acc{len(sums)}_")]
+        sums.append(
+            sum(int(waves[f"v(acc{len(sums)}_{k})"][-1] > 0.5) << k for k in range(len(bits)))
+        )
+    return sums
 
 
 if __name__ == "__main__":

@@ -21,6 +21,12 @@ def test_demo_writes_its_figures(tmp_path: Path, capsys: pytest.CaptureFixture[s
     for figure in figures:
         assert figure.stat().st_size > 10_000
         assert figure.name in printed
+    # the device-randomness runs, each in its own folder through the command line
+    assert "spicegen train mcmc (iris): accuracy" in printed
+    assert "spicegen train bnn (digits): accuracy" in printed
+    assert "decision class" in printed
+    for name in ("mcmc/traces.png", "mcmc/calibration.png", "bnn_rram/accuracy.png"):
+        assert (tmp_path / name).stat().st_size > 10_000 and str(tmp_path / name) in printed
 
 
 def test_the_main_guard_comes_after_every_definition() -> None:
