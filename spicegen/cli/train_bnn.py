@@ -1,13 +1,13 @@
 """``spicegen train bnn``: a binarized network whose weight writes follow SPICE statistics.
 
-``--synapse mram`` writes the bits with MTJ pulses characterised in ngspice
-(``spicegen.surrogate.mram_write``, cached); ``--synapse ideal`` never fails; ``--synapse rram``
-keeps the hidden weights in HfO2 pairs updated by weak-RESET pulses
-(``spicegen.surrogate.rram_weak_reset``, ``spicegen.learn.weak_reset``); ``--synapse dw
---levels K`` programs K-level domain walls in-situ (``spicegen.surrogate.dw_write``). Every
-setting is trained over ``--repeats`` seeds next to the full-precision and ideal-write
-baselines on the same splits, and ``DIR/metrics.json`` and a figure are written
-(``train_bnn_devices`` holds the rram and dw runs).
+``--synapse mram`` writes the bits with MTJ pulses characterised in ngspice in each direction
+(``spicegen.surrogate.mram_write``, cached; P -> AP at the same reduced current);
+``--synapse ideal`` never fails; ``--synapse rram`` keeps the hidden weights in HfO2 pairs
+updated by weak-RESET pulses (``spicegen.surrogate.rram_weak_reset``,
+``spicegen.learn.weak_reset``); ``--synapse dw --levels K`` programs K-level domain walls
+in-situ (``spicegen.surrogate.dw_write``). Every setting is trained over ``--repeats`` seeds
+next to the full-precision and ideal-write baselines on the same splits, and
+``DIR/metrics.json`` and a figure are written (``train_bnn_devices`` holds the rram and dw runs).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from spicegen.cli.train_bnn_devices import check_device_options, domain_wall, we
 
 if TYPE_CHECKING:
     from spicegen.learn.datasets import Dataset
+    from spicegen.surrogate.mram_write import MramWrite, MramWriteSpec
 
 IC0 = 45.3e-6  # A, the shipped mtj's mean critical current (the characterisation's mu)
 ERRORS = (1e-6, 1e-4, 1e-3, 1e-2, 0.03, 0.1, 0.2, 0.3, 0.5)  # the sweep; 1e-6 the reference
@@ -120,7 +121,6 @@ def handle(args: argparse.Namespace) -> None:
     output_directory(args.out, "--out")
     make_last_directory(args.out, "--out")
 
-    from spicegen import models
     from spicegen.learn.approximate_memory import (
         energy_sweep,
         plot_energy_sweep,
@@ -131,7 +131,7 @@ def handle(args: argparse.Namespace) -> None:
     from spicegen.learn.datasets import load_dataset
     from spicegen.learn.evaluation import write_metrics
     from spicegen.learn.synapses import IdealWrite, MramPulse, mram_pulse
-    from spicegen.surrogate.mram_write import MramWriteSpec, characterise_mram_write
+    from spicegen.surrogate.mram_write import MramWriteSpec
     from spicegen.sweep.progress import Progress
 
     dataset = load_dataset(args.dataset)
@@ -154,17 +154,15 @@ def handle(args: argparse.Namespace) -> None:
         spec = MramWriteSpec(devices=args.devices)
         if not set(sweep_currents) <= set(spec.currents):
             spec = MramWriteSpec(currents=tuple(sweep_currents), devices=args.devices)
-        mram = characterise_mram_write(models.load("mtj"), spec)
-        cached = mram.cached
-        pulses = list(pulses_for_errors(mram, currents, ERRORS))
+        mram, to_ap, cached = _both_directions(spec)
+        pulses = list(pulses_for_errors(mram, currents, ERRORS, to_ap))
     else:
         width = max(30e-9, args.pulse_width)
         spec = MramWriteSpec(
             currents=(args.pulse_current / IC0,), width=width, devices=args.devices
         )
-        mram = characterise_mram_write(models.load("mtj"), spec)
-        cached = mram.cached
-        pulses = [mram_pulse(mram, float(mram.currents[0]), args.pulse_width)]
+        mram, to_ap, cached = _both_directions(spec)
+        pulses = [mram_pulse(mram, float(mram.currents[0]), args.pulse_width, to_ap)]
     progress = Progress(len(seeds) * (len(pulses) + 2), desc="train bnn", unit="run")
     try:
         sweep = energy_sweep(
@@ -188,6 +186,21 @@ def handle(args: argparse.Namespace) -> None:
         f"energy saved at <= 1 pt lost: {100 * float(metrics['energy_saved_at_1pct_loss']):.1f} %; "  # type: ignore[arg-type]
         f"written to {args.out}"
     )
+
+
+def _both_directions(spec: MramWriteSpec) -> tuple[MramWrite, MramWrite, bool]:
+    """The AP -> P characterisation of ``spec``, the P -> AP one at the same reduced currents
+    (writes to -1 cost more: their critical current is ic_ratio times higher), and whether
+    both came from the cache."""
+    from dataclasses import replace
+
+    from spicegen import models
+    from spicegen.surrogate.mram_write import characterise_mram_write
+
+    mtj = models.load("mtj")
+    to_p = characterise_mram_write(mtj, spec)
+    to_ap = characterise_mram_write(mtj, replace(spec, direction="p_to_ap"))
+    return to_p, to_ap, to_p.cached and to_ap.cached
 
 
 def _metaplastic(

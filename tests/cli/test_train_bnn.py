@@ -54,6 +54,44 @@ def test_one_mram_pulse_is_characterised_then_served_from_the_cache(cli, tmp_pat
     assert a["points"] == b["points"]  # same seeds, same characterisation: same numbers
 
 
+def test_one_mram_pulse_prices_writes_to_minus_one_at_the_p_to_ap_energy(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "run"
+    done = cli(
+        "train", "bnn", *SMALL, "--synapse", "mram", "--pulse-current", "136e-6",
+        "--pulse-width", "8e-9", "--devices", "20", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    (point,) = json.loads((out / "metrics.json").read_text())["points"]
+    to_p, to_ap = point["energy_per_write_J"], point["energy_per_write_to_ap_J"]
+    # the same reduced current 3 and width: P -> AP drives ic_ratio = 1.5 times the current
+    # through the same cell, so each write costs more (I^2 R t, R higher in AP as well)
+    assert point["width_to_ap_s"] == 8e-9 and to_ap > 1.5 * to_p > 0
+    # energy = to_p (writes - n) + to_ap n over the run's n writes to -1: n must be a count
+    # strictly between 0 and the writes (both directions are written while training)
+    reverse = (point["energy_J"] - to_p * point["writes"]) / (to_ap - to_p)
+    assert 0.05 * point["writes"] < reverse < 0.95 * point["writes"]
+
+
+def test_energy_sweep_gives_writes_to_minus_one_their_own_width_and_energy(
+    cli, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    out = tmp_path / "sweep"
+    done = cli(
+        "train", "bnn", *SMALL, "--repeats", "1", "--synapse", "mram", "--energy-sweep",
+        "--sweep-currents", "3", "--devices", "10", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    points = json.loads((out / "metrics.json").read_text())["points"]
+    assert len(points) > 1
+    for point in points:
+        # each direction's width is solved for the same error rate; the P -> AP pulse
+        # carries 1.5 times the current, so it costs more per write at about the same width
+        assert point["width_to_ap_s"] == pytest.approx(point["width_s"], rel=0.1)
+        assert point["energy_per_write_to_ap_J"] > 1.5 * point["energy_per_write_J"]
+
+
 def test_metaplastic_tasks_write_both_curves(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "meta"
     done = cli("train", "bnn", *SMALL, "--synapse", "ideal", "--metaplastic", "30", "--out", out)
