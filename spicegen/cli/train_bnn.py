@@ -75,8 +75,9 @@ def register(commands: SubParsers) -> None:
         help="train task A then task B with f_meta = 1 - tanh^2(M W_h), next to M = 0",
     )  # fmt: skip
     parser.add_argument(
-        "--tasks", choices=("permuted",), default="permuted",
-        help="task B of --metaplastic: task A with its pixels permuted",
+        "--tasks", choices=("permuted", "split"), default="permuted",
+        help="--metaplastic task pair: permuted (B is A with its pixels permuted) or split "
+        "(A the first half of the classes, B the rest)",
     )  # fmt: skip
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="first training seed")
     parser.add_argument("--repeats", type=int, default=3, help="seeds S, S+1, ... (default 3)")
@@ -206,7 +207,7 @@ def _both_directions(spec: MramWriteSpec) -> tuple[MramWrite, MramWrite, bool]:
 def _metaplastic(
     args: argparse.Namespace, dataset: Dataset, seeds: list[int], hidden: tuple[int, ...]
 ) -> None:
-    """Task A then task B with m = M and m = 0; metrics.json and task_a.png."""
+    """Task A then task B (``--tasks``) with m = M and m = 0; metrics.json and task_a.png."""
     from spicegen.learn.evaluation import write_metrics
     from spicegen.learn.metaplastic import plot_sequential, sequential_tasks
     from spicegen.sweep.progress import Progress
@@ -215,7 +216,11 @@ def _metaplastic(
     results = []
     try:
         for m in (args.metaplastic, 0.0):
-            results.append(sequential_tasks(dataset, m, seeds, epochs=args.epochs, hidden=hidden))
+            results.append(
+                sequential_tasks(
+                    dataset, m, seeds, epochs=args.epochs, hidden=hidden, tasks=args.tasks
+                )
+            )
             progress.update(1, 0)
     finally:
         progress.close()

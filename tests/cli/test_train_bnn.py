@@ -54,9 +54,7 @@ def test_one_mram_pulse_is_characterised_then_served_from_the_cache(cli, tmp_pat
     assert a["points"] == b["points"]  # same seeds, same characterisation: same numbers
 
 
-def test_one_mram_pulse_prices_writes_to_minus_one_at_the_p_to_ap_energy(
-    cli, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_writes_to_minus_one_cost_the_p_to_ap_energy(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "run"
     done = cli(
         "train", "bnn", *SMALL, "--synapse", "mram", "--pulse-current", "136e-6",
@@ -74,9 +72,7 @@ def test_one_mram_pulse_prices_writes_to_minus_one_at_the_p_to_ap_energy(
     assert 0.05 * point["writes"] < reverse < 0.95 * point["writes"]
 
 
-def test_energy_sweep_gives_writes_to_minus_one_their_own_width_and_energy(
-    cli, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+def test_energy_sweep_prices_each_direction(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "sweep"
     done = cli(
         "train", "bnn", *SMALL, "--repeats", "1", "--synapse", "mram", "--energy-sweep",
@@ -103,6 +99,30 @@ def test_metaplastic_tasks_write_both_curves(cli, tmp_path: Path) -> None:  # ty
     assert (out / "task_a.png").stat().st_size > 1000
 
 
+def test_metaplastic_split_tasks_match_the_api(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from spicegen.learn.datasets import load_dataset
+    from spicegen.learn.metaplastic import sequential_tasks
+
+    args = ["train", "bnn", *SMALL, "--synapse", "ideal", "--metaplastic", "30"]
+    runs = {}
+    for tasks in ("split", "permuted"):
+        done = cli(*args, "--tasks", tasks, "--out", tmp_path / tasks)
+        assert done.status == 0, done.err
+        runs[tasks] = json.loads((tmp_path / tasks / "metrics.json").read_text())
+    assert runs["split"]["tasks"] == "split"
+    # the same seeds through the Python API: training is seeded, so the curves are the same
+    expected = sequential_tasks(
+        load_dataset("digits"), 30.0, [0, 1], epochs=1, hidden=(16,), tasks="split"
+    )
+    curve = runs["split"]["curves"]["30.0"]
+    assert curve["task_b"] == pytest.approx(expected.task_b.mean, abs=1e-12)
+    assert curve["task_a_during_b"] == pytest.approx(
+        [s.mean for s in expected.task_a_during_b], abs=1e-12
+    )
+    # task B of the split pair is another test set (classes 5-9) than the permuted one
+    assert curve["task_b"] != runs["permuted"]["curves"]["30.0"]["task_b"]
+
+
 @pytest.mark.parametrize(
     ("extra", "expected"),
     [
@@ -123,7 +143,7 @@ def test_metaplastic_tasks_write_both_curves(cli, tmp_path: Path) -> None:  # ty
         (["--synapse", "ideal", "--devices", "2"], "--devices"),
         (["--synapse", "mram", "--energy-sweep", "--metaplastic", "3"], "--synapse ideal"),
         (["--synapse", "ideal", "--metaplastic", "-1"], "> 0"),
-        (["--synapse", "ideal", "--metaplastic", "3", "--tasks", "split"], "invalid choice"),
+        (["--synapse", "ideal", "--metaplastic", "3", "--tasks", "mixed"], "invalid choice"),
         (["--synapse", "mram", "--energy-sweep", "--sweep-currents", "0.5"], "> 1"),
     ],
 )
