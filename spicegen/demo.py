@@ -302,12 +302,15 @@ def spiking_demo(out_dir: str = "out/demo") -> Path:
 def device_learning_demo(out_dir: str = "out/demo") -> list[Path]:
     """Short runs of the Bayesian and binarized learners through the command line, as a
     designer would type them (each writes metrics.json and its figures into its own folder)."""
-    import contextlib
-    import io
     import json
+    import subprocess
 
-    from spicegen.cli.main import main as spicegen
     from spicegen.waves import read_raw
+
+    def spicegen(arguments: list[str], quiet: bool = False) -> int:
+        # the installed command's own process, as a designer would type it
+        command = [sys.executable, "-m", "spicegen", *arguments]
+        return subprocess.run(command, stdout=subprocess.DEVNULL if quiet else None).returncode
 
     start = time.perf_counter()
     out = Path(out_dir)
@@ -332,9 +335,8 @@ def device_learning_demo(out_dir: str = "out/demo") -> list[Path]:
     machine_start = time.perf_counter()
     for command in (["build", "bayesian-machine", "--scaled", "--variant", "logarithmic",
                      "-o", str(deck)], ["run", str(deck), "--raw", str(raw)]):  # fmt: skip
-        with contextlib.redirect_stdout(io.StringIO()):  # the run lists ~100 logic vectors
-            if spicegen(command) != 0:
-                raise RuntimeError(f"spicegen {' '.join(command)} failed")
+        if spicegen(command, quiet=True) != 0:  # quiet: the run lists ~100 logic vectors
+            raise RuntimeError(f"spicegen {' '.join(command)} failed")
     sums = _accumulator_sums(read_raw(raw))
     print(f"logarithmic Bayesian machine, 2,048 memristors (2T2R), ngspice with XSPICE logic: "
           f"class sums {sums}, decision class {sums.index(min(sums))} (smallest sum) in "
