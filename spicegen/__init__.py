@@ -7,10 +7,10 @@ Verilog-A compiler or the simulator until something needs them.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from spicegen.errors import SpicegenError
+from spicegen.lazy import lazy_exports
 
 # pyproject.toml's version, kept here so that `spicegen --version` needs no metadata lookup
 # (importlib.metadata costs more than the rest of the start-up); tests/test_api.py checks both
@@ -81,17 +81,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'spicegen' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *_EXPORTS})
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
 
 if TYPE_CHECKING:
