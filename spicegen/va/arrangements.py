@@ -6,6 +6,10 @@ their reasons are in ``docs/compiler.md``.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 from spicegen.netlist import (
     BSource,
     Capacitor,
@@ -18,6 +22,8 @@ from spicegen.netlist import (
 from spicegen.netlist.elements import Element
 from spicegen.netlist.validate import Value
 
+# a read of a one-node voltage, v(<node>); a node name holds no parenthesis
+_READ = re.compile(r"v\(([^()]*)\)")
 IDT_GATE = "1e3"  # siemens to ic while time = 0: fixes the operating point of an integrator
 
 
@@ -61,37 +67,91 @@ def transient_flag(node: str) -> tuple[Element, ...]:
     )
 
 
-def inline_single_use(elements: list[Element], shared: list[str]) -> list[Element]:
-    """Auxiliary nodes (``B<node> <node> 0 V=expr`` read as ``v(<node>)``) that end up read
-    once are substituted back into their reader, and unread ones dropped: each costs two
-    unknowns (node and source current) in every instance, which only pays off when the
-    expression is shared."""
-    remaining = list(shared)
-    changed = True
-    while changed:
-        changed = False
-        for node in list(remaining):
-            reference = f"v({node})"
-            source = next(e for e in elements if isinstance(e, BSource) and e.name == f"B{node}")
-            readers = [
-                k
-                for k, e in enumerate(elements)
-                if isinstance(e, BSource) and reference in str(e.expression)
-            ]
-            uses = sum(
-                str(getattr(elements[k], "expression", "")).count(reference) for k in readers
-            )
-            if uses > 1:
-                continue
-            for k in readers:
-                reader = elements[k]
-                assert isinstance(reader, BSource)
-                text = str(reader.expression).replace(reference, f"({source.expression})")
-                elements[k] = BSource(reader.name, reader.p, reader.n, reader.kind, text)
-            elements.remove(source)
-            remaining.remove(node)
-            changed = True
-    return elements
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """A shared expression, ``B<node> <node> 0 V=expression`` read as ``v(<node>)``, until
+    ``inline_single_use`` decides whether it stays: its text is checked only then, once, in
+    the element it ends up in."""
+
+    node: str
+    expression: str
+
+
+def inline_single_use(elements: Sequence[Element | Shared]) -> list[Element]:
+    """Shared nodes that end up read once are substituted back into their reader, and unread
+    ones dropped: each costs two unknowns (node and source current) in every instance, which
+    only pays off when the expression is shared; the ones read twice or more become their
+    B-source.
+
+    Linear in the total text: reads are counted once, unread nodes are dropped by reference
+    counting (a node's expression reads only nodes made before it, so the reads form a DAG),
+    and each source is built, and its text checked, once with its final text. Substitution
+    is textual and each inlined node has one reader, so its order does not matter."""
+    # fresh names (Auxiliary.fresh): one Shared per node
+    sources = {e.node: k for k, e in enumerate(elements) if isinstance(e, Shared)}
+    reads: dict[int, list[str]] = {}  # index of a source -> the shared nodes it reads
+    for k, element in enumerate(elements):
+        if isinstance(element, (BSource, Shared)):
+            found = (m.group(1) for m in _READ.finditer(str(element.expression)))
+            reads[k] = [node for node in found if node in sources]
+    uses = dict.fromkeys(sources, 0)
+    for nodes in reads.values():
+        for node in nodes:
+            uses[node] += 1
+    # unread nodes go, and with them their own reads, which may leave other nodes unread
+    dropped: set[str] = set()
+    unread = [node for node, count in uses.items() if count == 0]
+    while unread:
+        node = unread.pop()
+        dropped.add(node)
+        for read in reads[sources[node]]:
+            uses[read] -= 1
+            if uses[read] == 0:
+                unread.append(read)
+    inlined = {
+        e.node: e.expression
+        for e in elements
+        if isinstance(e, Shared) and uses[e.node] == 1 and e.node not in dropped
+    }
+    removed = {sources[node] for node in (*dropped, *inlined)}
+    result: list[Element] = []
+    for k, element in enumerate(elements):
+        if k in removed:
+            continue
+        if isinstance(element, Shared):
+            text = _substituted(element.expression, inlined)
+            result.append(BSource(f"B{element.node}", element.node, "0", "v", text))
+        elif isinstance(element, BSource) and any(node in inlined for node in reads[k]):
+            text = _substituted(str(element.expression), inlined)
+            result.append(BSource(element.name, element.p, element.n, element.kind, text))
+        else:
+            result.append(element)
+    return result
+
+
+def _substituted(text: str, inlined: dict[str, str]) -> str:
+    """``text`` with every ``v(node)`` of an ``inlined`` node replaced by ``(expression)``,
+    recursively; an explicit stack, as a chain of nodes nests as deep as it is long."""
+    pieces: list[str] = []
+    stack: list[str | tuple[str, int]] = [(text, 0)]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            pieces.append(item)
+            continue
+        current, start = item
+        for match in _READ.finditer(current, start):
+            inner = inlined.get(match.group(1))
+            if inner is not None:
+                pieces.append(current[start : match.start()])
+                pieces.append("(")
+                stack.append((current, match.end()))
+                stack.append(")")
+                stack.append((inner, 0))
+                break
+        else:
+            pieces.append(current[start:])
+    return "".join(pieces)
 
 
 def noise(node: str, distribution: str, step: Value) -> VoltageSource:

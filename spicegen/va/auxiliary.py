@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from spicegen.netlist import BSource, Param
+from spicegen.netlist import Param
 from spicegen.netlist.elements import Element
 from spicegen.va import arrangements
 from spicegen.va.diagnostics import Location
@@ -23,9 +23,9 @@ class Auxiliary:
     """Collects the auxiliary elements, ``.param`` lines and draws of one lowering."""
 
     def __init__(self, used_names: Iterable[str]) -> None:
-        self.elements: list[Element] = []
+        # shared expressions stay unchecked text until arrangements.inline_single_use
+        self.elements: list[Element | arrangements.Shared] = []
         self.param_statements: list[Param] = []
-        self.shared_nodes: list[str] = []
         self.draws: list[Draw] = []
         self._used = set(used_names)
         self._counters: dict[str, int] = {}
@@ -98,6 +98,5 @@ class Auxiliary:
         if not SIMULATED.search(value.text):
             self.param_statements.append(Param(shared, value.text))
             return Val(shared, value.is_int)
-        self.elements.append(BSource(f"B{shared}", shared, "0", "v", value.text))
-        self.shared_nodes.append(shared)
+        self.elements.append(arrangements.Shared(shared, value.text))
         return Val(f"v({shared})", value.is_int)

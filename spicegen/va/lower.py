@@ -129,9 +129,7 @@ class _Lowerer:
         for statement in self._module.analog:
             self._exec(statement, env, None)
         auxiliary = self._auxiliary
-        elements = self._branches.elements()
-        elements.extend(auxiliary.elements)
-        elements = arrangements.inline_single_use(elements, auxiliary.shared_nodes)
+        elements = arrangements.inline_single_use([*self._branches.elements(), *auxiliary.elements])
         params.extend(draw_values(auxiliary.draws, self._seed, self._module.name).items())
         if self._adds_noise_step:
             params.append((NOISE_STEP, NOISE_STEP_DEFAULT))
