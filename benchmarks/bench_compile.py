@@ -8,6 +8,9 @@
    by hand as B-sources and capacitors (goal: compiled/hand <= 1.2; for the native osdi
    target <= 0.5), same deck otherwise, ``.options klu``; the column currents are compared
    once so the race is fair.
+3. ``compile_va`` time of a chain of N assignments, each longer than the sharing threshold and
+   read once by the next (N = 10, 100, 1,000): the shared nodes are inlined back, and the
+   cost per 10x length should be ~10x (linear). ``--chain-only`` runs just this part.
 
 Prints medians and ratios; never asserts on time. ``python benchmarks/bench_compile.py``.
 """
@@ -182,6 +185,38 @@ HAND = Subckt(
 )
 
 
+def chain_model(length: int) -> str:
+    """``length`` chained assignments of ``y``, each adding 11 terms of V(p, n) (over 160
+    characters, so each makes a shared node that only the next one reads)."""
+    added = " + ".join(f"{k}e-6*V(p, n)" for k in range(1, 12))
+    steps = "".join(f"    y = y + {added};\n" for _ in range(length))
+    return (
+        '`include "disciplines.vams"\nmodule chain(p, n);\n  inout p, n; electrical p, n;\n'
+        f"  real y;\n  analog begin\n    y = V(p, n);\n{steps}    I(p, n) <+ 1m*y;\n"
+        "  end\nendmodule\n"
+    )
+
+
+def chain_scaling(lengths: tuple[int, ...], repeat: int) -> None:
+    """Median wall and CPU time of compiling each chain, and the ratio to the previous one."""
+    print(f"compile_va of a chain of single-use shared assignments; median of {repeat}")
+    print(f"{'length':>8}{'wall':>11}{'CPU':>11}{'CPU ratio':>11}")
+    compile_va(chain_model(2), filename="chain.va")  # builds the parsers
+    previous = None
+    for length in lengths:
+        text = chain_model(length)
+        walls, cpus = [], []
+        for _ in range(repeat):
+            wall, cpu = time.perf_counter(), time.process_time()
+            compile_va(text, filename="chain.va")
+            walls.append(time.perf_counter() - wall)
+            cpus.append(time.process_time() - cpu)
+        cpu = statistics.median(cpus)
+        ratio = f"{cpu / previous:.1f}x" if previous else ""
+        print(f"{length:>8}{statistics.median(walls):>9.2f} s{cpu:>9.2f} s{ratio:>11}")
+        previous = cpu
+
+
 def median_time(function: Callable[[], object], repeat: int) -> tuple[float, float]:
     """(first call, median of the ``repeat`` calls after it), in seconds."""
     times = []
@@ -223,7 +258,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="transient runs per median")
     parser.add_argument("--size", type=int, default=32, help="crossbar rows = columns")
     parser.add_argument("--stop", type=float, default=2e-6, help="transient length, s")
+    parser.add_argument("--chain-repeat", type=int, default=3, help="compiles per chain median")
+    parser.add_argument("--chain-only", action="store_true", help="only the chain scaling")
     args = parser.parse_args()
+    chain_scaling((10, 100, 1000), args.chain_repeat)
+    if args.chain_only:
+        return
+    print()
 
     goal_ms = COMPILE_GOAL * 1e3
     print(f"compile_va: cold first call, then median of {args.compiles} (goal {goal_ms:.0f} ms)")
