@@ -13,7 +13,9 @@
    tiny.cir`` (batch) as child processes vs bare ``ngspice -b tiny.cir`` (goal: ``run`` adds
    < 0.1 s); ``--cli-only`` runs this section alone. ``--venv DIR`` adds the interpreter floor
    and ``spicegen run`` of another virtual environment (the same checkout first on its path),
-   e.g. one where spicegen is installed with ``--config-settings editable_mode=compat``.
+   e.g. one where spicegen is installed with ``--config-settings editable_mode=compat``;
+   ``--baseline DIR`` adds ``spicegen run`` of the package in DIR (an older version exported
+   there with ``git archive REV spicegen | tar -x -C DIR``), taking turns with this one.
 5. ``--summary``: the pure-Python summary of a raw file (what ``spicegen run`` prints) against
    numpy's reader with its import, by file size, each in a fresh interpreter.
 
@@ -337,7 +339,7 @@ def summary_reading(repeat: int) -> None:
             )
 
 
-def cli_startup(repeat: int, venv: Path | None = None) -> None:
+def cli_startup(repeat: int, venv: Path | None = None, baseline: Path | None = None) -> None:
     """Medians of ``repeat`` child processes: the CLI against bare ngspice on the same deck.
 
     The commands take turns (one run of each per round), so a change in the machine's load
@@ -367,12 +369,17 @@ def cli_startup(repeat: int, venv: Path | None = None) -> None:
             cases[f"spicegen run tiny.cir ({venv.name})"] = [
                 str(venv / "bin" / "spicegen"), "run", "tiny.cir"
             ]  # fmt: skip
-        for argv in cases.values():
-            _timed_child(argv, work, env)  # warm the page cache and the bytecode cache
+        environments = dict.fromkeys(cases, env)
+        if baseline is not None:
+            label = f"spicegen run tiny.cir ({baseline.name})"
+            cases[label] = [spicegen, "run", "tiny.cir"]
+            environments[label] = env | {"PYTHONPATH": str(baseline.resolve())}
+        for label, argv in cases.items():
+            _timed_child(argv, work, environments[label])  # warm the page and bytecode caches
         times: dict[str, list[tuple[float, float]]] = {label: [] for label in cases}
         for _ in range(repeat):
             for label, argv in cases.items():
-                times[label].append(_timed_child(argv, work, env))
+                times[label].append(_timed_child(argv, work, environments[label]))
     wall = {label: statistics.median(t[0] for t in runs) for label, runs in times.items()}
     cpu = {label: statistics.median(t[1] for t in runs) for label, runs in times.items()}
     bare_wall, bare_cpu = wall["bare ngspice -b tiny.cir"], cpu["bare ngspice -b tiny.cir"]
@@ -495,9 +502,12 @@ def main() -> None:
     parser.add_argument(
         "--venv", type=Path, help="also time this virtual environment's python and spicegen"
     )
+    parser.add_argument(
+        "--baseline", type=Path, help="also time `spicegen run` of the spicegen package in DIR"
+    )
     args = parser.parse_args()
     if args.cli_only:
-        cli_startup(max(args.repeat, 21), args.venv)
+        cli_startup(max(args.repeat, 21), args.venv, args.baseline)
         return
     if args.imports:
         import_costs(args.repeat)
@@ -514,7 +524,7 @@ def main() -> None:
     if not args.skip_crossbar:
         crossbar_case(max(3, args.repeat // 3))
     print()
-    cli_startup(max(args.repeat, 21), args.venv)
+    cli_startup(max(args.repeat, 21), args.venv, args.baseline)
 
 
 if __name__ == "__main__":
