@@ -11,9 +11,22 @@
 3. ``simulate()`` against bare ngspice on a 64x64 resistive crossbar transient (14 MB raw).
 4. The command line's start-up: ``spicegen --version``, ``spicegen models`` and ``spicegen run
    tiny.cir`` (batch) as child processes vs bare ``ngspice -b tiny.cir`` (goal: ``run`` adds
-   < 0.1 s); ``--cli-only`` runs this section alone.
+   < 0.1 s); ``--cli-only`` runs this section alone. ``--venv DIR`` adds the interpreter floor
+   and ``spicegen run`` of another virtual environment (the same checkout first on its path),
+   e.g. one where spicegen is installed with ``--config-settings editable_mode=compat``;
+   ``--baseline DIR`` adds ``spicegen run`` of the package in DIR (an older version exported
+   there with ``git archive REV spicegen | tar -x -C DIR``), taking turns with this one.
 5. ``--summary``: the pure-Python summary of a raw file (what ``spicegen run`` prints) against
    numpy's reader with its import, by file size, each in a fresh interpreter.
+
+6. ``--imports``: what ``spicegen run tiny.cir`` imports and what each module costs, from
+   ``python -X importtime`` in fresh interpreters (the smallest of the runs per module, which
+   load disturbs least). A module imported with ``importlib.import_module`` (a verb, a lazy
+   name) is not listed by ``-X importtime``; what it imports is, at the top level.
+7. ``--stages``: where ``spicegen run tiny.cir``'s time goes after its imports, each step timed
+   in this process (warm, medians): reading the netlist, the Run, writing and scanning the
+   deck, the batch run (private folder, ngspice, read-back) against ngspice alone started the
+   same way, the summary of the raw file, and the printed report.
 
 Prints medians and ratios; never asserts on time. ``python benchmarks/bench_engine.py``.
 """
@@ -326,7 +339,7 @@ def summary_reading(repeat: int) -> None:
             )
 
 
-def cli_startup(repeat: int) -> None:
+def cli_startup(repeat: int, venv: Path | None = None, baseline: Path | None = None) -> None:
     """Medians of ``repeat`` child processes: the CLI against bare ngspice on the same deck.
 
     The commands take turns (one run of each per round), so a change in the machine's load
@@ -351,12 +364,22 @@ def cli_startup(repeat: int) -> None:
             "simulate_summary(tiny.cir) in python": [sys.executable, "-c", _LIBRARY_SUMMARY],
             "simulate(tiny.cir) in python (arrays)": [sys.executable, "-c", _LIBRARY_RUN],
         }
-        for argv in cases.values():
-            _timed_child(argv, work, env)  # warm the page cache and the bytecode cache
+        if venv is not None:
+            cases[f"python -c pass ({venv.name})"] = [str(venv / "bin" / "python"), "-c", "pass"]
+            cases[f"spicegen run tiny.cir ({venv.name})"] = [
+                str(venv / "bin" / "spicegen"), "run", "tiny.cir"
+            ]  # fmt: skip
+        environments = dict.fromkeys(cases, env)
+        if baseline is not None:
+            label = f"spicegen run tiny.cir ({baseline.name})"
+            cases[label] = [spicegen, "run", "tiny.cir"]
+            environments[label] = env | {"PYTHONPATH": str(baseline.resolve())}
+        for label, argv in cases.items():
+            _timed_child(argv, work, environments[label])  # warm the page and bytecode caches
         times: dict[str, list[tuple[float, float]]] = {label: [] for label in cases}
         for _ in range(repeat):
             for label, argv in cases.items():
-                times[label].append(_timed_child(argv, work, env))
+                times[label].append(_timed_child(argv, work, environments[label]))
     wall = {label: statistics.median(t[0] for t in runs) for label, runs in times.items()}
     cpu = {label: statistics.median(t[1] for t in runs) for label, runs in times.items()}
     bare_wall, bare_cpu = wall["bare ngspice -b tiny.cir"], cpu["bare ngspice -b tiny.cir"]
@@ -381,6 +404,86 @@ def cli_startup(repeat: int) -> None:
     )
 
 
+def import_costs(repeat: int, shown: int = 30) -> None:
+    """The modules ``spicegen run tiny.cir`` imports, costliest first: the smallest self and
+    cumulative times (-X importtime) over ``repeat`` fresh interpreters."""
+    spicegen = str(Path(sys.executable).parent / "spicegen")
+    own: dict[str, list[int]] = {}
+    total: dict[str, list[int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        (work / "tiny.cir").write_text(TINY)
+        env = _child_environment(work)
+        for round_ in range(repeat + 1):  # the first run fills the bytecode cache
+            done = subprocess.run(
+                [sys.executable, "-X", "importtime", spicegen, "run", "tiny.cir"],
+                cwd=work, env=env, capture_output=True, text=True, check=True,
+            )  # fmt: skip
+            if round_ == 0:
+                continue
+            for line in done.stderr.splitlines():
+                fields = line.removeprefix("import time:").split("|")
+                if len(fields) != 3 or not fields[0].strip().isdigit():
+                    continue  # the header, or anything else on stderr
+                name = fields[2].strip()
+                own.setdefault(name, []).append(int(fields[0]))
+                total.setdefault(name, []).append(int(fields[1]))
+    print(
+        f"imports of `spicegen run tiny.cir`, smallest of {repeat} runs (-X importtime); "
+        f"{len(own)} modules, {sum(min(v) for v in own.values()) / 1e3:.1f} ms in all"
+    )
+    print(f"{'self':>9}{'cumulative':>12}  module")
+    for name in sorted(own, key=lambda n: -min(own[n]))[:shown]:
+        print(f"{min(own[name]) / 1e3:>6.2f} ms{min(total[name]) / 1e3:>9.2f} ms  {name}")
+
+
+def stages(repeat: int) -> None:
+    """Medians of ``repeat`` warm calls of each step of ``spicegen run tiny.cir``."""
+    from spicegen.cli.common import read_netlist
+    from spicegen.cli.run import _report
+    from spicegen.sim import Run
+    from spicegen.sim.batch import _bound_to_parent, run_batch_read
+    from spicegen.sim.deck import write_deck
+    from spicegen.waves.summary import summarise_raw_plots
+
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        path = work / "tiny.cir"
+        path.write_text(TINY)
+        text = read_netlist(path)
+        run = Run(text, base_dir=str(work))
+        deck = write_deck(run)
+        raw = work / "kept.raw"
+        bare = [*_bound_to_parent(), ngspice_executable(), "-b", "-r", str(raw), str(path)]
+        subprocess.run(bare, cwd=work, capture_output=True, check=True)
+        plots = summarise_raw_plots(raw)
+        steps: dict[str, Callable[[], object]] = {
+            "read the netlist file": lambda: read_netlist(path),
+            "Run(...)": lambda: Run(text, base_dir=str(work)),
+            "write_deck (scan included)": lambda: write_deck(run),
+            "run_batch_read (folder, ngspice, summary)": lambda: run_batch_read(
+                deck, lambda: summarise_raw_plots
+            ),
+            "ngspice alone (setpriv, -b -r, pipes)": lambda: subprocess.run(
+                bare, cwd=work, capture_output=True, check=True
+            ),
+            "summarise_raw_plots (the raw file)": lambda: summarise_raw_plots(raw),
+            "the printed report": lambda: _report(path, plots, 0.01, "batch"),
+        }
+        for step in steps.values():
+            step()
+        # the steps take turns, so a change of the machine's load touches all of them alike
+        times: dict[str, list[float]] = {label: [] for label in steps}
+        for _ in range(repeat):
+            for label, step in steps.items():
+                start = time.perf_counter()
+                step()
+                times[label].append(time.perf_counter() - start)
+    print(f"spicegen run tiny.cir after its imports, medians of {repeat} warm calls")
+    for label, spent in times.items():
+        print(f"  {label:<44}{statistics.median(spent) * 1e3:>8.2f} ms")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=21, help="runs per start-up median")
@@ -390,9 +493,27 @@ def main() -> None:
     parser.add_argument(
         "--summary", action="store_true", help="only the raw-file summary by size (section 5)"
     )
+    parser.add_argument(
+        "--imports", action="store_true", help="only the run path's imports (section 6)"
+    )
+    parser.add_argument(
+        "--stages", action="store_true", help="only the run's steps after imports (section 7)"
+    )
+    parser.add_argument(
+        "--venv", type=Path, help="also time this virtual environment's python and spicegen"
+    )
+    parser.add_argument(
+        "--baseline", type=Path, help="also time `spicegen run` of the spicegen package in DIR"
+    )
     args = parser.parse_args()
     if args.cli_only:
-        cli_startup(max(args.repeat, 21))
+        cli_startup(max(args.repeat, 21), args.venv, args.baseline)
+        return
+    if args.imports:
+        import_costs(args.repeat)
+        return
+    if args.stages:
+        stages(args.repeat)
         return
     if args.summary:
         summary_reading(max(args.repeat // 3, 5))
@@ -403,7 +524,7 @@ def main() -> None:
     if not args.skip_crossbar:
         crossbar_case(max(3, args.repeat // 3))
     print()
-    cli_startup(max(args.repeat, 21))
+    cli_startup(max(args.repeat, 21), args.venv, args.baseline)
 
 
 if __name__ == "__main__":

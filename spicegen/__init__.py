@@ -7,8 +7,6 @@ Verilog-A compiler or the simulator until something needs them.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from spicegen.errors import SpicegenError
 from spicegen.lazy import lazy_exports
 
@@ -83,6 +81,8 @@ __all__ = [
 
 __getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
 
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
 
 if TYPE_CHECKING:
     from spicegen.netlist import Circuit, NetlistError, Subckt, to_ngspice

@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
-from typing import Any
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def lazy_exports(

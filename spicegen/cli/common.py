@@ -12,9 +12,13 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn, TypeAlias
 
 from spicegen.errors import SpicegenError
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
+if TYPE_CHECKING:
+    from typing import NoReturn, TypeAlias
 
 # Said in the --help of every option that writes a file.
 OUTPUT_DIRECTORY_RULE = (

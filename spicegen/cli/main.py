@@ -14,10 +14,14 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
 
 from spicegen.cli.common import ArgumentParser
 from spicegen.errors import SpicegenError
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
+if TYPE_CHECKING:
+    from typing import Any
 
 # verb -> its module in this package, in the order --help lists them
 VERBS = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from spicegen.cli.common import (
     OUTPUT_DIRECTORY_RULE,
@@ -15,6 +14,8 @@ from spicegen.cli.common import (
     output_file,
     read_netlist,
 )
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
 
 if TYPE_CHECKING:
     from spicegen.sim import Variable

@@ -6,9 +6,9 @@ Names are imported on first use (PEP 562), so ``import spicegen.sim`` costs almo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from spicegen.lazy import lazy_exports
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
 
 if TYPE_CHECKING:
     from spicegen.netlist import Ac, Analysis, Dc, Op, Option, Param, Tran

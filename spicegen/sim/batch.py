@@ -11,17 +11,20 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 from spicegen.sim.deck import Deck
 from spicegen.sim.errors import SimulationError, SimulationTimeout
 from spicegen.sim.log import classify_failure
 from spicegen.waves.errors import RawFileError
 
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from spicegen.waves import Waveforms
 
-_Plot = TypeVar("_Plot")
+    _Plot = TypeVar("_Plot")
 
 
 def ngspice_executable() -> str:
@@ -96,19 +99,24 @@ def run_batch(
     """
     from spicegen.waves.raw import read_raw_plots
 
-    return run_batch_read(deck, read_raw_plots, timeout=timeout, keep_raw=keep_raw)
+    return run_batch_read(deck, lambda: read_raw_plots, timeout=timeout, keep_raw=keep_raw)
 
 
 def run_batch_read(
     deck: Deck,
-    read: Callable[[Path], tuple[_Plot, ...]],
+    load_reader: Callable[[], Callable[[Path], tuple[_Plot, ...]]],
     *,
     timeout: float | None = 600.0,
     keep_raw: str | os.PathLike[str] | None = None,
 ) -> tuple[tuple[_Plot, ...], str, float]:
-    """``run_batch`` with the raw file read by ``read`` (``read_raw_plots``, or the summary
-    reader of ``spicegen run``, which needs no numpy); a ``RawFileError`` becomes a
-    ``SimulationError``."""
+    """``run_batch`` with the raw file read by the reader ``load_reader()`` returns
+    (``read_raw_plots``, or the summary reader of ``spicegen run``, which needs no numpy); a
+    ``RawFileError`` becomes a ``SimulationError``.
+
+    ``load_reader`` is called while ngspice runs, so that the reader's imports overlap the
+    simulation (on a small deck, a good part of ``spicegen run``'s time after ngspice's start);
+    the elapsed time then includes them when ngspice ends first.
+    """
     executable = ngspice_executable()
     keep = _check_writable(Path(keep_raw)) if keep_raw is not None else None
     with tempfile.TemporaryDirectory(prefix="spicegen-") as workdir:
@@ -139,11 +147,8 @@ def run_batch_read(
             start_new_session=True,
         )
         try:
+            read = load_reader()
             stdout, stderr = process.communicate(timeout=timeout)
-        except KeyboardInterrupt:
-            _kill_group(process)
-            process.wait()
-            raise
         except subprocess.TimeoutExpired:
             _kill_group(process)
             stdout, stderr = process.communicate()
@@ -154,6 +159,10 @@ def run_batch_read(
                 analysis=deck.analysis,
                 log=log,
             ) from None
+        except BaseException:  # Ctrl-C, or the reader's import failed: ngspice stops too
+            _kill_group(process)
+            process.wait()
+            raise
         elapsed = time.perf_counter() - start
         # stderr first: that is where ngspice prints errors; stdout holds the tables.
         log = _decode(stderr) + _decode(stdout)

@@ -15,7 +15,6 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
 
 from spicegen.sim.errors import InvalidRequestError, UnsafeNetlistError
 from spicegen.sim.run import Run
@@ -27,8 +26,14 @@ from spicegen.sim.scan import (
     scan_lines,
 )
 
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
 if TYPE_CHECKING:
+    from typing import TypeVar
+
     from spicegen.netlist import Analysis, Circuit, Model, Option, Param, Subckt
+
+    _Named = TypeVar("_Named", "Param", "Option")
 
 __all__ = [
     "Deck",
@@ -38,7 +43,6 @@ __all__ = [
     "write_deck",
 ]
 
-_Named = TypeVar("_Named", "Param", "Option")
 # a folder name ngspice's command line leaves alone inside double quotes (no quotes,
 # backquotes, $ or ! expansion, no backslash escapes, no line breaks)
 _PLAIN_FOLDER = re.compile(r"[^\"'`$!\\\n\r]+")

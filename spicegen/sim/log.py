@@ -20,42 +20,40 @@ from spicegen.sim.errors import (
     SimulatorCrashed,
 )
 
+# The patterns are compiled on first use (``re`` keeps them): a run that worked needs none, and
+# compiling them all costs more than a small simulation's whole scan. All but the OSDI line
+# are matched case-insensitively (``_FOLD``).
+_FOLD = re.IGNORECASE
 # "Error: ...", "ERROR, library file...", "Error on line 4", "Error in netlist line no. 4",
 # "ERROR: fatal error": but not a .meas result named "error" ("error = 7.5e-01").
-_ERROR_LINE = re.compile(r"^\s*(error\b(?!\s*=)|.*\bfatal error\b)", re.IGNORECASE)
-_ANY_ERROR_LINE = re.compile(_ERROR_LINE.pattern, re.IGNORECASE | re.MULTILINE)
-_FATAL = re.compile(r"\bfatal error\b", re.IGNORECASE)
+_ERROR_LINE = r"^\s*(error\b(?!\s*=)|.*\bfatal error\b)"
+_FATAL = r"\bfatal error\b"
 
 # ngspice warns and goes on when it cannot read an element line: the circuit that runs is not
 # the circuit that was written, so spicegen treats it as a rejected netlist.
-_IGNORED_LINE = re.compile(r"is not a valid .* line, ignored", re.IGNORECASE)
+_IGNORED_LINE = r"is not a valid .* line, ignored"
 
-_SYNTAX = re.compile(
+_SYNTAX = (
     r"error on line|error in netlist line|unknown subckt|undefined parameter|"
     r"could not find a valid modelname|unimplemented dot command|yyparse error|"
     r"no such function|syntax error|circuit not parsed|unknown parameter|"
     r"can't find model|is not a valid .* line|cannot compute substitute|"
     r"must be greater than zero|too few nodes|unknown device|no circuit loaded|"
     r"there aren't any circuits loaded|incomplete or empty netlist|could not find include file|"
-    r"is not in the circuit",
-    re.IGNORECASE,
+    r"is not in the circuit"
 )
-_LINE_NUMBER = re.compile(
-    r"(?:error on line|netlist line no\.|in line no\.|at line|stopped at line)\s*(\d+)",
-    re.IGNORECASE,
-)
-_CONVERGENCE = re.compile(
+_LINE_NUMBER = r"(?:error on line|netlist line no\.|in line no\.|at line|stopped at line)\s*(\d+)"
+_CONVERGENCE = (
     r"timestep too small|no convergence|gmin stepping failed|source stepping failed|"
     r"dc solution failed|iteration limit reached|operating point could not be simulated|"
-    r"singular matrix",
-    re.IGNORECASE,
+    r"singular matrix"
 )
 # what a code model or a device prints as the reason before ngspice's "fatal error"
-_REASON = re.compile(r"message:|cannot open|can't open|failed to open|not found", re.IGNORECASE)
-_NOISE = re.compile(r"^\s*(note:|warning:|\s*$)", re.IGNORECASE)
+_REASON = r"message:|cannot open|can't open|failed to open|not found"
+_NOISE = r"^\s*(note:|warning:|\s*$)"
 # what a native device prints for $error/$fatal (va/osdi/state.py): ngspice's OSDI log line
-# "OSDI(<level>) <instance>: " and the model's message
-_MODEL_ERROR = re.compile(r"^OSDI\(\w+\) (\S+): Verilog-A (\$error|\$fatal): (.*)$")
+# "OSDI(<level>) <instance>: " and the model's message (case kept)
+_MODEL_ERROR = r"^OSDI\(\w+\) (\S+): Verilog-A (\$error|\$fatal): (.*)$"
 
 
 def classify_failure(
@@ -92,34 +90,36 @@ def classify_failure(
             not produced
             and (
                 "simulation not started" in low
-                or ("error" in low and _ANY_ERROR_LINE.search(log) is not None)
+                or (
+                    "error" in low and re.search(_ERROR_LINE, log, _FOLD | re.MULTILINE) is not None
+                )
             )
         )
-    ignored = "ignored" in low and _IGNORED_LINE.search(log) is not None
+    ignored = "ignored" in low and re.search(_IGNORED_LINE, log, _FOLD) is not None
     if not failed and not ignored:
         return None
     lines = log.splitlines()
     for line in lines:
-        found = _MODEL_ERROR.match(line.strip())
+        found = re.match(_MODEL_ERROR, line.strip())
         if found:
             instance, task, text = found.groups()
             return ModelError(f"{task} in {instance}: {text}", analysis=analysis, log=log)
-    syntax = [i for i, line in enumerate(lines) if _SYNTAX.search(line)]
+    syntax = [i for i, line in enumerate(lines) if re.search(_SYNTAX, line, _FOLD)]
     if syntax:
         message = _around(lines, syntax[0])
-        number = _LINE_NUMBER.search(message)
+        number = re.search(_LINE_NUMBER, message, _FOLD)
         return NetlistSyntaxError(
             message,
             line=int(number.group(1)) if number else None,
             analysis=analysis,
             log=log,
         )
-    convergence = [line.strip() for line in lines if _CONVERGENCE.search(line)]
+    convergence = [line.strip() for line in lines if re.search(_CONVERGENCE, line, _FOLD)]
     if convergence:
         return ConvergenceError("\n".join(_unique(convergence)), analysis=analysis, log=log)
-    errors = [i for i, line in enumerate(lines) if _ERROR_LINE.match(line)]
+    errors = [i for i, line in enumerate(lines) if re.match(_ERROR_LINE, line, _FOLD)]
     message = "\n".join(_around(lines, i) for i in errors[:3]) if errors else _tail(log)
-    if errors and _FATAL.search(lines[errors[0]]):
+    if errors and re.search(_FATAL, lines[errors[0]], _FOLD):
         message = _cause(lines, errors[0]) + message
     return SimulationError(message, analysis=analysis, log=log)
 
@@ -130,9 +130,13 @@ def _cause(lines: list[str], fatal: int, count: int = 3) -> str:
     A code model prints its reason on stdout (``Instance: a1   Message: cannot open file``) and
     ngspice the fatal line on stderr, so the reason may stand before or after it in the log.
     """
-    reasons = [line.rstrip() for i, line in enumerate(lines) if i != fatal and _REASON.search(line)]
+    reasons = [
+        line.rstrip()
+        for i, line in enumerate(lines)
+        if i != fatal and re.search(_REASON, line, _FOLD)
+    ]
     if not reasons:
-        reasons = [line.rstrip() for line in lines[:fatal] if not _NOISE.match(line)]
+        reasons = [line.rstrip() for line in lines[:fatal] if not re.match(_NOISE, line, _FOLD)]
     return "".join(line + "\n" for line in _unique(reasons)[-count:])
 
 
@@ -155,5 +159,5 @@ def _unique(items: list[str]) -> list[str]:
 
 
 def _tail(log: str, count: int = 12) -> str:
-    meaningful = [line.rstrip() for line in log.splitlines() if not _NOISE.match(line)]
+    meaningful = [line.rstrip() for line in log.splitlines() if not re.match(_NOISE, line, _FOLD)]
     return "\n".join(meaningful[-count:]) if meaningful else "(ngspice printed nothing)"

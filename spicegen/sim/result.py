@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from spicegen.sim.errors import SimulationError
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
 
 if TYPE_CHECKING:
     from spicegen.netlist import Analysis

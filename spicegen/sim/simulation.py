@@ -4,19 +4,34 @@ it never hides the function ``spicegen.sim.simulate``)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Callable, Sequence
 
 from spicegen.sim.deck import write_deck
 from spicegen.sim.errors import InvalidRequestError
-from spicegen.sim.result import Result
 from spicegen.sim.run import Run
 
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Literal
+
     from spicegen.netlist import Analysis, Circuit
+    from spicegen.sim.result import Result
     from spicegen.waves import PlotSummary
 
-Backend = Literal["batch", "shared"]
+    Backend = Literal["batch", "shared"]
+else:
+
+    def __getattr__(name: str) -> object:
+        """``Backend`` (the type of ``backend=``), made on first use: the import of typing
+        is a good part of ``spicegen run``'s start-up, which needs no type at run time."""
+        if name == "Backend":
+            from typing import Literal
+
+            globals()["Backend"] = backend = Literal["batch", "shared"]
+            return backend
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def as_run(
@@ -88,6 +103,8 @@ def simulate(
         osdi=osdi,
         base_dir=base_dir,
     )
+    from spicegen.sim.result import Result
+
     deck = write_deck(run)
     if backend == "batch":
         from spicegen.sim.batch import run_batch
@@ -127,10 +144,9 @@ def simulate_summary(
     deck = write_deck(run)
     if backend == "batch":
         from spicegen.sim.batch import run_batch_read
-        from spicegen.waves.summary import summarise_raw_plots
 
         plots, _, elapsed = run_batch_read(
-            deck, summarise_raw_plots, timeout=timeout, keep_raw=raw_path
+            deck, _summary_reader, timeout=timeout, keep_raw=raw_path
         )
         return plots, elapsed
     from spicegen.sim.shared import run_shared
@@ -138,6 +154,13 @@ def simulate_summary(
 
     waveforms, _, elapsed = run_shared(deck, timeout=timeout)
     return tuple(summarise_waveforms(plot) for plot in waveforms), elapsed
+
+
+def _summary_reader() -> Callable[[Path], tuple[PlotSummary, ...]]:
+    """The pure-Python summary reader, imported while ngspice runs (``run_batch_read``)."""
+    from spicegen.waves.summary import summarise_raw_plots
+
+    return summarise_raw_plots
 
 
 def _check(backend: str, timeout: object, raw_path: object) -> None:

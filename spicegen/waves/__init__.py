@@ -6,9 +6,9 @@ what ``spicegen run`` prints) loads without numpy, which the arrays of ``Wavefor
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from spicegen.lazy import lazy_exports
+
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
 
 if TYPE_CHECKING:
     from spicegen.waves.errors import (

@@ -24,7 +24,6 @@ import os
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO
 
 from spicegen.waves.errors import RawFileError, WaveformError
 from spicegen.waves.names import canonical_kind, canonical_name, plot_names, unit_of
@@ -38,7 +37,11 @@ from spicegen.waves.raw_format import (
     short_read_error,
 )
 
+TYPE_CHECKING = False  # typing's flag (type checkers read it as True) without typing's import
+
 if TYPE_CHECKING:
+    from typing import BinaryIO
+
     from spicegen.waves.waveforms import Waveforms
 
 # Up to this size (bytes) the pure reader beats numpy's import and reader together (1.7x at

@@ -107,7 +107,8 @@ def test_the_table_path_prints_the_same_summary(tmp_path: Path, cli) -> None:  #
 
 def test_run_on_a_small_deck_loads_no_numpy(tmp_path: Path) -> None:
     """What keeps the start-up short: a fresh interpreter runs the command on a tiny deck, an
-    AC deck and an ASCII script, and numpy (or the netlist's element types) never loads."""
+    AC deck and an ASCII script, and numpy (or the netlist's element types) never loads; nor
+    do typing (annotations only: a few ms) and the ``Result`` that only ``simulate`` returns."""
     (tmp_path / "tiny.cir").write_text("t\nV1 a 0 1\nR1 a 0 1k\n.op\n.end\n")
     (tmp_path / "multi.cir").write_text(MULTI)
     (tmp_path / "script.cir").write_text(ASCII_SCRIPT)
@@ -116,7 +117,8 @@ def test_run_on_a_small_deck_loads_no_numpy(tmp_path: Path) -> None:
         "from spicegen.cli import main\n"
         "for args in (['tiny.cir'], ['multi.cir'], ['script.cir', '--allow-control']):\n"
         "    assert main(['run', *args]) == 0\n"
-        "heavy = {'numpy', 'spicegen.netlist.elements', 'spicegen.netlist.writer'}\n"
+        "heavy = {'numpy', 'spicegen.netlist.elements', 'spicegen.netlist.writer', 'typing',\n"
+        "         'spicegen.sim.result'}\n"
         "print('loaded:', *sorted(heavy & set(sys.modules)))\n"
     )
     done = subprocess.run(

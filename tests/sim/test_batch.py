@@ -103,3 +103,32 @@ def test_op_analysis_object() -> None:
     result = simulate(DIVIDER.replace(".op\n", ""), Op())
     assert result.waveforms.axis_name is None
     assert result.waveforms.v("in", "out")[0] == pytest.approx(0.25)
+
+
+def test_a_failing_reader_import_stops_ngspice(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The raw-file reader is loaded while ngspice runs; if loading it fails, ngspice (here
+    a run that would never end) is stopped and its private folder removed, not left behind."""
+    import tempfile
+
+    from spicegen.sim import Run
+    from spicegen.sim.batch import run_batch_read
+    from spicegen.sim.deck import write_deck
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # the private folder goes here
+
+    def broken_loader() -> object:
+        raise ImportError("no reader")
+
+    with pytest.raises(ImportError, match="no reader"):
+        run_batch_read(write_deck(Run(HANGS)), broken_loader, timeout=600.0)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+    # no process still names a file of that folder on its command line (ngspice's deck)
+    running = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:  # not a process, or one that ended meanwhile
+            continue
+        if str(tmp_path).encode() in command:
+            running.append(command)
+    assert running == []
