@@ -243,14 +243,12 @@ def register(name: str) -> int:
     return special[name] if name in special else int(name.lstrip("r"))
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--show", action="store_true", help="print the disassembly")
-    args = parser.parse_args()
+def compiled_cycles(show: bool = False, listing: bool = False) -> tuple[int, str] | None:
+    """The median cycles of a compiled decision over the prototype model's test samples
+    (the call's BL included) and the compiler's version; ``None`` without the compiler.
+    ``show`` prints a summary, ``listing`` the disassembly."""
     if shutil.which("arm-none-eabi-gcc") is None or shutil.which("arm-none-eabi-objdump") is None:
-        print("skipped: arm-none-eabi-gcc and arm-none-eabi-objdump are not installed "
-              "(Debian: apt-get install gcc-arm-none-eabi)")  # fmt: skip
-        return
+        return None
     model = prototype_model()
     costs, _ = log_costs(model.table, BITS)
     expected = logarithmic_model_sums(costs, model.test)[:, :, -1].argmin(axis=1)
@@ -258,7 +256,7 @@ def main() -> None:
         code, image = compile_decision(c_source(costs), Path(folder))
     version = subprocess.run(["arm-none-eabi-gcc", "--version"], capture_output=True,
                              text=True, check=True).stdout.splitlines()[0]  # fmt: skip
-    if args.show:
+    if listing:
         print("\n".join(f"{a:8x}: {m} {o}" for a, m, o in code))
     counts, paths = [], set()
     for k, observation in enumerate(model.test):
@@ -270,11 +268,22 @@ def main() -> None:
             raise SystemExit(f"sample {k}: the compiled decision {decision} is not {expected[k]}")
         counts.append(cycles + 3)  # the caller's BL
         paths.add(len(path))
-    print(f"{version}, {' '.join(FLAGS)}: decide() is {len(code)} instructions; "
-          f"{len(counts)} decisions equal numpy's")  # fmt: skip
-    print(f"cycles per decision, including the call's BL: min {min(counts)}, median "
-          f"{int(np.median(counts))}, max {max(counts)}; executed instructions "
-          f"{min(paths)}..{max(paths)}")  # fmt: skip
+    if show:
+        print(f"{version}, {' '.join(FLAGS)}: decide() is {len(code)} instructions; "
+              f"{len(counts)} decisions equal numpy's")  # fmt: skip
+        print(f"cycles per decision, including the call's BL: min {min(counts)}, median "
+              f"{int(np.median(counts))}, max {max(counts)}; executed instructions "
+              f"{min(paths)}..{max(paths)}")  # fmt: skip
+    return int(np.median(counts)), version
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show", action="store_true", help="print the disassembly")
+    args = parser.parse_args()
+    if compiled_cycles(show=True, listing=args.show) is None:
+        print("skipped: arm-none-eabi-gcc and arm-none-eabi-objdump are not installed "
+              "(Debian: apt-get install gcc-arm-none-eabi)")  # fmt: skip
 
 
 if __name__ == "__main__":
