@@ -39,9 +39,11 @@ __all__ = [
     "log_costs",
     "logarithmic_model_sums",
     "machine_counts",
+    "machine_streams",
     "machine_sums",
     "prototype_model",
     "quantised_tables",
+    "stochastic_model_bits",
     "stochastic_model_counts",
 ]
 
@@ -121,14 +123,28 @@ def machine_counts(
     for ``observation`` (value indices, one per feature; ideal memory bits, the default
     LFSRs), from one ngspice run; the decision after ``k`` cycles is the argmax of column
     ``k - 1`` (lowest class on ties, as ``bayesian_machine.decide``)."""
-    from spicegen.circuits.bayesian_machine import from_likelihoods, streams
+    return machine_streams(table, observation, bits, cycles)[1]
+
+
+def machine_streams(
+    table: FloatArray,
+    observation: IntArray,
+    bits: int = 8,
+    cycles: int | None = None,
+    timeout: float = 600.0,
+) -> tuple[IntArray, IntArray]:
+    """One ngspice run of the machine of ``machine_counts``: every block's comparator bit
+    (classes, features, cycles) and each class's count after every cycle (classes, cycles);
+    ``timeout`` in s of ngspice."""
+    from spicegen.circuits.bayesian_machine import block_streams, from_likelihoods, streams
     from spicegen.sim import simulate
 
     circuit, machine = from_likelihoods(np.asarray(table).tolist(), bits,
                                         observation=[int(o) for o in observation],
                                         cycles=cycles)  # fmt: skip
-    result = simulate(circuit)
-    return np.asarray(np.cumsum(streams(result.waveforms, machine), axis=1), dtype=np.int64)
+    waves = simulate(circuit, timeout=timeout).waveforms
+    counts = np.asarray(np.cumsum(streams(waves, machine), axis=1), dtype=np.int64)
+    return np.asarray(block_streams(waves, machine), dtype=np.int64), counts
 
 
 def machine_sums(table: FloatArray, observation: IntArray, bits: int = 8) -> IntArray:
@@ -170,6 +186,14 @@ def stochastic_model_counts(table: FloatArray, values: IntArray, bits: int = 8,
     """Counts after every cycle (samples, classes, cycles) of the stochastic machine with the
     default LFSRs and ``table``'s ``bits``-bit codes: block ``(y, i)`` (class-major) compares
     its LFSR's state with the stored code each cycle, the class ANDs its blocks and counts."""
+    ones = stochastic_model_bits(table, values, bits, cycles)
+    return np.asarray(np.cumsum(ones.all(axis=2), axis=2), dtype=np.int64)
+
+
+def stochastic_model_bits(table: FloatArray, values: IntArray, bits: int = 8,
+                          cycles: int | None = None) -> IntArray:  # fmt: skip
+    """Every block's comparator bit (samples, classes, features, cycles) of the model of
+    ``stochastic_model_counts``: 1 when block ``(y, i)``'s LFSR state is at most its code."""
     from spicegen.circuits._digital import lfsr_step
     from spicegen.circuits.bayesian_machine import default_lfsrs
 
@@ -187,12 +211,11 @@ def stochastic_model_counts(table: FloatArray, values: IntArray, bits: int = 8,
             state = lfsr_step(state, taps[b], bits)
     states = states.reshape(classes, features, n_cycles)
     index = np.arange(features)
-    counts = np.empty((v.shape[0], classes, n_cycles), dtype=np.int64)
+    ones = np.empty((v.shape[0], classes, features, n_cycles), dtype=np.int64)
     for y in range(classes):
         stored = codes[y][index, v]  # (samples, features)
-        ones = states[y][None, :, :] <= stored[:, :, None]  # comparator bits
-        counts[:, y] = np.cumsum(ones.all(axis=1), axis=1)
-    return counts
+        ones[:, y] = states[y][None, :, :] <= stored[:, :, None]  # comparator bits
+    return ones
 
 
 # breast cancer's worst radius, perimeter, area and concave points: 2 classes x 4 observations

@@ -452,6 +452,28 @@ class OsdiInstance:
             _set(self, "params", check_params(self.params, "OsdiInstance.params"))
 
 
+@dataclass(frozen=True, slots=True)
+class Mosfet:
+    """``Mname d g s b model p1=v1 ...``: a MOSFET of a ``.model ... nmos|pmos`` card
+    (instance parameters such as ``w`` and ``l`` in metres)."""
+
+    name: str
+    d: str
+    g: str
+    s: str
+    b: str
+    model: str
+    params: Params = ()
+
+    def __post_init__(self) -> None:
+        check_element_name(self.name, "Mm", "Mosfet.name")
+        for terminal in ("d", "g", "s", "b"):
+            check_node(getattr(self, terminal), f"Mosfet.{terminal}")
+        check_identifier(self.model, "Mosfet.model")
+        if self.params or type(self.params) is not tuple:
+            _set(self, "params", check_params(self.params, "Mosfet.params"))
+
+
 Element = (
     Resistor
     | Capacitor
@@ -468,6 +490,7 @@ Element = (
     | CSwitch
     | XspiceInstance
     | OsdiInstance
+    | Mosfet
 )
 ELEMENT_TYPES: tuple[type, ...] = (
     Resistor,
@@ -485,4 +508,5 @@ ELEMENT_TYPES: tuple[type, ...] = (
     CSwitch,
     XspiceInstance,
     OsdiInstance,
+    Mosfet,
 )

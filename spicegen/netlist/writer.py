@@ -27,6 +27,7 @@ from spicegen.netlist.elements import (
     CurrentSource,
     Element,
     Inductor,
+    Mosfet,
     OsdiInstance,
     Resistor,
     SubcktInstance,
@@ -181,6 +182,10 @@ def _osdi(e: OsdiInstance) -> str:
     return _with_params(" ".join((e.name, *e.nodes, e.model)), e.params)
 
 
+def _mosfet(e: Mosfet) -> str:
+    return _with_params(" ".join((e.name, e.d, e.g, e.s, e.b, e.model)), e.params)
+
+
 _CARDS: dict[type, Callable[[Any], str]] = {
     Resistor: _resistor,
     Capacitor: _storage,
@@ -197,6 +202,7 @@ _CARDS: dict[type, Callable[[Any], str]] = {
     CSwitch: _cswitch,
     XspiceInstance: _xspice,
     OsdiInstance: _osdi,
+    Mosfet: _mosfet,
 }
 
 

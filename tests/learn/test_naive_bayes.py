@@ -15,8 +15,10 @@ from spicegen.learn.naive_bayes import (
     log_costs,
     logarithmic_model_sums,
     machine_counts,
+    machine_streams,
     machine_sums,
     quantised_tables,
+    stochastic_model_bits,
     stochastic_model_counts,
 )
 
@@ -69,8 +71,12 @@ def test_numpy_models_equal_ngspice_cycle_by_cycle() -> None:
     table, test, _ = _wine_fold0(4)
     small = quantised_tables(table[:, :4], 6)
     model = stochastic_model_counts(small, test[:2, :4], bits=6)
+    bits = stochastic_model_bits(small, test[:2, :4], bits=6)
     for k in range(2):
-        np.testing.assert_array_equal(model[k], machine_counts(small, test[k, :4], bits=6))
+        blocks, counts = machine_streams(small, test[k, :4], bits=6)
+        np.testing.assert_array_equal(model[k], counts)
+        np.testing.assert_array_equal(bits[k], blocks)  # every comparator, every cycle
+    assert 0 < bits.mean() < 1  # the comparators do toggle
     costs, step = log_costs(table, 8)
     sums = logarithmic_model_sums(costs, test[:2])
     for k in range(2):

@@ -22,6 +22,7 @@ from spicegen.netlist import (
     CurrentSource,
     Exp,
     Inductor,
+    Mosfet,
     NetlistError,
     Pulse,
     Pwl,
@@ -56,6 +57,7 @@ GOOD: list[Callable[[], object]] = [
     lambda: VSwitch("S1", "a", "0", "c", "0", "swm", "on"),
     lambda: CSwitch("W1", "a", "0", "V1", "cswm"),
     lambda: XspiceInstance("A1", (("a", "b"), "c"), "adc"),
+    lambda: Mosfet("M1", "d", "g", "s", "0", "n130", {"w": 4e-7, "l": "lmin"}),
 ]
 
 # (constructor with one bad field, the field the error must name)
@@ -101,6 +103,10 @@ BAD: list[tuple[Callable[[], object], str]] = [
     (lambda: XspiceInstance("A1", ("a", ("b", "[c")), "adc"), "XspiceInstance.connections"),
     (lambda: XspiceInstance("A1", "ab", "adc"), "XspiceInstance.connections"),
     (lambda: XspiceInstance("A1", ("a",), ""), "XspiceInstance.model"),
+    (lambda: Mosfet("Q1", "d", "g", "s", "0", "n130"), "Mosfet.name"),
+    (lambda: Mosfet("M1", "d", "g g", "s", "0", "n130"), "Mosfet.g"),
+    (lambda: Mosfet("M1", "d", "g", "s", "0", "n 130"), "Mosfet.model"),
+    (lambda: Mosfet("M1", "d", "g", "s", "0", "n130", {"w": "1;"}), "Mosfet.params"),
     (lambda: Pulse(0, 1, -1e-9, 0, 0, 1e-9, 1e-8), "Pulse.delay"),
     (lambda: Pulse(0, 1, 0, 0, 0, 1e-9, 0), "Pulse.period"),
     (lambda: Sine(0, 1, -1.0), "Sine.frequency"),

@@ -22,6 +22,7 @@ from spicegen.netlist import (
     Inductor,
     InitialCondition,
     Model,
+    Mosfet,
     Op,
     Option,
     Param,
@@ -101,6 +102,10 @@ CARDS = [
     (VSwitch("S1", "a", "0", "c", "0", "swm"), "S1 a 0 c 0 swm"),
     (CSwitch("W1", "a", "0", "V1", "cswm", "off"), "W1 a 0 V1 cswm off"),
     (XspiceInstance("A1", (("a", "b"), "c"), "adc"), "A1 [a b] c adc"),
+    (
+        Mosfet("M1", "d", "g", "s", "0", "n130", {"w": 4e-7, "l": 1.3e-7}),
+        "M1 d g s 0 n130 w=4e-07 l=1.3e-07",
+    ),
 ]
 
 
