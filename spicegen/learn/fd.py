@@ -170,6 +170,8 @@ class FiniteDifferenceTrainer:
     the MTJ engines; ``chip``: the simulated hardware (``MtjChip``: operating point,
     conductance range, variability, quantisation, write noise). ``epochs``, ``batch_size``,
     ``learning_rate`` (per unit weight), multiplied by ``decay`` every ``decay_every`` epochs;
+    ``momentum``: heavy-ball SGD, each step ``rate * v`` with ``v = momentum v + gradient``
+    (0: plain SGD);
     ``loss``: ``"cross_entropy"`` on ``softmax(logit_scale * y)`` or ``"mse"`` on ``y``.
     ``validation_fraction`` of the training data (stratified) is held out for early stopping
     (the best validation epoch is kept; ``patience`` epochs without improvement stop the run).
@@ -194,6 +196,7 @@ class FiniteDifferenceTrainer:
         learning_rate: float = 0.2,
         decay: float = 0.5,
         decay_every: int = 50,
+        momentum: float = 0.0,
         loss: Loss = "cross_entropy",
         logit_scale: float = 4.0,
         init_scale: float = 1.0,
@@ -236,6 +239,8 @@ class FiniteDifferenceTrainer:
         for name, number in positive.items():
             if not isinstance(number, int | float) or not math.isfinite(number) or number <= 0:
                 raise LearnError(f"{name}: expected a finite number > 0, got {number!r}")
+        if not isinstance(momentum, int | float) or not 0 <= momentum < 1:
+            raise LearnError(f"momentum: expected a number in [0, 1), got {momentum!r}")
         if not 0 < decay <= 1:
             raise LearnError(f"decay: expected a factor in (0, 1], got {decay!r}")
         if loss not in ("cross_entropy", "mse"):
@@ -257,6 +262,7 @@ class FiniteDifferenceTrainer:
         self.chip = chip if chip is not None else MtjChip()
         self.epochs, self.batch_size = epochs, batch_size
         self.learning_rate, self.decay, self.decay_every = learning_rate, decay, decay_every
+        self.momentum = float(momentum)
         self.loss, self.logit_scale, self.init_scale = loss, logit_scale, init_scale
         self.validation_fraction, self.patience = validation_fraction, patience
         self.teacher = teacher
@@ -383,6 +389,7 @@ class FiniteDifferenceTrainer:
         best: tuple[float, float, list[FloatArray], list[Programmed]] | None = None
         self.best_epoch_ = self.epochs - 1
         waited = 0
+        velocity = [np.zeros_like(w) for w in weights]
         bar = Progress(self.epochs, enabled=self.progress, desc=f"fd {self.engine}", unit="epoch")
         try:
             for epoch in range(self.epochs):
@@ -399,6 +406,13 @@ class FiniteDifferenceTrainer:
                     hits += int(np.sum(logits.argmax(1) == targets[batch].argmax(1)))
                     values = [p.value for p in programmed]
                     grads = backpropagate(inputs[batch], outputs, values, gradient, window, rate)
+                    if self.momentum > 0:
+                        # the velocity lives in the trainer, in numpy: the chip only ever
+                        # receives the weights, as with plain SGD
+                        velocity = [
+                            self.momentum * v + g for v, g in zip(velocity, grads, strict=True)
+                        ]
+                        grads = tuple(velocity)
                     weights = [
                         np.clip(w - rate * g, -limit, limit)
                         for w, g in zip(weights, grads, strict=True)
