@@ -15,7 +15,13 @@ from spicegen.circuits import oscillator_period
 from spicegen.learn import LearnError
 from spicegen.learn.snn import Vdsp, assign_labels, initial_state, predict, respond, train
 from spicegen.learn.snn_network import SpikingNetworkParams
-from spicegen.learn.snn_spice import SpiceEngine, input_spike_node, network, weight_name
+from spicegen.learn.snn_spice import (
+    SpiceEngine,
+    input_spike_node,
+    network,
+    presentation_timeout,
+    weight_name,
+)
 from spicegen.va import CompiledModel
 
 R_LOAD, C, ROFF = 5e3, 1e-9, 50e3  # the default input neuron and threshold_switch
@@ -123,6 +129,18 @@ def test_engine_checks_its_models(neuron: CompiledModel) -> None:
         network(params, models.load("rram_hfo2"), models.load("rram_hfo2"))
     circuit = network(params, neuron, models.load("rram_hfo2"))
     assert [p.name for p in circuit.params] == [weight_name(0, 0), weight_name(1, 0)]
+
+
+def test_the_timeout_scales_with_the_steps_and_synapses() -> None:
+    # 600 s for the 16 x 4 network's 20 us at 20 ns; never below it for smaller work
+    base = SpikingNetworkParams()
+    assert presentation_timeout(base) == pytest.approx(600.0)
+    assert presentation_timeout(SpikingNetworkParams(inputs=2, neurons=1)) == pytest.approx(600)
+    # 20x the steps at 1 ns, 5x the synapses at 64 x 5 (so 1 ns no longer times out at 600 s)
+    assert presentation_timeout(SpikingNetworkParams(max_step=1e-9)) == pytest.approx(12000)
+    assert presentation_timeout(
+        SpikingNetworkParams(inputs=64, neurons=5, presentation=40e-6)
+    ) == pytest.approx(600 * 2 * 5)
 
 
 def test_a_tiny_network_learns_two_patterns(neuron: CompiledModel) -> None:
