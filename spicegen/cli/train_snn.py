@@ -77,6 +77,10 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
     parser.add_argument("--presentation", type=float, default=None, metavar="SECONDS",
                         help="time per sample (spice and fast 20e-6 s, fast-circuit "
                         "52.5e-6 s)")  # fmt: skip
+    parser.add_argument("--max-step", type=float, default=None, metavar="SECONDS",
+                        help="spice: the transient's largest step (default 2e-9 s, the "
+                        "coarsest that matched ngspice at 1 ns; 20e-9 is 4x faster, its "
+                        "spike times not converged)")  # fmt: skip
     if rule == "vdsp":
         parser.add_argument("--lr", type=float, default=0.05, help="learning rate (0.05)")
         parser.add_argument("--alpha", type=float, default=0.0,
@@ -117,6 +121,7 @@ def handle(args: argparse.Namespace) -> None:
         inputs=data.features, neurons=args.neurons, image_shape=data.image_shape,
         synapse_model=args.synapse,
         presentation=20e-6 if args.presentation is None else args.presentation,
+        **({} if args.max_step is None else {"max_step": args.max_step}),
     )  # fmt: skip
     _run(args, rule, data, params)
 

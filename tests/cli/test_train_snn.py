@@ -19,7 +19,7 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
     done = cli(
         "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
         "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
-        "--lr", "0.2", "--out", out,
+        "--max-step", "20e-9", "--lr", "0.2", "--out", out,
     )  # fmt: skip
     assert done.status == 0, done.err
     metrics = json.loads((out / "metrics.json").read_text())
@@ -52,6 +52,7 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
         (["vdsp", "--engine", "fpga"], "invalid choice: 'fpga'"),
         (["vdsp", "--seed", "-2"], "--seed must be a non-negative integer"),
         (["vdsp", "--folds", "1"], "--folds must be at least 2"),
+        (["vdsp", "--max-step", "1"], "max_step: expected less than the presentation"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]
