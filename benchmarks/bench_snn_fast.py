@@ -18,8 +18,8 @@
    ``rram_hfo2``): ``--stimuli`` unseen bars with random weights and thresholds, per-neuron
    counts within 5 % and spikes matched; with ``--fine-step S`` also ngspice at a largest
    step of ``S`` s against the network's default (2 ns; how far ngspice's own spike times
-   move with its step); then one epoch of VDSP on ``--epoch-samples`` bars (0: none) with the fast engine and
-   ngspice (at ``--fine-step`` when given); ``--stimuli 0`` runs the epoch alone.
+   move with its step); then one epoch of VDSP on ``--epoch-samples`` bars (0: none) with
+   the fast engine and ngspice (at ``--fine-step`` when given); ``--stimuli 0``: the epoch alone.
 6. ``--step-convergence``: the SPICE engine's step on the same unseen bars: ngspice at each
    largest step of ``--steps`` (default 20, 10, 5, 2 ns) and the fast engine against ngspice
    at ``--reference-step`` (1 ns), and the cost per presentation of each; every presentation
