@@ -17,9 +17,15 @@
    (``snn_fast_network``) against ``SpiceEngine`` on the 4x4 bars network (16 x 4,
    ``rram_hfo2``): ``--stimuli`` unseen bars with random weights and thresholds, per-neuron
    counts within 5 % and spikes matched; with ``--fine-step S`` also ngspice at a largest
-   step of ``S`` s against the default 20 ns (how far ngspice's own spike times move with its
-   step); then one epoch of VDSP on ``--epoch-samples`` bars (0: none) with the fast engine and
-   ngspice (at ``--fine-step`` when given); ``--stimuli 0`` runs the epoch alone.
+   step of ``S`` s against the network's default (2 ns; how far ngspice's own spike times
+   move with its step); then one epoch of VDSP on ``--epoch-samples`` bars (0: none) with
+   the fast engine and ngspice (at ``--fine-step`` when given); ``--stimuli 0``: the epoch alone.
+6. ``--step-convergence``: the SPICE engine's step on the same unseen bars: ngspice at each
+   largest step of ``--steps`` (default 20, 10, 5, 2 ns) and the fast engine against ngspice
+   at ``--reference-step`` (1 ns), and the cost per presentation of each; every presentation
+   is stored in ``--store`` (JSON) as it ends, so a rerun resumes.
+7. ``--network-throughput``: ``FastNetworkEngine`` (``--engine fast``) at 784 x ``--neurons``
+   on MNIST-5k images, then part 4 (``--engine fast-circuit``) in the same run.
 
 Prints medians and ratios measured in this run; never asserts. The machine may be shared with
 other work; the ratio is the figure. ``python benchmarks/bench_snn_fast.py``.
@@ -30,6 +36,7 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from typing import Any
 
 import numpy as np
 
@@ -234,6 +241,133 @@ def training_network(args: argparse.Namespace) -> None:
     )
 
 
+def _matching(
+    reference: list[list[list[float]]], candidate: list[list[list[float]]]
+) -> tuple[int, int, float, int]:
+    """Over paired presentations: neurons whose counts are within 5 %, neurons that spiked
+    in either, the fraction of the reference's spikes matched, and the reference's spikes."""
+    within = neurons = spikes = 0
+    matched = 0.0
+    for ref, cand in zip(reference, candidate, strict=True):
+        for r_list, c_list in zip(ref, cand, strict=True):
+            r, c = np.asarray(r_list), np.asarray(c_list)
+            if r.size == 0 and c.size == 0:
+                continue
+            neurons += 1
+            within += abs(c.size - r.size) <= 0.05 * r.size
+            spikes += r.size
+            matched += match_spikes(r, c) * r.size
+    return within, neurons, matched / max(spikes, 1), spikes
+
+
+def step_convergence(args: argparse.Namespace) -> None:
+    """The SPICE engine's step: ``--stimuli`` unseen bars (random weights and thresholds, as
+    ``--training-network``) at each largest step of ``--steps`` against ngspice at
+    ``--reference-step``, and the fast engine against the same reference; cost per
+    presentation of each. Every presentation is appended to ``--store`` (JSON) as it ends, so
+    a stopped run keeps what it measured and a rerun skips it."""
+    import dataclasses
+    import json
+    from pathlib import Path
+
+    from spicegen.learn.patterns import spiking_dataset
+    from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
+    from spicegen.learn.snn_network import SpikingNetworkParams
+    from spicegen.learn.snn_spice import SpiceEngine
+
+    neuron, synapse = models.load("threshold_switch"), models.load("rram_hfo2")
+    params = SpikingNetworkParams(inputs=16, neurons=4, image_shape=(4, 4))
+    reference_name = f"{args.reference_step * 1e9:g} ns"
+    names = [reference_name] + [f"{s * 1e9:g} ns" for s in args.steps]
+    steps = dict(zip(names, [args.reference_step, *args.steps], strict=True))
+    store = Path(args.store)
+    stored = json.loads(store.read_text()) if store.exists() else {}
+    fast = FastNetworkEngine(params, characterise_network(params, neuron, synapse))
+    data = spiking_dataset("patterns", seed=args.seed + 101, samples=max(args.stimuli, 4))
+    rng = stream(args.seed, "bench", "training-network")
+    for k in range(args.stimuli):
+        weights = rng.uniform(0, 1, params.weight_shape)
+        thresholds = rng.uniform(0, 0.05, params.neurons) if k % 2 else np.zeros(params.neurons)
+        for name in ["fast", *names]:
+            key = f"{k}/{name}"
+            if key in stored:
+                continue
+            if name == "fast":
+                engine: Any = fast
+            else:
+                engine = SpiceEngine(
+                    dataclasses.replace(params, max_step=steps[name]), neuron, synapse
+                )
+            start = time.perf_counter()
+            result = engine.present(data.x[k], weights, thresholds)
+            seconds = time.perf_counter() - start
+            engine.close()
+            stored[key] = {
+                "seconds": seconds,
+                "spikes": [t.tolist() for t in result.output_spikes],
+            }
+            store.write_text(json.dumps(stored))
+            counts = [t.size for t in result.output_spikes]
+            print(f"bars {k}, {name}: counts {counts}, {seconds:.1f} s", flush=True)
+    report_convergence(stored, reference_name, ["fast", *names[1:]])
+
+
+def report_convergence(stored: dict[str, Any], reference: str, candidates: list[str]) -> None:
+    """Print each candidate against the reference over the presentations both have."""
+    done = sorted({int(key.split("/")[0]) for key in stored})
+    print(f"against ngspice at {reference} (largest step), on unseen bars:")
+    for name in [reference, *candidates]:
+        shared = [k for k in done if f"{k}/{name}" in stored and f"{k}/{reference}" in stored]
+        if not shared:
+            continue
+        seconds = statistics.median(stored[f"{k}/{name}"]["seconds"] for k in shared)
+        if name == reference:
+            print(f"  {name}: {len(shared)} presentations, median {seconds:.1f} s each")
+            continue
+        within, neurons, matched, spikes = _matching(
+            [stored[f"{k}/{reference}"]["spikes"] for k in shared],
+            [stored[f"{k}/{name}"]["spikes"] for k in shared],
+        )
+        reference_seconds = statistics.median(stored[f"{k}/{reference}"]["seconds"] for k in shared)
+        print(
+            f"  {name}: counts within 5 % {within}/{neurons}, {100 * matched:.1f} % of "
+            f"{spikes} spikes matched within 5 % of the mean interval; median "
+            f"{seconds:.2f} s per presentation ({reference_seconds / seconds:.1f}x faster "
+            f"than {reference}), {len(shared)} presentations"
+        )
+
+
+def network_throughput(args: argparse.Namespace) -> None:
+    """``FastNetworkEngine`` (the engine ``--engine fast`` runs) at 784 inputs x ``--neurons``
+    on MNIST-5k images with random weights: median seconds per presentation against the
+    older engine of its own circuit (``--engine fast-circuit``) in the same run. Resistor
+    synapses: the SPICE netlist, and so the per-cell characterisation, stops at 4,096
+    memristors; the cost per step is the same."""
+    from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
+    from spicegen.learn.snn_network import SpikingNetworkParams
+
+    params = SpikingNetworkParams(
+        inputs=784, neurons=args.neurons, image_shape=(28, 28), synapse_model="resistor"
+    )
+    engine = FastNetworkEngine(
+        params, characterise_network(params, models.load("threshold_switch"), None)
+    )
+    x = load_dataset("mnist5k").x / 255.0
+    weights = stream(args.seed, "bench", "weights").uniform(0, 1, params.weight_shape)
+    times = []
+    for k in range(args.images):
+        start = time.perf_counter()
+        engine.present(x[k], weights, np.zeros(params.neurons))
+        times.append(time.perf_counter() - start)
+    median = statistics.median(times)
+    print(
+        f"FastNetworkEngine, 784 x {args.neurons}, {engine.steps} steps of "
+        f"{engine.dt * 1e9:g} ns per {params.presentation * 1e6:g} us image: median "
+        f"{median:.2f} s per image over {args.images}; 9,000 presentations (MNIST-5k's "
+        f"training, labelling and test) {9000 * median / 3600:.1f} h"
+    )
+
+
 def throughput(args: argparse.Namespace) -> None:
     base = fast_network(small_circuit(3, 2, 12e-6))
     network = FastNetwork(
@@ -283,7 +417,19 @@ def main() -> None:
     parser.add_argument("--weights-only", action="store_true")
     parser.add_argument("--training-network", action="store_true")
     parser.add_argument("--fine-step", type=float, default=0.0)
+    parser.add_argument("--step-convergence", action="store_true")
+    parser.add_argument("--steps", type=float, nargs="+", default=[20e-9, 10e-9, 5e-9, 2e-9])
+    parser.add_argument("--reference-step", type=float, default=1e-9)
+    parser.add_argument("--store", default="step_convergence.json")
+    parser.add_argument("--network-throughput", action="store_true")
     args = parser.parse_args()
+    if args.network_throughput:
+        network_throughput(args)
+        throughput(args)
+        return
+    if args.step_convergence:
+        step_convergence(args)
+        return
     if args.training_network:
         training_network(args)
         return

@@ -24,7 +24,7 @@ from spicegen.cli.common import (
     non_negative_int,
 )
 
-ENGINES = ("spice", "fast")
+ENGINES = ("spice", "fast", "fast-circuit")
 
 
 def register(methods: SubParsers) -> None:
@@ -51,7 +51,11 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
     parser.add_argument("--neurons", type=int, default=4, help="output neurons (default 4)")
     parser.add_argument("--engine", choices=ENGINES, default="spice",
                         help="spice: an ngspice transient per presentation (default); fast: "
-                        "the numpy engine characterised from ngspice")  # fmt: skip
+                        "the same netlist in numpy from ngspice characterisations of its "
+                        "devices, checked spike for spike against spice (networks of up to "
+                        "4096 synapses); fast-circuit: the older numpy engine of its own "
+                        "circuit, tuned for mnist5k's 784 inputs (not the spice "
+                        "netlist)")  # fmt: skip
     parser.add_argument("--epochs", type=int, default=1, help="epochs (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="first training seed (default 0)")
     parser.add_argument("--seeds", type=int, default=1,
@@ -71,7 +75,12 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
                         help="crossbar device: the compiled HfO2 memristor (default) or an "
                         "ideal conductance")  # fmt: skip
     parser.add_argument("--presentation", type=float, default=None, metavar="SECONDS",
-                        help="time per sample (spice 20e-6 s, fast 52.5e-6 s)")  # fmt: skip
+                        help="time per sample (spice and fast 20e-6 s, fast-circuit "
+                        "52.5e-6 s)")  # fmt: skip
+    parser.add_argument("--max-step", type=float, default=None, metavar="SECONDS",
+                        help="spice: the transient's largest step (default 2e-9 s, the "
+                        "coarsest that matched ngspice at 1 ns; 20e-9 is 4x faster, its "
+                        "spike times not converged)")  # fmt: skip
     if rule == "vdsp":
         parser.add_argument("--lr", type=float, default=0.05, help="learning rate (0.05)")
         parser.add_argument("--alpha", type=float, default=0.0,
@@ -112,6 +121,7 @@ def handle(args: argparse.Namespace) -> None:
         inputs=data.features, neurons=args.neurons, image_shape=data.image_shape,
         synapse_model=args.synapse,
         presentation=20e-6 if args.presentation is None else args.presentation,
+        **({} if args.max_step is None else {"max_step": args.max_step}),
     )  # fmt: skip
     _run(args, rule, data, params)
 
@@ -120,21 +130,36 @@ def _engine(name: str, params: Any, presentation: float | None) -> Any:
     """The engine ``name`` for ``params`` (one place: a new engine is one more branch)."""
     from spicegen import models
 
+    neuron = models.load(params.neuron_model)
+    synapse = None if params.synapse_model == "resistor" else models.load(params.synapse_model)
     if name == "fast":
+        from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
+        from spicegen.learn.snn_spice import MAX_SPICE_SYNAPSES
+
+        cells = params.inputs * params.neurons
+        if cells > MAX_SPICE_SYNAPSES:
+            # the vouched engine simulates the SPICE engine's netlist, which stops there (and
+            # at 784 x 100 a presentation costs ~25 s on its 2 ns grid)
+            raise CliError(
+                f"--engine fast: the network has {cells} synapses ({params.inputs} inputs x "
+                f"{params.neurons} neurons), more than the {MAX_SPICE_SYNAPSES} of the SPICE "
+                "netlist it reproduces; use --engine fast-circuit for mnist5k-sized networks, "
+                "or --image-size to downsample"
+            )
+        return FastNetworkEngine(params, characterise_network(params, neuron, synapse))
+    if name == "fast-circuit":
         from spicegen.learn.snn_fast_engine import (
             FastSpikingEngine,
             fast_network_for,
             training_params,
         )
 
-        devices = (
-            models.load(params.neuron_model),
-            None if params.synapse_model == "resistor" else models.load(params.synapse_model),
-        )
         network = (
-            fast_network_for(*devices, params.inputs, params.neurons)
+            fast_network_for(neuron, synapse, params.inputs, params.neurons)
             if presentation is None
-            else fast_network_for(*devices, params.inputs, params.neurons, duration=presentation)
+            else fast_network_for(
+                neuron, synapse, params.inputs, params.neurons, duration=presentation
+            )
         )
         view = training_params(
             network,
@@ -145,8 +170,7 @@ def _engine(name: str, params: Any, presentation: float | None) -> Any:
         return FastSpikingEngine(network, view)
     from spicegen.learn.snn_spice import SpiceEngine
 
-    synapse = None if params.synapse_model == "resistor" else models.load(params.synapse_model)
-    return SpiceEngine(params, models.load(params.neuron_model), synapse)
+    return SpiceEngine(params, neuron, synapse)
 
 
 def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:

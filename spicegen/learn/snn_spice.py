@@ -62,6 +62,7 @@ __all__ = [
     "network",
     "output_membrane_node",
     "output_spike_node",
+    "presentation_timeout",
     "weight_name",
 ]
 
@@ -71,6 +72,18 @@ _FILTER_RESISTANCE = 1e3  # ohm; any value gives the same filter, this one keeps
 # ~15 us of CPU per time step, hundreds of thousands of steps per sample set); a fast engine
 # has no such limit.
 MAX_SPICE_SYNAPSES = 4096
+# The per-presentation timeout at the reference load: 600 s for the 16 x 4 network's 20 us at a
+# 20 ns largest step (about 30 s on a loaded 2-core machine, so 20x headroom); the steps a
+# transient takes grow as presentation / max_step, the work per step with the synapses.
+_TIMEOUT, _TIMEOUT_STEPS, _TIMEOUT_SYNAPSES = 600.0, 1000.0, 64
+
+
+def presentation_timeout(params: SpikingNetworkParams) -> float:
+    """The default bound (s) on one presentation's transient: 600 s for 20 us at a 20 ns step
+    on 64 synapses, scaled by the steps (``presentation / max_step``) and the synapses."""
+    steps = params.presentation / params.max_step / _TIMEOUT_STEPS
+    synapses = params.inputs * params.neurons / _TIMEOUT_SYNAPSES
+    return _TIMEOUT * max(1.0, steps) * max(1.0, synapses)
 
 
 def input_membrane_node(i: int) -> str:
@@ -263,7 +276,8 @@ class Timings:
 
 class SpiceEngine:
     """The network of ``params`` in ngspice: ``neuron`` and ``synapse`` are the compiled
-    models the params name (``synapse=None`` for resistor synapses)."""
+    models the params name (``synapse=None`` for resistor synapses); ``timeout`` (s) bounds
+    each presentation (default ``presentation_timeout(params)``, scaled with the step)."""
 
     name = "spice"
 
@@ -273,8 +287,10 @@ class SpiceEngine:
         neuron: CompiledModel,
         synapse: CompiledModel | None = None,
         *,
-        timeout: float = 600.0,
+        timeout: float | None = None,
     ) -> None:
+        if timeout is None:
+            timeout = presentation_timeout(params)
         self.params = params
         self.circuit = network(params, neuron, synapse)
         self.timings = Timings()

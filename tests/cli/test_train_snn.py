@@ -19,7 +19,7 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
     done = cli(
         "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
         "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
-        "--lr", "0.2", "--out", out,
+        "--max-step", "20e-9", "--lr", "0.2", "--out", out,
     )  # fmt: skip
     assert done.status == 0, done.err
     metrics = json.loads((out / "metrics.json").read_text())
@@ -52,6 +52,7 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
         (["vdsp", "--engine", "fpga"], "invalid choice: 'fpga'"),
         (["vdsp", "--seed", "-2"], "--seed must be a non-negative integer"),
         (["vdsp", "--folds", "1"], "--folds must be at least 2"),
+        (["vdsp", "--max-step", "1"], "max_step: expected less than the presentation"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]
@@ -64,19 +65,64 @@ def test_train_help_names_vdsp_and_stdp(cli) -> None:  # type: ignore[no-untyped
     assert shown.status == 0 and "vdsp" in shown.out and "stdp" in shown.out
 
 
-def test_vdsp_with_the_fast_engine_on_digits(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    """The fast engine end to end on 8x8 digits 0-1 (two seeds): metrics over both seeds."""
+def test_vdsp_with_the_fast_circuit_engine_on_digits(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """The older fast engine (its own circuit, the MNIST-5k runs') end to end on 8x8 digits
+    0-1 (two seeds): metrics over both seeds."""
     out = tmp_path / "fast"
     done = cli(
         "train", "vdsp", "--dataset", "digits", "--classes", "0,1", "--samples", "20",
-        "--neurons", "4", "--engine", "fast", "--seeds", "2", "--folds", "5", "--out", out,
+        "--neurons", "4", "--engine", "fast-circuit", "--seeds", "2", "--folds", "5",
+        "--out", out,
     )  # fmt: skip
     assert done.status == 0, done.err
     metrics = json.loads((out / "metrics.json").read_text())
-    assert metrics["engine"] == "fast" and metrics["dataset"] == "digits"
+    assert metrics["engine"] == "fast-circuit" and metrics["dataset"] == "digits"
     # five folds: train and label on 16 of the 20, test on 4
     assert len(metrics["accuracy_per_seed"]) == 2 and metrics["presentations"] == 2 * 36
     assert metrics["updates"] > 0 and metrics["energy_per_presentation_j"] > 0
     assert (out / "fields.png").read_bytes()[:8] == PNG_SIGNATURE
     saved = np.load(out / "weights.npz")
     assert saved["final"].shape == (64, 4) and saved["neuron_labels"].shape == (4,)
+
+
+def test_fast_engine_is_the_spice_netlist_in_numpy(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    """``--engine fast`` trains the SPICE engine's own network (``FastNetworkEngine``): the
+    run of ``test_vdsp_in_spice_writes_metrics_and_figures`` without ngspice per sample, its
+    learned weights those of that engine trained from Python on the same seed."""
+    from spicegen import models
+    from spicegen.learn.patterns import spiking_dataset
+    from spicegen.learn.snn import Vdsp
+    from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
+    from spicegen.learn.snn_network import SpikingNetworkParams
+    from spicegen.learn.snn_run import run_seed
+
+    out = tmp_path / "run"
+    done = cli(
+        "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
+        "--engine", "fast", "--synapse", "resistor", "--presentation", "10e-6",
+        "--lr", "0.2", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["engine"] == "fast" and metrics["presentations"] == 12
+    assert metrics["updates"] > 0 and "timings_s" not in metrics
+    assert "vdsp, fast engine, patterns" in done.out
+    # the engine behind the flag: the SPICE engine's params, simulated in numpy
+    data = spiking_dataset("patterns", seed=0, samples=8)
+    params = SpikingNetworkParams(
+        inputs=16, neurons=2, image_shape=(4, 4), synapse_model="resistor", presentation=10e-6
+    )
+    devices = characterise_network(params, models.load("threshold_switch"), None)
+    expected = run_seed(FastNetworkEngine(params, devices), data, Vdsp(lr=0.2), seed=0)
+    saved = np.load(out / "weights.npz")
+    np.testing.assert_array_equal(saved["final"], expected.weights)
+    assert metrics["updates"] == expected.updates
+
+
+def test_fast_engine_stops_where_the_spice_netlist_does(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # 64 inputs x 65 neurons = 4160 synapses, above the SPICE netlist's 4096
+    done = cli(
+        "train", "vdsp", "--dataset", "digits", "--neurons", "65", "--engine", "fast",
+        "--out", tmp_path / "out",
+    )  # fmt: skip
+    assert_one_line_error(done, "use --engine fast-circuit")

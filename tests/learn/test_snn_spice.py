@@ -15,7 +15,13 @@ from spicegen.circuits import oscillator_period
 from spicegen.learn import LearnError
 from spicegen.learn.snn import Vdsp, assign_labels, initial_state, predict, respond, train
 from spicegen.learn.snn_network import SpikingNetworkParams
-from spicegen.learn.snn_spice import SpiceEngine, input_spike_node, network, weight_name
+from spicegen.learn.snn_spice import (
+    SpiceEngine,
+    input_spike_node,
+    network,
+    presentation_timeout,
+    weight_name,
+)
 from spicegen.va import CompiledModel
 
 R_LOAD, C, ROFF = 5e3, 1e-9, 50e3  # the default input neuron and threshold_switch
@@ -26,8 +32,13 @@ def neuron() -> CompiledModel:
     return models.load("threshold_switch")
 
 
+# These tests check closed forms, winner-take-all, the writes and learning, none of which
+# needs the default 2 ns step's spike-for-spike convergence: 20 ns keeps each to seconds.
+COARSE = 20e-9
+
+
 def _engine(neuron: CompiledModel, **changes: object) -> SpiceEngine:
-    defaults: dict[str, object] = {"synapse_model": "resistor"}
+    defaults: dict[str, object] = {"synapse_model": "resistor", "max_step": COARSE}
     params = SpikingNetworkParams(**{**defaults, **changes})  # type: ignore[arg-type]
     return SpiceEngine(params, neuron)
 
@@ -94,7 +105,7 @@ def test_winner_take_all_and_adaptive_thresholds(neuron: CompiledModel) -> None:
 def test_memristor_states_are_written_and_read_without_disturbance(
     neuron: CompiledModel,
 ) -> None:
-    params = SpikingNetworkParams(inputs=2, neurons=1)
+    params = SpikingNetworkParams(inputs=2, neurons=1, max_step=COARSE)
     synapse = models.load("rram_hfo2")
     states = ["v(xs_0_0.x)", "v(xs_1_0.x)"]
     with SpiceEngine(params, neuron, synapse) as engine:
@@ -123,6 +134,20 @@ def test_engine_checks_its_models(neuron: CompiledModel) -> None:
         network(params, models.load("rram_hfo2"), models.load("rram_hfo2"))
     circuit = network(params, neuron, models.load("rram_hfo2"))
     assert [p.name for p in circuit.params] == [weight_name(0, 0), weight_name(1, 0)]
+
+
+def test_the_timeout_scales_with_the_steps_and_synapses() -> None:
+    # 600 s for the 16 x 4 network's 20 us at 20 ns; never below it for smaller work
+    coarse = SpikingNetworkParams(max_step=COARSE)
+    assert presentation_timeout(coarse) == pytest.approx(600.0)
+    small = SpikingNetworkParams(inputs=2, neurons=1, max_step=COARSE)
+    assert presentation_timeout(small) == pytest.approx(600)
+    # 10x the steps at the default 2 ns, 20x at 1 ns (which ran past a fixed 600 s), 5x the
+    # synapses at 64 x 5
+    assert presentation_timeout(SpikingNetworkParams()) == pytest.approx(6000)
+    assert presentation_timeout(SpikingNetworkParams(max_step=1e-9)) == pytest.approx(12000)
+    wide = SpikingNetworkParams(inputs=64, neurons=5, presentation=40e-6, max_step=COARSE)
+    assert presentation_timeout(wide) == pytest.approx(600 * 2 * 5)
 
 
 def test_a_tiny_network_learns_two_patterns(neuron: CompiledModel) -> None:
