@@ -125,8 +125,15 @@ def training_params(
     )
 
 
-def presentation_energy(engine: FastEngine, sample: ArrayLike, weights: ArrayLike) -> float:
-    """Energy (J) drawn by the input sources and the crossbar over one presentation."""
+def presentation_energy(
+    engine: FastEngine,
+    sample: ArrayLike,
+    weights: ArrayLike,
+    *,
+    conductance: FloatArray | None = None,
+) -> float:
+    """Energy (J) drawn by the input sources and the crossbar over one presentation
+    (``conductance``: the crossbar's, S, if already computed from ``weights``)."""
     net = engine.network
     neuron = net.input_neuron
     currents = engine.input_currents(sample)
@@ -134,7 +141,8 @@ def presentation_energy(engine: FastEngine, sample: ArrayLike, weights: ArrayLik
     v_integral = (currents * net.duration - neuron.c * end.v[0] - end.charge[0]) / neuron.g_leak
     pulse = end.on_time[0] + neuron.pulse_extension * end.count[0]
     shape = 1.0 if net.synapse is None else float(net.synapse.shape_at(net.pulse_voltage))
-    crossbar = net.pulse_voltage**2 * shape * float(pulse @ engine.conductances(weights).sum(1))
+    g = engine.conductances(weights) if conductance is None else conductance
+    crossbar = net.pulse_voltage**2 * shape * float(pulse @ g.sum(1))
     return float(currents @ v_integral) + crossbar
 
 
@@ -144,9 +152,7 @@ def as_result(presentation: FastPresentation, energy: float) -> PresentationResu
     by_neuron = [presentation.spike_neurons == j for j in range(outputs)]
     return PresentationResult(
         output_spikes=tuple(np.asarray(presentation.spike_times[m]) for m in by_neuron),
-        input_spikes=tuple(
-            presentation.input_spike_times(i) for i in range(presentation.input_counts.size)
-        ),
+        input_spikes=presentation.all_input_spike_times(),
         pre_voltages=tuple(np.asarray(presentation.v_pre[m]) for m in by_neuron),
         energy=energy,
         duration=presentation.duration,
@@ -176,12 +182,13 @@ class FastSpikingEngine:
         x = self.params.check_sample(sample)
         w = self.params.check_weights(weights)
         theta = self.params.check_thresholds(thresholds)
+        g = self._engine.conductances(w)
         if self.reference is None:
-            presentation = self._engine.present(x, w, theta)
+            presentation = self._engine.present(x, w, theta, conductance=g)
         else:
             presentation = spice_presentation(self.reference, x, w, theta)
         # the energy from the characterised devices, for both (ngspice's agrees to the spikes)
-        return as_result(presentation, presentation_energy(self._engine, x, w))
+        return as_result(presentation, presentation_energy(self._engine, x, w, conductance=g))
 
     def close(self) -> None:
         """Nothing to release (numpy, or one ngspice run per transient)."""

@@ -101,6 +101,10 @@ def test_input_spike_times_follow_the_closed_form(network: FastNetwork) -> None:
         assert np.all(times <= result.duration)
     rates = network.input_neuron.rate(network.input_bias + network.input_gain * np.array([0.5, 1]))
     np.testing.assert_allclose(result.input_period[1:], 1.0 / rates)
+    every = result.all_input_spike_times()  # the whole layer at once, the same times
+    assert len(every) == 3
+    for i in range(3):
+        np.testing.assert_array_equal(every[i], result.input_spike_times(i))
 
 
 def test_bad_inputs_are_refused(network: FastNetwork) -> None:
