@@ -194,6 +194,29 @@ class FastEngine:
         flat = net.synapse.conductances(states.reshape(-1))
         return flat.reshape(w.shape)
 
+    def updated_conductances(
+        self, weights: ArrayLike, previous: FloatArray, conductance: FloatArray
+    ) -> FloatArray:
+        """``conductances(weights)`` from those of ``previous`` weights: only the columns
+        that changed are recomputed when every cell is the same characterised device (a
+        training step changes the few columns of the neurons that spiked)."""
+        net = self.network
+        w = _weights(weights, (net.inputs, net.outputs))
+        if net.synapse is not None and net.synapse.devices != 1:
+            return self.conductances(w)  # each cell its own device: no shortcut
+        changed = np.flatnonzero(np.any(w != previous, axis=0))
+        g = conductance.copy()
+        if changed.size:
+            part = w[:, changed]
+            if net.synapse is None:
+                g[:, changed] = net.g_min + part * (net.g_max - net.g_min)
+            else:
+                states = net.state_min + part * (net.state_max - net.state_min)
+                g[:, changed] = net.synapse.conductances(states.reshape(1, -1))[0].reshape(
+                    part.shape
+                )
+        return g
+
     def input_currents(self, sample: ArrayLike) -> FloatArray:
         """Input currents (A) for a sample of intensities in [0, 1]."""
         net = self.network

@@ -170,6 +170,7 @@ class FastSpikingEngine:
     reference: SpikingCircuit | None = None
     name: str = field(init=False)
     _engine: FastEngine = field(init=False)
+    _last: tuple[FloatArray, FloatArray] | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         self._engine = FastEngine(self.network)
@@ -182,7 +183,12 @@ class FastSpikingEngine:
         x = self.params.check_sample(sample)
         w = self.params.check_weights(weights)
         theta = self.params.check_thresholds(thresholds)
-        g = self._engine.conductances(w)
+        # the last presentation's conductances, recomputed only where the weights changed
+        if self._last is None or self._last[0].shape != w.shape:
+            g = self._engine.conductances(w)
+        else:
+            g = self._engine.updated_conductances(w, *self._last)
+        self._last = (w.copy(), g)
         if self.reference is None:
             presentation = self._engine.present(x, w, theta, conductance=g)
         else:

@@ -197,3 +197,12 @@ def test_network_for_any_size_with_or_without_memristors() -> None:
     # the rram_hfo2 window spans about the same range (about 4.8 uS to 1e-4 S)
     memristive = FastEngine(cells).conductances(np.array([[0.0, 0.5, 1.0]] * 16))
     assert 2e-6 < memristive[0, 0] < 1e-5 and 5e-5 < memristive[0, 2] < 2e-4
+    # a training step changes a few columns: only those are recomputed, to the same values
+    rng = np.random.default_rng(3)
+    for network in (ideal, cells):
+        engine = FastEngine(network)
+        before = rng.uniform(0.0, 1.0, (16, 3))
+        after = before.copy()
+        after[:, 1] = rng.uniform(0.0, 1.0, 16)
+        updated = engine.updated_conductances(after, before, engine.conductances(before))
+        np.testing.assert_array_equal(updated, engine.conductances(after))
