@@ -262,17 +262,19 @@ def protocol(args: argparse.Namespace) -> None:
     data = spiking_dataset("mnist5k", samples=args.limit)  # --limit: a quick check only
     rule = _rule(args)
     args.out.mkdir(parents=True, exist_ok=True)
+    # the seed whose weights, checkpoints and figures are kept (seeds may run one per call)
+    figures = args.seeds[0] if args.figure_seed is None else args.figure_seed
     for seed in args.seeds:
         engine = _engine(args)
         result = run_seed(
             engine, data, rule, seed=seed, folds=5,
-            checkpoints=args.checkpoints if seed == args.seeds[0] else (),
+            checkpoints=args.checkpoints if seed == figures else (),
             labelling=args.labelling,
         )  # fmt: skip
         (args.out / f"seed{seed}.json").write_text(json.dumps(_seed_summary(result), indent=1))
         print(json.dumps(_seed_summary(result)), flush=True)
         _write_metrics(args, rule)  # after every seed: a stopped run keeps its summary
-        if seed == args.seeds[0]:
+        if seed == figures:
             snapshots = {f"w{n}": w for n, w, _ in result.snapshots}
             snapshots.update({f"t{n}": t for n, _, t in result.snapshots})
             np.savez_compressed(
@@ -382,6 +384,9 @@ def main() -> None:
     )
     sub.choices["protocol"].add_argument(
         "--checkpoints", type=int, nargs="*", default=[500, 1000, 2000]
+    )
+    sub.choices["protocol"].add_argument(
+        "--figure-seed", type=int, default=None, help="keep weights and figures of this seed"
     )
     sub.choices["curve"].add_argument("--seed", type=int, default=0)
     sub.choices["curve"].add_argument("--label", type=int, default=1000)
