@@ -151,31 +151,32 @@ def diagnose(args: argparse.Namespace) -> None:
     wins = np.bincount(np.array([w for w in winners if w >= 0], dtype=np.int64),
                        minlength=args.neurons)  # fmt: skip
     history = np.array(theta)
-    first = latency.min(axis=1)  # the winner's latency, image by image
     y = data.y[held]
     # each neuron's best digit: the class it crosses soonest on (mean latency, silent = end)
     capped = np.where(np.isfinite(latency), latency, engine.network.duration)
+    first = capped.min(axis=1)  # the winner's latency, image by image
     by_class = np.array([capped[y == k].mean(axis=0) for k in range(10)])
     best = by_class.argmin(axis=0)
     own = np.array([capped[y == best[j], j].mean() for j in range(args.neurons)])
     winner_own = np.array([first[y == best[j]].mean() for j in range(args.neurons)])
     lost = np.where(np.isfinite(latency), latency - first[:, None], np.inf).min(axis=0)
-    never = wins == 0
+    late = np.bincount([w for w in winners[fit.size // 2 :] if w >= 0], minlength=args.neurons)
+    never = late == 0  # lost every image of the second half of training
     report = {
         "settings": _settings(args),
         "images": int(fit.size),
         "labelling_images": int(marked.size),
         "validation_accuracy": float(np.mean(predicted == y)),
         "never_won_training": int(never.sum()),
-        "never_won_second_half": int(np.sum(np.bincount(
-            [w for w in winners[fit.size // 2 :] if w >= 0], minlength=args.neurons) == 0)),
+        "never_won_second_half": int(never.sum()),
         "never_answered_labelling": int(np.sum(labels < 0)),
         "top10_share_of_wins": float(np.sort(wins)[-10:].sum() / max(wins.sum(), 1)),
         "distinct_neurons_per_image": float(np.mean(distinct)),
         "threshold_shift_mean_v": float(history[-1].mean()),
         "threshold_shift_max_v": float(history.max()),
         "threshold_shift_mean_over_training_v": float(history[1:].mean()),
-        "winner_latency_s": float(first[np.isfinite(first)].mean()),
+        "winner_latency_s": float(first.mean()),
+        "validation_images_no_neuron_crosses": int(np.sum(np.isinf(latency).all(axis=1))),
         "own_digit_latency_minus_winner_s_never_won": float(
             np.mean(own[never] - winner_own[never])) if never.any() else None,
         "own_digit_latency_minus_winner_s_won": float(np.mean(own[~never] - winner_own[~never])),
@@ -186,7 +187,7 @@ def diagnose(args: argparse.Namespace) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "diagnose.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report), flush=True)
-    _diagnose_figure(args.out / "diagnose.png", wins, history, own, winner_own, never, report)
+    _diagnose_figure(args.out / "diagnose.png", late, history, own, winner_own, never, report)
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
@@ -215,8 +216,8 @@ def _diagnose_figure(
     figure, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.6))
     left.bar(np.arange(wins.size), np.sort(wins)[::-1], color="tab:blue")
     left.set_xlabel("neuron (by wins)")
-    left.set_ylabel("images won in training")
-    left.set_title(f"{report['never_won_training']} of {wins.size} never win")
+    left.set_ylabel("images won, second half of training")
+    left.set_title(f"{report['never_won_second_half']} of {wins.size} never win")
     steps = np.arange(history.shape[0])
     middle.plot(steps, 1e3 * history.mean(axis=1), label="mean")
     middle.plot(steps, 1e3 * history.max(axis=1), label="max")
@@ -224,8 +225,8 @@ def _diagnose_figure(
     middle.set_ylabel("threshold shift (mV)")
     middle.set_title("thresholds over training")
     middle.legend(fontsize=8)
-    right.scatter(1e6 * winner_own[~never], 1e6 * own[~never], s=9, label="won some image")
-    right.scatter(1e6 * winner_own[never], 1e6 * own[never], s=9, label="never won")
+    right.scatter(1e6 * winner_own[~never], 1e6 * own[~never], s=9, label="won")
+    right.scatter(1e6 * winner_own[never], 1e6 * own[never], s=9, label="never won (2nd half)")
     low, high = 1e6 * winner_own.min(), 1e6 * own.max()
     right.plot([low, high], [low, high], "k:", lw=0.8)
     right.set_xlabel("winner's first spike on that digit (us)")
@@ -366,8 +367,8 @@ def main() -> None:
         command.add_argument("--lr", type=float, default=0.05)
         command.add_argument("--alpha", type=float, default=0.0)
         command.add_argument("--column-mean", type=float, default=0.0)
-        command.add_argument("--adaptation-increment", type=float, default=0.02, metavar="V")
-        command.add_argument("--adaptation-tau", type=float, default=200e-6, metavar="S")
+        command.add_argument("--adaptation-increment", type=float, default=0.005, metavar="V")
+        command.add_argument("--adaptation-tau", type=float, default=50e-3, metavar="S")
         command.add_argument("--neurons", type=int, default=100)
         command.add_argument("--out", type=Path, default=RUNS / "mnist5k_protocol_vdsp")
     for name in ("validate", "diagnose"):

@@ -55,6 +55,18 @@ _OUTPUT = LifParams(r_leak=11e3, c=1e-9)
 _DURATION, _DT = 52.5e-6, 0.15e-6
 _COLUMN_GAIN_784 = 40.0
 _INHIBITION = 50e-3
+# Homeostasis (Diehl & Cook 2015): a neuron's threshold rises 5 mV per output spike and
+# decays over 50 ms, about 950 presentations, so it carries the neuron's wins over hundreds
+# of images. Its scale is set by how the outputs fire: the inputs all start at rest, so the
+# first volley of the brightest pixels lifts a membrane by about a volt within one 150 ns
+# step, and winning is decided by who overshoots most at that volley. A neuron that wins
+# its share (1 % of images, a few spikes each) holds about 0.15 V, comparable to that
+# overshoot, so frequent winners are handicapped enough for the others to win their
+# digits. The earlier 20 mV per spike decaying over 200 us (four presentations) was gone
+# before a neuron could win again among 100: on MNIST-5k a third of the neurons then lost
+# every image. Chosen on validation images of the training part (docs/learn.md).
+_ADAPTATION_INCREMENT = 5e-3
+_ADAPTATION_TAU = 50e-3
 
 
 def fast_network_for(
@@ -107,11 +119,12 @@ def training_params(
     network: FastNetwork,
     *,
     image_shape: tuple[int, int] | None = None,
-    adaptation_increment: float = 0.02,
-    adaptation_tau: float = 200e-6,
+    adaptation_increment: float = _ADAPTATION_INCREMENT,
+    adaptation_tau: float = _ADAPTATION_TAU,
 ) -> SpikingNetworkParams:
     """The training loop's view of ``network``: its sizes, its input neuron's reset and
-    threshold (V), its presentation time (s), and the threshold adaptation (V, s)."""
+    threshold (V), its presentation time (s), and the threshold adaptation (V per output
+    spike, decay time s; see ``_ADAPTATION_INCREMENT``)."""
     return SpikingNetworkParams(
         inputs=network.inputs,
         neurons=network.outputs,
