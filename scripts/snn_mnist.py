@@ -1,7 +1,7 @@
 """MNIST-5k with the fast engine (docs/learn.md, issue 13 section 5): settings, protocol, curve.
 
     python scripts/snn_mnist.py validate [--train 1000] [--val 500] [--lr 0.05] [--alpha 0]
-    python scripts/snn_mnist.py diagnose [--train 400]   # how the neurons share the images
+    python scripts/snn_mnist.py diagnose [--train 1000] [--val 500] [--out DIR]  # who wins
     python scripts/snn_mnist.py protocol --rule vdsp|stdp [--seeds 0 1 2 3 4] [--out DIR]
     python scripts/snn_mnist.py curve [--seed 0] [--out DIR]
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -72,8 +73,16 @@ def validate(args: argparse.Namespace) -> None:
     held = balanced(fold.train[inner.test], data.y)[: args.val]
     engine = _engine(args)
     started = time.perf_counter()
-    state = train(engine, data.x[fit], _rule(args), seed=args.seed)
-    _, predicted = evaluate(engine, state, (data.x[fit], data.y[fit]), data.x[held], 10)
+    wins = np.zeros(args.neurons, dtype=np.int64)
+
+    def won(_: int, result: Any) -> None:
+        first = [(t[0], j) for j, t in enumerate(result.output_spikes) if t.size]
+        if first:
+            wins[min(first)[1]] += 1
+
+    state = train(engine, data.x[fit], _rule(args), seed=args.seed, on_sample=won)
+    marked = fit[: args.label or fit.size]  # fit is class-balanced: so is every prefix
+    labels, predicted = evaluate(engine, state, (data.x[marked], data.y[marked]), data.x[held], 10)
     accuracy = float(np.mean(predicted == data.y[held]))
     print(
         json.dumps(
@@ -88,6 +97,10 @@ def validate(args: argparse.Namespace) -> None:
                 "seed": args.seed,
                 "validation_accuracy": accuracy,
                 "silent": float(np.mean(predicted < 0)),
+                "never_won_training": int(np.sum(wins == 0)),
+                "never_answered_labelling": int(np.sum(labels < 0)),
+                "threshold_shift_mean_v": float(state.thresholds.mean()),
+                "threshold_shift_max_v": float(state.thresholds.max()),
                 "updates": state.updates,
                 "seconds": round(time.perf_counter() - started, 1),
             }
@@ -97,44 +110,134 @@ def validate(args: argparse.Namespace) -> None:
 
 
 def diagnose(args: argparse.Namespace) -> None:
-    """How the neurons share the images while training on the validation run's images: spikes
-    and distinct spiking neurons per image, co-winners of the first volley, neurons that
-    never fire, the ten busiest neurons' share, threshold shifts, ink against background."""
+    """Why some neurons never win, on the validation run's images. During training: the
+    first spiker (the winner) of every image, the distinct neurons that spike, and every
+    threshold (the loop's own ``adapt`` replayed on each presentation's counts). After it:
+    each neuron's first-spike latency on the validation images with the inhibition off (who
+    would cross first, and by how much), on its own best digit and against the winner; and
+    the labelling's silent neurons. Writes ``diagnose.json`` and ``diagnose.png`` to ``--out``."""
+    from dataclasses import replace
+
+    from spicegen.learn.snn_fast import FastEngine
+
     data = spiking_dataset("mnist5k")
     fold = stratified_folds(data.y, 5, seed=args.seed)[0]
     inner = stratified_folds(data.y[fold.train], 4, seed=args.seed)[0]
     fit = balanced(fold.train[inner.train], data.y)[: args.train]
+    held = balanced(fold.train[inner.test], data.y)[: args.val]
     engine = _engine(args)
-    rows: list[tuple[int, int, int]] = []
-    totals = np.zeros(args.neurons)
+    params = engine.params
+    winners: list[int] = []
+    distinct: list[int] = []
+    theta = [np.zeros(args.neurons)]
 
     def seen(_: int, result: Any) -> None:
-        counts = result.counts
-        starts = [t[0] for t in result.output_spikes if t.size]
-        first = min(starts) if starts else 0.0
-        # neurons whose first spike is within 10 ns of the first one: one volley
-        rows.append((int(counts.sum()), int(np.count_nonzero(counts)),
-                     sum(1 for t in starts if t - first < 1e-8)))  # fmt: skip
-        if len(rows) > args.train // 2:
-            totals[:] += counts
+        first = [(t[0], j) for j, t in enumerate(result.output_spikes) if t.size]
+        winners.append(min(first)[1] if first else -1)
+        distinct.append(len(first))
+        theta.append(params.adapt(theta[-1], result.counts))
 
     state = train(engine, data.x[fit], _rule(args), seed=args.seed, on_sample=seen)
-    late = np.array(rows[args.train // 2 :])
-    ink = data.x[fit].mean(axis=0) > 0.2
-    print(json.dumps({
+    marked = fit[: args.label or fit.size]  # fit is class-balanced: so is every prefix
+    labels, predicted = evaluate(engine, state, (data.x[marked], data.y[marked]), data.x[held], 10)
+    free = FastEngine(replace(engine.network, inhibition=0.0))
+    latency = np.full((held.size, args.neurons), np.inf)
+    for row, index in enumerate(held):
+        shown = free.present(data.x[index], state.weights, state.thresholds)
+        for j in range(args.neurons):
+            times = shown.spike_times[shown.spike_neurons == j]
+            if times.size:
+                latency[row, j] = times[0]
+    wins = np.bincount(np.array([w for w in winners if w >= 0], dtype=np.int64),
+                       minlength=args.neurons)  # fmt: skip
+    history = np.array(theta)
+    y = data.y[held]
+    # each neuron's best digit: the class it crosses soonest on (mean latency, silent = end)
+    capped = np.where(np.isfinite(latency), latency, engine.network.duration)
+    first = capped.min(axis=1)  # the winner's latency, image by image
+    by_class = np.array([capped[y == k].mean(axis=0) for k in range(10)])
+    best = by_class.argmin(axis=0)
+    own = np.array([capped[y == best[j], j].mean() for j in range(args.neurons)])
+    winner_own = np.array([first[y == best[j]].mean() for j in range(args.neurons)])
+    lost = np.where(np.isfinite(latency), latency - first[:, None], np.inf).min(axis=0)
+    late = np.bincount([w for w in winners[fit.size // 2 :] if w >= 0], minlength=args.neurons)
+    never = late == 0  # lost every image of the second half of training
+    report = {
+        "settings": _settings(args),
         "images": int(fit.size),
-        "second_half_spikes_per_image": float(late[:, 0].mean()),
-        "second_half_distinct_neurons_per_image": float(late[:, 1].mean()),
-        "first_half_distinct_neurons_per_image": float(np.array(rows[: args.train // 2])[:, 1]
-                                                       .mean()),
-        "second_half_first_volley_winners": float(late[:, 2].mean()),
-        "second_half_silent_neurons": int(np.sum(totals == 0)),
-        "second_half_top10_share": float(np.sort(totals)[-10:].sum() / max(totals.sum(), 1)),
-        "threshold_shift_mean_v": float(state.thresholds.mean()),
-        "threshold_shift_max_v": float(state.thresholds.max()),
-        "weight_mean_ink": float(state.weights[ink].mean()),
-        "weight_mean_background": float(state.weights[~ink].mean()),
-    }), flush=True)  # fmt: skip
+        "labelling_images": int(marked.size),
+        "validation_accuracy": float(np.mean(predicted == y)),
+        "never_won_training": int(never.sum()),
+        "never_won_second_half": int(never.sum()),
+        "never_answered_labelling": int(np.sum(labels < 0)),
+        "top10_share_of_wins": float(np.sort(wins)[-10:].sum() / max(wins.sum(), 1)),
+        "distinct_neurons_per_image": float(np.mean(distinct)),
+        "threshold_shift_mean_v": float(history[-1].mean()),
+        "threshold_shift_max_v": float(history.max()),
+        "threshold_shift_mean_over_training_v": float(history[1:].mean()),
+        "winner_latency_s": float(first.mean()),
+        "validation_images_no_neuron_crosses": int(np.sum(np.isinf(latency).all(axis=1))),
+        "own_digit_latency_minus_winner_s_never_won": float(
+            np.mean(own[never] - winner_own[never])) if never.any() else None,
+        "own_digit_latency_minus_winner_s_won": float(np.mean(own[~never] - winner_own[~never])),
+        "closest_loss_s_never_won_median": float(np.median(lost[never])) if never.any() else None,
+        "weight_mean": float(state.weights.mean()),
+        "weights_below_0.05": float(np.mean(state.weights < 0.05)),
+    }  # fmt: skip
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "diagnose.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report), flush=True)
+    _diagnose_figure(args.out / "diagnose.png", late, history, own, winner_own, never, report)
+
+
+def _settings(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "rule": args.rule,
+        "lr": args.lr,
+        "alpha": args.alpha,
+        "adaptation_increment_v": args.adaptation_increment,
+        "adaptation_tau_s": args.adaptation_tau,
+        "seed": args.seed,
+    }
+
+
+def _diagnose_figure(
+    path: Path,
+    wins: np.ndarray,
+    history: np.ndarray,
+    own: np.ndarray,
+    winner_own: np.ndarray,
+    never: np.ndarray,
+    report: dict[str, Any],
+) -> None:
+    from spicegen.learn.figure_files import pyplot, save_figure
+
+    plt = pyplot()
+    figure, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 3.6))
+    left.bar(np.arange(wins.size), np.sort(wins)[::-1], color="tab:blue")
+    left.set_xlabel("neuron (by wins)")
+    left.set_ylabel("images won, second half of training")
+    left.set_title(f"{report['never_won_second_half']} of {wins.size} never win")
+    steps = np.arange(history.shape[0])
+    middle.plot(steps, 1e3 * history.mean(axis=1), label="mean")
+    middle.plot(steps, 1e3 * history.max(axis=1), label="max")
+    middle.set_xlabel("training images")
+    middle.set_ylabel("threshold shift (mV)")
+    middle.set_title("thresholds over training")
+    middle.legend(fontsize=8)
+    right.scatter(1e6 * winner_own[~never], 1e6 * own[~never], s=9, label="won")
+    right.scatter(1e6 * winner_own[never], 1e6 * own[never], s=9, label="never won (2nd half)")
+    low, high = 1e6 * winner_own.min(), 1e6 * own.max()
+    right.plot([low, high], [low, high], "k:", lw=0.8)
+    right.set_xlabel("winner's first spike on that digit (us)")
+    right.set_ylabel("neuron's first spike, own best digit (us)")
+    right.set_title("no inhibition, validation images")
+    right.legend(fontsize=8)
+    figure.suptitle(
+        f"increment {1e3 * report['settings']['adaptation_increment_v']:g} mV, "
+        f"tau {1e3 * report['settings']['adaptation_tau_s']:g} ms; "
+        f"validation {100 * report['validation_accuracy']:.1f} %", fontsize=9)  # fmt: skip
+    save_figure(figure, path, tight=True)
 
 
 def _seed_summary(result: SeedResult) -> dict[str, Any]:
@@ -147,6 +250,9 @@ def _seed_summary(result: SeedResult) -> dict[str, Any]:
         "updates": result.updates,
         "presentations": result.presentations,
         "seconds": result.seconds,
+        "train_images": len(result.history),
+        "train_seconds": result.train_seconds,
+        "load_average_1min": os.getloadavg()[0],  # at the end of the seed: the machine is shared
     }
 
 
@@ -157,17 +263,19 @@ def protocol(args: argparse.Namespace) -> None:
     data = spiking_dataset("mnist5k", samples=args.limit)  # --limit: a quick check only
     rule = _rule(args)
     args.out.mkdir(parents=True, exist_ok=True)
+    # the seed whose weights, checkpoints and figures are kept (seeds may run one per call)
+    figures = args.seeds[0] if args.figure_seed is None else args.figure_seed
     for seed in args.seeds:
         engine = _engine(args)
         result = run_seed(
             engine, data, rule, seed=seed, folds=5,
-            checkpoints=args.checkpoints if seed == args.seeds[0] else (),
+            checkpoints=args.checkpoints if seed == figures else (),
             labelling=args.labelling,
         )  # fmt: skip
         (args.out / f"seed{seed}.json").write_text(json.dumps(_seed_summary(result), indent=1))
         print(json.dumps(_seed_summary(result)), flush=True)
         _write_metrics(args, rule)  # after every seed: a stopped run keeps its summary
-        if seed == args.seeds[0]:
+        if seed == figures:
             snapshots = {f"w{n}": w for n, w, _ in result.snapshots}
             snapshots.update({f"t{n}": t for n, _, t in result.snapshots})
             np.savez_compressed(
@@ -205,6 +313,12 @@ def _write_metrics(args: argparse.Namespace, rule: Rule) -> None:
     summary["seconds_per_presentation"] = sum(s["seconds"] for s in seeds) / sum(
         s["presentations"] for s in seeds
     )
+    trained = [s for s in seeds if s.get("train_seconds")]
+    if trained:  # one epoch's speed, from the runs' own timing of training alone
+        summary["train_images_per_second"] = sum(s["train_images"] for s in trained) / sum(
+            s["train_seconds"] for s in trained
+        )
+        summary["load_average_1min_per_seed"] = [s["load_average_1min"] for s in trained]
     (out / "metrics.json").write_text(json.dumps(summary, indent=1, sort_keys=True))
 
 
@@ -253,14 +367,17 @@ def main() -> None:
         command.add_argument("--lr", type=float, default=0.05)
         command.add_argument("--alpha", type=float, default=0.0)
         command.add_argument("--column-mean", type=float, default=0.0)
-        command.add_argument("--adaptation-increment", type=float, default=0.02, metavar="V")
-        command.add_argument("--adaptation-tau", type=float, default=200e-6, metavar="S")
+        command.add_argument("--adaptation-increment", type=float, default=0.005, metavar="V")
+        command.add_argument("--adaptation-tau", type=float, default=50e-3, metavar="S")
         command.add_argument("--neurons", type=int, default=100)
         command.add_argument("--out", type=Path, default=RUNS / "mnist5k_protocol_vdsp")
     for name in ("validate", "diagnose"):
         sub.choices[name].add_argument("--seed", type=int, default=0)
         sub.choices[name].add_argument("--train", type=int, default=1000)
         sub.choices[name].add_argument("--val", type=int, default=500)
+        sub.choices[name].add_argument(
+            "--label", type=int, default=None, help="label with the first N training images"
+        )
     sub.choices["protocol"].add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     sub.choices["protocol"].add_argument("--limit", type=int, default=None, help="images")
     sub.choices["protocol"].add_argument(
@@ -268,6 +385,9 @@ def main() -> None:
     )
     sub.choices["protocol"].add_argument(
         "--checkpoints", type=int, nargs="*", default=[500, 1000, 2000]
+    )
+    sub.choices["protocol"].add_argument(
+        "--figure-seed", type=int, default=None, help="keep weights and figures of this seed"
     )
     sub.choices["curve"].add_argument("--seed", type=int, default=0)
     sub.choices["curve"].add_argument("--label", type=int, default=1000)

@@ -144,6 +144,15 @@ class FastPresentation:
         """Spike times (s) of output ``neuron``."""
         return np.asarray(self.spike_times[self.spike_neurons == neuron], dtype=np.float64)
 
+    def all_input_spike_times(self) -> tuple[FloatArray, ...]:
+        """Spike times (s) of every input neuron, as ``input_spike_times`` gives each."""
+        counts = self.input_counts
+        owner = np.repeat(np.arange(counts.size), counts)
+        starts = np.cumsum(counts) - counts
+        rank = np.arange(owner.size) - starts[owner]
+        times = self.input_first[owner] + self.input_period[owner] * rank
+        return tuple(np.split(times, np.cumsum(counts)[:-1]))
+
     def input_spike_times(self, neuron: int) -> FloatArray:
         """Spike times (s) of input ``neuron`` within the presentation."""
         first, period = self.input_first[neuron], self.input_period[neuron]
@@ -185,6 +194,29 @@ class FastEngine:
         flat = net.synapse.conductances(states.reshape(-1))
         return flat.reshape(w.shape)
 
+    def updated_conductances(
+        self, weights: ArrayLike, previous: FloatArray, conductance: FloatArray
+    ) -> FloatArray:
+        """``conductances(weights)`` from those of ``previous`` weights: only the columns
+        that changed are recomputed when every cell is the same characterised device (a
+        training step changes the few columns of the neurons that spiked)."""
+        net = self.network
+        w = _weights(weights, (net.inputs, net.outputs))
+        if net.synapse is not None and net.synapse.devices != 1:
+            return self.conductances(w)  # each cell its own device: no shortcut
+        changed = np.flatnonzero(np.any(w != previous, axis=0))
+        g = conductance.copy()
+        if changed.size:
+            part = w[:, changed]
+            if net.synapse is None:
+                g[:, changed] = net.g_min + part * (net.g_max - net.g_min)
+            else:
+                states = net.state_min + part * (net.state_max - net.state_min)
+                g[:, changed] = net.synapse.conductances(states.reshape(1, -1))[0].reshape(
+                    part.shape
+                )
+        return g
+
     def input_currents(self, sample: ArrayLike) -> FloatArray:
         """Input currents (A) for a sample of intensities in [0, 1]."""
         net = self.network
@@ -196,12 +228,19 @@ class FastEngine:
         return net.input_bias + net.input_gain * x
 
     def present(
-        self, sample: ArrayLike, weights: ArrayLike, threshold_shift: ArrayLike = 0.0
+        self,
+        sample: ArrayLike,
+        weights: ArrayLike,
+        threshold_shift: ArrayLike = 0.0,
+        *,
+        conductance: FloatArray | None = None,
     ) -> FastPresentation:
-        """Simulate one presentation of ``sample`` with fixed ``weights`` (inputs x outputs)."""
+        """Simulate one presentation of ``sample`` with fixed ``weights`` (inputs x outputs);
+        ``conductance`` (S), if given, is ``conductances(weights)`` already computed."""
         net = self.network
         currents = self.input_currents(sample)
-        conductance = self.conductances(weights)
+        if conductance is None:
+            conductance = self.conductances(weights)
         shift = np.broadcast_to(np.asarray(threshold_shift, dtype=np.float64), (net.outputs,))
         steps, dt = net.steps, net.dt
         times = np.arange(steps + 1) * dt

@@ -49,7 +49,8 @@ class SeedResult:
     ``updates``, ``presentations`` (training, labelling and test), wall ``seconds``, the
     weights before and after training, the thresholds, each neuron's label, and the mean
     ``energy`` per presentation (J); ``snapshots`` the weights and thresholds at the
-    checkpoints asked for (``snn.train``)."""
+    checkpoints asked for (``snn.train``); ``train_seconds`` the wall time of training alone
+    (s), ``seconds`` that of training, labelling and test."""
 
     seed: int
     accuracy: float
@@ -66,6 +67,7 @@ class SeedResult:
     energy: float
     history: tuple[tuple[int, int, int], ...]
     snapshots: tuple[tuple[int, FloatArray, FloatArray], ...] = ()
+    train_seconds: float = 0.0
 
 
 def baselines(
@@ -159,6 +161,7 @@ def run_seed(
         engine, train_x, rule, epochs=epochs, seed=seed, state=start, on_sample=seen,
         checkpoints=checkpoints,
     )  # fmt: skip
+    train_seconds = time.perf_counter() - started
     chosen = balanced_prefix(train_y, train_y.size if labelling is None else labelling)
     labels, predicted = evaluate(
         engine, state, (train_x[chosen], train_y[chosen]), test_x, len(data.classes),
@@ -182,6 +185,7 @@ def run_seed(
         energy=float(np.mean(energies)),
         history=state.history,
         snapshots=state.snapshots,
+        train_seconds=train_seconds,
     )
 
 
