@@ -15,7 +15,7 @@ pilot run's sample covariance instead of the Laplace one (its proposals are not 
 proposals/chain column).
 
     .venv/bin/python scripts/mcmc_convergence.py [--samples 4000 ...] [--only NAME ...]
-        [--dataset breast_cancer|iris|wine]
+        [--dataset breast_cancer|iris|wine] [--grid]
 """
 
 from __future__ import annotations
@@ -54,6 +54,15 @@ SETTINGS: dict[str, tuple[str | None, float, dict[str, Any]]] = {
         {"block": 4, "precondition": True, "precondition_width": 0.4, "pilot": 10000},
     ),
 }  # fmt: skip
+# --grid: the rram_hfo2 floor (how uniform the cycle's spread is over the used window) against
+# the posterior width in the held weights (how large the device's steps are against it)
+GRID: dict[str, tuple[str | None, float, dict[str, Any]]] = {
+    f"rram, block 4, preconditioned, floor {floor}, width {width}": (
+        "rram_hfo2", floor, {"block": 4, "precondition": True, "precondition_width": width},
+    )
+    for floor in (0.2, 0.4, 0.6)
+    for width in (0.25, 0.4, 0.6)
+}  # fmt: skip
 
 
 def main() -> None:
@@ -61,6 +70,8 @@ def main() -> None:
     parser.add_argument("--samples", type=int, nargs="+", default=[4000],
                         help="proposals per chain (several: one line each)")  # fmt: skip
     parser.add_argument("--only", nargs="*", default=None, choices=sorted(SETTINGS))
+    parser.add_argument("--grid", action="store_true",
+                        help="instead: rram floors against widths")  # fmt: skip
     parser.add_argument("--dataset", default="breast_cancer",
                         choices=["breast_cancer", "iris", "wine"])  # fmt: skip
     args = parser.parse_args()
@@ -69,7 +80,7 @@ def main() -> None:
     x, y = data.x[part.train], data.y[part.train]
     print("| setting | proposals/chain | acceptance | ESS median (min) | R-hat max "
           "| R-hat log p | test acc. % | seconds |\n|" + "---|" * 8)  # fmt: skip
-    for name, (device, floor, options) in SETTINGS.items():
+    for name, (device, floor, options) in (GRID if args.grid else SETTINGS).items():
         if args.only is not None and name not in args.only:
             continue
         kind = None
