@@ -49,10 +49,13 @@ SETTINGS: dict[str, tuple[str | None, float, dict[str, Any]]] = {
     "dw, block 4, preconditioned (width 0.25)": (
         "dw_synapse", 0.0, {"block": 4, "precondition": True, "precondition_width": 0.25},
     ),
-    "rram, block 4, pilot 10000, floor 0.2": (
-        "rram_hfo2", 0.2,
-        {"block": 4, "precondition": True, "precondition_width": 0.4, "pilot": 10000},
-    ),
+    **{
+        f"rram, block 4, pilot {pilot}, floor 0.2": (
+            "rram_hfo2", 0.2,
+            {"block": 4, "precondition": True, "precondition_width": 0.4, "pilot": pilot},
+        )
+        for pilot in (4000, 10000)
+    },
 }  # fmt: skip
 # --grid: the rram_hfo2 floor (how uniform the cycle's spread is over the used window) against
 # the posterior width in the held weights (how large the device's steps are against it)
