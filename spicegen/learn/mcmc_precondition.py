@@ -20,7 +20,10 @@ The Laplace covariance is that of the exact model (same prior) at the MAP found 
 method, with the Fisher weights of a softmax averaged over classes (the transform acts on the
 inputs, which every output column shares). It depends on the training data only, never on the
 chains, so the sampler stays a plain Metropolis-Hastings sampler of the same posterior; only
-the devices' window (a box in ``u`` instead of in ``w``) differs.
+the devices' window (a box in ``u`` instead of in ``w``) differs. ``sample_preconditioner``
+builds the same transform from a pilot run's draws instead (``MCMCClassifier(pilot=N)``): it
+depends on that separate run, and is fixed before the chains start, so they are again plain
+Metropolis-Hastings chains.
 """
 
 from __future__ import annotations
