@@ -147,5 +147,5 @@ def _from_covariance(
     lower = np.linalg.cholesky(covariance)
     centre = np.linalg.solve(lower, centre_w)  # the posterior centre in u, times c
     scale = max(1.0 / width, float(np.max(np.abs(centre))) / (weight_range / 2))
-    matrix = scale * lower
+    matrix: FloatArray = np.asarray(scale * lower, dtype=np.float64)
     return Preconditioner(matrix, float(matrix[-1, -1]), np.sqrt(np.diag(covariance)))
