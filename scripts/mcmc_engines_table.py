@@ -22,12 +22,14 @@ ideal-line read of the same lines.
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from spicegen import models
 from spicegen.learn import load_dataset, stratified_folds
+from spicegen.learn.diagnostics import effective_sample_size
 from spicegen.learn.mcmc import HardwareModel, MCMCClassifier
 from spicegen.learn.mcmc_devices import DeviceKind, device_kind
 from spicegen.learn.mcmc_engines import SpiceEngine
@@ -82,6 +84,23 @@ def ir_drop(kind: DeviceKind, dataset: str, samples: int, rows: int) -> None:
               f"max |p_spice - p_ideal| {np.abs(p - ideal).max():.3f}", flush=True)  # fmt: skip
 
 
+def two_sample(fast: np.ndarray, spice: np.ndarray) -> tuple[float, float]:
+    """The largest two-sample Kolmogorov-Smirnov D over weights of two engines' post-burn-in
+    draws (chains, recorded, weights), each thinned to about one draw per effective sample,
+    and the smallest p-value over weights with Bonferroni's correction for their number."""
+    from scipy.stats import ks_2samp
+
+    thinned = []
+    for draws in (fast, spice):
+        ess = float(np.nanmin(effective_sample_size(draws)))
+        step = max(1, int(draws.shape[1] * draws.shape[0] / max(ess, 1.0)))
+        thinned.append(draws[:, ::step].reshape(-1, draws.shape[2]))
+    tests = [ks_2samp(thinned[0][:, j], thinned[1][:, j]) for j in range(fast.shape[2])]
+    d = max(float(t.statistic) for t in tests)
+    p = min(1.0, fast.shape[2] * min(float(t.pvalue) for t in tests))
+    return d, p
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="iris")
@@ -90,6 +109,8 @@ def main() -> None:
     parser.add_argument("--rows-per-array", type=int, default=64,
                         help="stored lines read side by side in one array")  # fmt: skip
     parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--run-folds", type=int, default=None,
+                        help="run only the first N folds of the --folds split")  # fmt: skip
     parser.add_argument("--ir-drop", action="store_true",
                         help="only measure the IR drop of reading lines side by side")  # fmt: skip
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "learn" / "img" / "mcmc")
@@ -99,14 +120,30 @@ def main() -> None:
         ir_drop(kind, args.dataset, args.samples, args.rows)
         return
     data = load_dataset(args.dataset)
+    run_folds = args.folds if args.run_folds is None else args.run_folds
     rows = []
     results = {}
+    draws: dict[str, list[np.ndarray]] = {}
     for engine in ("fast", "spice"):
-        cv = cross_validate(data, kind, engine=engine, samples=args.samples, folds=args.folds,
-                            chains=4, rows=args.rows, baselines=engine == "fast", seed=0,
-                            initial="zero", rows_per_array=args.rows_per_array,
-                            progress=False)  # fmt: skip
-        write_run(cv, args.out / f"engines_{args.dataset}_{engine}")
+        parts = []
+        for index in range(run_folds):  # fold by fold, so the log shows each fold's time
+            part = cross_validate(data, kind, engine=engine, samples=args.samples,
+                                  folds=args.folds, chains=4, rows=args.rows,
+                                  baselines=engine == "fast", seed=0, initial="zero",
+                                  rows_per_array=args.rows_per_array, progress=False,
+                                  only=(index,))  # fmt: skip
+            fold = part.folds[0]
+            print(f"{engine} fold {index}: accuracy {fold.accuracy('device'):.3f}, "
+                  f"ECE {fold.ece('device'):.3f}, acceptance {fold.acceptance:.3f}, "
+                  f"{fold.seconds:.0f} s", flush=True)  # fmt: skip
+            parts.append(part)
+        draws[engine] = [p.first_run.draws for p in parts]
+        cv = replace(parts[0], folds=tuple(p.folds[0] for p in parts),
+                     seconds=sum(p.seconds for p in parts))  # fmt: skip
+        cv.settings["folds_run"] = run_folds
+        directory = args.out / f"engines_{args.dataset}_{engine}"
+        write_run(cv, directory)
+        np.savez_compressed(directory / "draws.npz", *draws[engine])
         results[engine] = metrics(cv)
         rows.append(row(results[engine]))
         print(rows[-1], flush=True)
@@ -114,7 +151,13 @@ def main() -> None:
     same = sum(f["accuracy"] == s["accuracy"] for f, s in per_fold)
     print(HEADER)
     print("\n".join(rows))
-    print(f"folds with the same accuracy on both engines: {same} of {args.folds}")
+    print(f"folds with the same accuracy on both engines: {same} of {run_folds}")
+    for index, (fast, spice) in enumerate(zip(draws["fast"], draws["spice"], strict=True)):
+        d, p = two_sample(fast, spice)
+        differ = float(np.mean(np.any(fast != spice, axis=2)))
+        print(f"fold {index}: two-sample KS over weights, largest D {d:.3f}, smallest p "
+              f"(Bonferroni) {p:.2f}; recorded states that differ "
+              f"{100 * differ:.1f} %")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ proposals of sd ``step * weight_range`` and exact arithmetic.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -31,8 +31,12 @@ from spicegen.learn.errors import LearnError
 from spicegen.learn.evaluation import Scaler, accuracy
 from spicegen.learn.mcmc_devices import DeviceKind, in_window
 from spicegen.learn.mcmc_engines import Engine, FastEngine, Reading, SpiceEngine
-from spicegen.learn.mcmc_precondition import Preconditioner, laplace_preconditioner
-from spicegen.seeds import stream
+from spicegen.learn.mcmc_precondition import (
+    Preconditioner,
+    laplace_preconditioner,
+    sample_preconditioner,
+)
+from spicegen.seeds import stream, stream_seed
 from spicegen.sweep.progress import Progress
 
 __all__ = [
@@ -548,7 +552,10 @@ class MCMCClassifier:
     coordinates its Laplace approximation makes round (``mcmc_precondition``; the same
     model and prior, transformed row inputs), so the random walk mixes; the posterior sd of
     each held weight is then about ``precondition_width`` (match it to the proposals' spread
-    in weight units).
+    in weight units). ``pilot``: proposals per chain of a pilot run (Laplace-preconditioned,
+    its own seed stream and over-dispersed starts) whose post-burn-in sample covariance and
+    mean then replace the Laplace ones (``sample_preconditioner``); the chains start afresh
+    under that fixed transform, and the pilot's cycles count in the energy.
     """
 
     def __init__(
@@ -570,6 +577,7 @@ class MCMCClassifier:
         trace_every: int = 1,
         precondition: bool = False,
         precondition_width: float = 0.4,
+        pilot: int = 0,
         seed: int = 0,
         progress: bool | None = None,
     ) -> None:
@@ -584,6 +592,10 @@ class MCMCClassifier:
                             ("step", step), ("input_clip", input_clip)):  # fmt: skip
             if not isinstance(number, int | float) or not number > 0:
                 raise LearnError(f"mcmc: {name} must be a number > 0, got {number!r}")
+        if type(pilot) is not int or pilot < 0:
+            raise LearnError(f"mcmc: pilot must be an int >= 0, got {pilot!r}")
+        if pilot and not precondition:
+            raise LearnError("mcmc: pilot sets the preconditioner: it needs precondition=True")
         if precondition and hidden:
             raise LearnError("mcmc: precondition applies to linear models (hidden = 0) only")
         if initial not in ("dispersed", "zero"):
@@ -615,6 +627,8 @@ class MCMCClassifier:
             raise LearnError(f"mcmc: precondition_width must be in (0, weight_range / 2), got "
                              f"{precondition_width!r}")  # fmt: skip
         self.precondition_width = float(precondition_width)
+        self.pilot = pilot
+        self.pilot_run_: Run | None = None
         self.preconditioner_: Preconditioner | None = None
         self.seed = seed
         self.progress = progress
@@ -644,13 +658,58 @@ class MCMCClassifier:
         architecture = Architecture(data.shape[1], classes, self.hidden)
         self.architecture_ = architecture
         inputs = self.scaler_(data)
-        clip, bias_input = self.input_clip, 1.0
         self.preconditioner_ = None
         if self.precondition:
             self.preconditioner_ = laplace_preconditioner(
                 inputs, labels, architecture.outputs, self.prior_sd,
                 width=self.precondition_width, weight_range=self.weight_range,
             )  # fmt: skip
+        parameters = architecture.parameters
+        kernel = _Kernel(
+            self.device, parameters, min(self.block or parameters, parameters), self.step,
+            self.weight_range,
+        )  # fmt: skip
+        pilot_energy = None
+        self.pilot_run_ = None
+        if self.pilot:
+            # a separate run before the chains: its draws set the transform, which is then
+            # fixed, so the run below is a plain Metropolis-Hastings chain of the same posterior
+            pilot_seed = stream_seed(self.seed, "pilot")
+            self.pilot_run_ = _metropolis(
+                self._target(inputs, labels, architecture), kernel,
+                _initial(self.device, parameters, self.chains, pilot_seed, self.initial,
+                         self.weight_range),
+                self.pilot, self.pilot // 2, pilot_seed, self.progress,
+            )  # fmt: skip
+            pilot_energy = self.pilot_run_.energy
+            self.preconditioner_ = sample_preconditioner(
+                self.pilot_run_.draws.reshape(-1, parameters), architecture.outputs,
+                width=self.precondition_width, weight_range=self.weight_range,
+            )  # fmt: skip
+        target = self._target(inputs, labels, architecture)
+        self.hardware_ = target.hardware
+        initial = _initial(
+            self.device, parameters, self.chains, self.seed, self.initial, self.weight_range
+        )
+        run = _metropolis(
+            target, kernel, initial, self.samples, self.burn_in, self.seed, self.progress,
+            self.trace_every,
+        )  # fmt: skip
+        if pilot_energy is not None:  # the pilot's cycles and reads are part of the training
+            run = replace(run, energy=Energy(
+                run.energy.programming + pilot_energy.programming,
+                run.energy.reading + pilot_energy.reading,
+                run.energy.proposals + pilot_energy.proposals,
+                run.energy.evaluations + pilot_energy.evaluations,
+            ))  # fmt: skip
+        self.run_ = run
+        return self
+
+    def _target(self, inputs: FloatArray, labels: IntArray, architecture: Architecture) -> _Target:
+        """The log density of the standardised ``inputs`` under the present preconditioner,
+        read through a fresh hardware model (or exact, for the software baseline)."""
+        clip, bias_input = self.input_clip, 1.0
+        if self.preconditioner_ is not None:
             inputs = self.preconditioner_.transform(inputs)
             bias_input = self.preconditioner_.bias_input
             # no training input clipped: the transformed inputs set the full-scale voltage
@@ -660,23 +719,7 @@ class MCMCClassifier:
             hardware = HardwareModel(
                 self.device, architecture, self._engine(), self.weight_range, clip, bias_input
             )
-        self.hardware_ = hardware
-        target = _Target(
-            inputs, labels, self.prior_sd, hardware, architecture, self.preconditioner_
-        )
-        parameters = architecture.parameters
-        kernel = _Kernel(
-            self.device, parameters, min(self.block or parameters, parameters), self.step,
-            self.weight_range,
-        )  # fmt: skip
-        initial = _initial(
-            self.device, parameters, self.chains, self.seed, self.initial, self.weight_range
-        )
-        self.run_ = _metropolis(
-            target, kernel, initial, self.samples, self.burn_in, self.seed, self.progress,
-            self.trace_every,
-        )  # fmt: skip
-        return self
+        return _Target(inputs, labels, self.prior_sd, hardware, architecture, self.preconditioner_)
 
     def _fitted(self) -> tuple[Run, Scaler, Architecture]:
         if self.run_ is None or self.scaler_ is None or self.architecture_ is None:

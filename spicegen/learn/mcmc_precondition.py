@@ -20,7 +20,10 @@ The Laplace covariance is that of the exact model (same prior) at the MAP found 
 method, with the Fisher weights of a softmax averaged over classes (the transform acts on the
 inputs, which every output column shares). It depends on the training data only, never on the
 chains, so the sampler stays a plain Metropolis-Hastings sampler of the same posterior; only
-the devices' window (a box in ``u`` instead of in ``w``) differs.
+the devices' window (a box in ``u`` instead of in ``w``) differs. ``sample_preconditioner``
+builds the same transform from a pilot run's draws instead (``MCMCClassifier(pilot=N)``): it
+depends on that separate run, and is fixed before the chains start, so they are again plain
+Metropolis-Hastings chains.
 """
 
 from __future__ import annotations
@@ -32,7 +35,7 @@ from numpy.typing import NDArray
 
 from spicegen.learn.errors import LearnError
 
-__all__ = ["Preconditioner", "laplace_preconditioner"]
+__all__ = ["Preconditioner", "laplace_preconditioner", "sample_preconditioner"]
 
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
@@ -116,9 +119,33 @@ def laplace_preconditioner(
     # the Fisher weight of each sample, averaged over the output columns (shared inputs)
     fisher = (p * (1 - p)).mean(axis=1)
     precision = np.einsum("ni,n,nj->ij", x, fisher, x) + np.eye(x.shape[1]) / prior_sd**2
-    covariance = np.linalg.inv(precision)
+    return _from_covariance(np.linalg.inv(precision), w, width, weight_range)
+
+
+def sample_preconditioner(
+    draws: FloatArray, outputs: int, *, width: float = 0.25, weight_range: float = 4.0
+) -> Preconditioner:
+    """The transform from a pilot run's model weights ``draws`` (draws, (d + 1) * outputs,
+    row-major as ``Architecture.split``): their sample covariance (averaged over the output
+    columns, which share the inputs) and mean instead of the Laplace ones, so the transform
+    follows the posterior's actual shape rather than its Gaussian approximation at the MAP."""
+    if draws.ndim != 2 or draws.shape[1] % outputs or draws.shape[0] <= draws.shape[1]:
+        raise LearnError(f"precondition: expected more pilot draws than weights, got "
+                         f"{draws.shape}")  # fmt: skip
+    if not 0 < width < weight_range:
+        raise LearnError(f"precondition: width must be in (0, weight_range), got {width!r}")
+    matrices = draws.reshape(draws.shape[0], -1, outputs)
+    covariance = np.mean([np.cov(matrices[:, :, k], rowvar=False) for k in range(outputs)], axis=0)
+    return _from_covariance(np.atleast_2d(covariance), matrices.mean(axis=0), width, weight_range)
+
+
+def _from_covariance(
+    covariance: FloatArray, centre_w: FloatArray, width: float, weight_range: float
+) -> Preconditioner:
+    """``c L`` with ``L L^T = covariance`` ((d + 1) square), ``c`` from ``width`` and the
+    posterior centre ``centre_w`` ((d + 1, outputs), kept within ``weight_range / 2``)."""
     lower = np.linalg.cholesky(covariance)
-    centre = np.linalg.solve(lower, w)  # the posterior centre in u, times c
+    centre = np.linalg.solve(lower, centre_w)  # the posterior centre in u, times c
     scale = max(1.0 / width, float(np.max(np.abs(centre))) / (weight_range / 2))
-    matrix = scale * lower
+    matrix: FloatArray = np.asarray(scale * lower, dtype=np.float64)
     return Preconditioner(matrix, float(matrix[-1, -1]), np.sqrt(np.diag(covariance)))

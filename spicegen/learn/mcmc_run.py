@@ -126,6 +126,7 @@ def cross_validate(
     precondition_width: float = 0.4,
     seed: int = 0,
     progress: bool | None = None,
+    only: tuple[int, ...] | None = None,
 ) -> CrossValidation:
     """Cross-validate the device sampler and (``baselines``) the two software baselines.
 
@@ -133,7 +134,8 @@ def cross_validate(
     ``MCMCClassifier.stored_rows``; None: every stored line). ``row_counts``: also score the
     device sampler's test accuracy and ECE with arrays of each of these row counts.
     ``rows_per_array``: stored lines read side by side in one array (sharing its row lines:
-    on the SPICE engine their IR drop grows with it)."""
+    on the SPICE engine their IR drop grows with it). ``only``: run just these folds (indices
+    from 0) of the same ``folds``-fold split, so a long run can go fold by fold."""
     start = time.perf_counter()
     results = []
     first_run: Run | None = None
@@ -143,6 +145,8 @@ def cross_validate(
                   trace_every=trace_every, precondition=precondition,
                   precondition_width=precondition_width, progress=progress)  # fmt: skip
     for part in stratified_folds(dataset.y, folds, seed=seed):
+        if only is not None and part.index not in only:
+            continue
         began = time.perf_counter()
         x_train, y_train = dataset.x[part.train], dataset.y[part.train]
         x_test, y_test = dataset.x[part.test], dataset.y[part.test]

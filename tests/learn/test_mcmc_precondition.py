@@ -11,7 +11,11 @@ from spicegen.learn import LearnError, Scaler
 from spicegen.learn.diagnostics import effective_sample_size
 from spicegen.learn.mcmc import Architecture, MCMCClassifier, forward
 from spicegen.learn.mcmc_devices import IdealDevice, RramDevice
-from spicegen.learn.mcmc_precondition import _map, laplace_preconditioner
+from spicegen.learn.mcmc_precondition import (
+    _map,
+    laplace_preconditioner,
+    sample_preconditioner,
+)
 
 RANGE = 3.0
 
@@ -82,11 +86,20 @@ def _grid_posterior(
     return mean, sd
 
 
-@pytest.mark.parametrize("device", [None, IdealDevice(spread=0.04)], ids=["software", "ideal"])
-def test_preconditioned_sampler_samples_the_exact_posterior(device: IdealDevice | None) -> None:
+@pytest.mark.parametrize(
+    ("device", "pilot"),
+    [(None, 0), (IdealDevice(spread=0.04), 0), (IdealDevice(spread=0.04), 1000)],
+    ids=["software", "ideal", "ideal-pilot"],
+)
+def test_preconditioned_sampler_samples_the_exact_posterior(
+    device: IdealDevice | None, pilot: int
+) -> None:
+    # with a pilot the transform comes from the pilot's draws (then fixed): the chains must
+    # still sample the posterior of the model's weights w, whatever transform they run in
     x, y = _data()
     sampler = MCMCClassifier(device, samples=4000, burn_in=400, weight_range=RANGE, step=0.1,
-                             precondition=True, precondition_width=0.3, seed=3)  # fmt: skip
+                             precondition=True, precondition_width=0.3, pilot=pilot,
+                             seed=3)  # fmt: skip
     sampler.fit(x, y)
     run = sampler.run_
     assert run is not None
@@ -115,6 +128,42 @@ def test_preconditioning_speeds_up_mixing_on_correlated_features() -> None:
         ess[precondition] = float(np.min(effective_sample_size(sampler.run_.draws)))
     # measured about 3x and more; a factor 2 leaves room for the estimators' scatter
     assert ess[True] > 2 * ess[False], ess
+
+
+def test_the_sample_preconditioner_makes_the_pilots_draws_round() -> None:
+    # draws of a correlated Gaussian in w: mapped to u by the transform they build, their
+    # covariance is width^2 I and their mean the centre (exactly, for the draws themselves)
+    rng = np.random.default_rng(4)
+    factor = np.array([[1.0, 0.0, 0.0], [0.9, 0.2, 0.0], [-0.3, 0.1, 0.5]])
+    draws = rng.normal(0.0, 1.0, (5000, 3)) @ factor.T + np.array([0.5, -0.2, 0.1])
+    pre = sample_preconditioner(draws, 1, width=0.3, weight_range=4.0)
+    u = np.linalg.solve(pre.prior_matrix, draws.T).T
+    np.testing.assert_allclose(np.cov(u, rowvar=False), 0.09 * np.eye(3), atol=1e-12)
+    np.testing.assert_allclose(pre.laplace_sd, np.sqrt(np.diag(np.cov(draws, rowvar=False))))
+    # softmax: the three output columns share the inputs' transform, from their mean covariance
+    columns = np.stack([draws, 2 * draws, draws], axis=2).reshape(5000, -1)
+    shared = sample_preconditioner(columns, 3, width=0.3, weight_range=40.0)
+    np.testing.assert_allclose(shared.prior_matrix, pre.prior_matrix * np.sqrt(2.0), rtol=1e-10)
+    with pytest.raises(LearnError, match="pilot draws"):
+        sample_preconditioner(draws[:3], 1)
+
+
+def test_a_pilot_needs_preconditioning_and_counts_in_the_energy() -> None:
+    with pytest.raises(LearnError, match="pilot"):
+        MCMCClassifier(None, pilot=100)
+    with pytest.raises(LearnError, match="pilot"):
+        MCMCClassifier(None, precondition=True, pilot=-1)
+    x, y = _data()
+    runs = {}
+    for pilot in (0, 200):
+        sampler = MCMCClassifier(IdealDevice(spread=0.04), samples=300, precondition=True,
+                                 pilot=pilot, seed=2, progress=False)  # fmt: skip
+        sampler.fit(x, y)
+        assert sampler.run_ is not None
+        runs[pilot] = sampler
+    assert runs[0].pilot_run_ is None and runs[200].pilot_run_ is not None
+    assert runs[200].run_.energy.proposals == 4 * (300 + 200)  # type: ignore[union-attr]
+    assert runs[0].run_.energy.proposals == 4 * 300  # type: ignore[union-attr]
 
 
 def test_preconditioning_is_for_linear_models_and_needs_a_width_inside_the_range() -> None:
