@@ -188,16 +188,10 @@ def training_network(args: argparse.Namespace) -> None:
         ), flush=True)  # fmt: skip
 
     def compare(reference: str, candidate: str) -> str:
-        within = neurons = spikes = 0
-        matched = 0.0
-        for ref, cand in zip(runs[reference], runs[candidate], strict=True):
-            for r, c in zip(ref, cand, strict=True):
-                if r.size == 0 and c.size == 0:
-                    continue
-                neurons += 1
-                within += abs(c.size - r.size) <= 0.05 * r.size
-                spikes += r.size
-                matched += match_spikes(r, c) * r.size
+        as_lists = {name: [[t.tolist() for t in run] for run in runs[name]]
+                    for name in (reference, candidate)}  # fmt: skip
+        within, neurons, fraction, spikes = _matching(as_lists[reference], as_lists[candidate])
+        matched = fraction * spikes
         return (
             f"{candidate} against {reference}: per-neuron counts within 5 % {within}/{neurons}, "
             f"{100 * matched / max(spikes, 1):.1f} % of {spikes} spikes matched within 5 % of "
