@@ -25,6 +25,10 @@ from spicegen.cli.common import (
 )
 
 ENGINES = ("spice", "fast", "fast-circuit")
+# threshold adaptation (V per output spike, decay s) when not given: mnist5k's was chosen on
+# its validation images (docs/learn.md: 5 mV over 50 ms, ~950 presentations, keeps a third of
+# the neurons from falling silent); the small tasks keep SpikingNetworkParams' 20 mV, 200 us
+ADAPTATION = {"mnist5k": (5e-3, 50e-3)}
 
 
 def register(methods: SubParsers) -> None:
@@ -81,6 +85,10 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
                         help="spice: the transient's largest step (default 2e-9 s, the "
                         "coarsest that matched ngspice at 1 ns; 20e-9 is 4x faster, its "
                         "spike times not converged)")  # fmt: skip
+    parser.add_argument("--adaptation-increment", type=float, default=None, metavar="V",
+                        help="threshold rise per output spike (mnist5k 5e-3, others 0.02)")
+    parser.add_argument("--adaptation-tau", type=float, default=None, metavar="SECONDS",
+                        help="threshold decay time (mnist5k 50e-3, others 200e-6)")
     if rule == "vdsp":
         parser.add_argument("--lr", type=float, default=0.05, help="learning rate (0.05)")
         parser.add_argument("--alpha", type=float, default=0.0,
@@ -122,8 +130,21 @@ def handle(args: argparse.Namespace) -> None:
         synapse_model=args.synapse,
         presentation=20e-6 if args.presentation is None else args.presentation,
         **({} if args.max_step is None else {"max_step": args.max_step}),
+        **_adaptation(args),
     )  # fmt: skip
     _run(args, rule, data, params)
+
+
+def _adaptation(args: argparse.Namespace) -> dict[str, float]:
+    """The threshold adaptation asked for, else the dataset's chosen one (``ADAPTATION``),
+    else none (``SpikingNetworkParams``' own defaults)."""
+    increment, tau = ADAPTATION.get(args.dataset, (None, None))
+    chosen = {
+        "adaptation_increment": increment if args.adaptation_increment is None
+        else args.adaptation_increment,
+        "adaptation_tau": tau if args.adaptation_tau is None else args.adaptation_tau,
+    }  # fmt: skip
+    return {key: value for key, value in chosen.items() if value is not None}
 
 
 def _engine(name: str, params: Any, presentation: float | None) -> Any:
@@ -212,6 +233,9 @@ def _run(args: argparse.Namespace, rule: Any, data: Any, params: Any) -> None:
     summary = metrics(
         results, rule=rule, engine=args.engine, dataset=data.name, neurons=args.neurons
     )
+    summary["threshold_adaptation"] = {
+        "increment_v": params.adaptation_increment, "tau_s": params.adaptation_tau,
+    }  # fmt: skip
     if timings:
         summary["timings_s"] = timings
     write_metrics(args.out / "metrics.json", summary)

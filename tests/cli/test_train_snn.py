@@ -33,6 +33,8 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
     for name in ("fields.png", "accuracy.png", "learning.png", "raster.png"):
         assert (out / name).read_bytes()[:8] == PNG_SIGNATURE
     assert "vdsp, spice engine, patterns" in done.out
+    # the small task keeps the small network's threshold adaptation
+    assert metrics["threshold_adaptation"] == {"increment_v": 0.02, "tau_s": 200e-6}
     # where the SPICE engine's time went: 13 presentations (12 and the raster's)
     spent = metrics["timings_s"][0]
     assert spent["presentations"] == 13 and spent["simulate_s"] > 0
@@ -53,6 +55,8 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
         (["vdsp", "--seed", "-2"], "--seed must be a non-negative integer"),
         (["vdsp", "--folds", "1"], "--folds must be at least 2"),
         (["vdsp", "--max-step", "1"], "max_step: expected less than the presentation"),
+        (["vdsp", "--adaptation-tau", "-1"], "adaptation_tau"),
+        (["stdp", "--adaptation-increment", "-0.1"], "adaptation_increment"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]
@@ -126,3 +130,22 @@ def test_fast_engine_stops_where_the_spice_netlist_does(tmp_path: Path, cli) -> 
         "--out", tmp_path / "out",
     )  # fmt: skip
     assert_one_line_error(done, "use --engine fast-circuit")
+
+
+def test_threshold_adaptation_defaults_to_the_one_chosen_for_the_dataset() -> None:
+    """mnist5k gets the adaptation chosen on its validation images; others the network's own;
+    a value given on the command line wins over both."""
+    import argparse
+
+    from spicegen.cli.train_snn import _adaptation
+
+    def chosen(dataset: str, increment: float | None = None, tau: float | None = None):  # type: ignore[no-untyped-def]
+        args = argparse.Namespace(
+            dataset=dataset, adaptation_increment=increment, adaptation_tau=tau
+        )
+        return _adaptation(args)
+
+    assert chosen("mnist5k") == {"adaptation_increment": 5e-3, "adaptation_tau": 50e-3}
+    assert chosen("patterns") == {} and chosen("digits") == {}
+    assert chosen("mnist5k", tau=1e-3) == {"adaptation_increment": 5e-3, "adaptation_tau": 1e-3}
+    assert chosen("patterns", increment=0.0) == {"adaptation_increment": 0.0}
