@@ -45,6 +45,15 @@ def register(methods: SubParsers) -> None:
                         help=f"directory for the results; {OUTPUT_DIRECTORY_RULE}")  # fmt: skip
     parser.add_argument("--learning-rate", type=float, default=0.2, metavar="LR")
     parser.add_argument("--batch-size", type=int, default=8, metavar="B")
+    parser.add_argument("--decay-every", type=int, default=50, metavar="N",
+                        help="halve the learning rate every N epochs (default 50)")  # fmt: skip
+    parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd",
+                        help="sgd (default; with --momentum) or adam (Kingma & Ba; its "
+                        "learning rate is a step per weight, e.g. 5e-4)")  # fmt: skip
+    parser.add_argument("--momentum", type=float, default=0.0,
+                        help="heavy-ball momentum of sgd (default 0)")  # fmt: skip
+    parser.add_argument("--init-scale", type=float, default=1.0, metavar="S",
+                        help="initial weights uniform in +-S / sqrt(fan-in) (default 1)")  # fmt: skip
     parser.add_argument("--loss", choices=("cross_entropy", "mse"), default="cross_entropy")
     parser.add_argument("--mismatch", type=float, default=0.005,
                         help="sd of the pair mismatch rp2/rp1 - 1 (default 0.005)")  # fmt: skip
@@ -92,6 +101,8 @@ def handle(args: argparse.Namespace) -> None:
             engine=args.engine, device=device, chip=chip, hidden=tuple(args.hidden),
             epochs=args.epochs, learning_rate=args.learning_rate, batch_size=args.batch_size,
             loss=args.loss, scaling="global" if dataset.image_shape else "feature",
+            decay_every=args.decay_every, optimizer=args.optimizer, momentum=args.momentum,
+            init_scale=args.init_scale,
             client=client, progress=None,
         )  # fmt: skip
     finally:

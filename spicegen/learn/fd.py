@@ -44,6 +44,7 @@ from spicegen.va import CompiledModel
 __all__ = [
     "ENGINES",
     "FiniteDifferenceTrainer",
+    "adam_direction",
     "backpropagate",
     "cross_entropy",
     "penalty_step_factor",
@@ -53,6 +54,9 @@ __all__ = [
 ENGINES = ("surrogate", "spice", "software")
 Loss = Literal["cross_entropy", "mse"]
 Scaling = Literal["feature", "global"]
+Optimizer = Literal["sgd", "adam"]
+ADAM_BETAS = (0.9, 0.999)  # Kingma & Ba's defaults: first and second moment decay per step
+ADAM_EPSILON = 1e-8
 MSE_TARGET = 0.8  # one-hot targets as +-0.8: inside the activation's normalised range
 # the safe range of the pre-activations (low, high) and the penalty's strength: one for every
 # layer, or one per layer (a layer's current per unit pre-activation follows its fan-in)
@@ -107,6 +111,24 @@ def backpropagate(
         result[layer] = below.T @ delta
         gradient = delta @ weights[layer][:-1].T
     return tuple(result)
+
+
+def adam_direction(
+    grads: Sequence[FloatArray],
+    first: Sequence[FloatArray],
+    second: Sequence[FloatArray],
+    step: int,
+) -> tuple[tuple[FloatArray, ...], list[FloatArray], list[FloatArray]]:
+    """Adam's step direction for every layer at ``step`` (1, 2, ...): the bias-corrected first
+    moment over the root of the second, and both moments updated (``ADAM_BETAS``)."""
+    b1, b2 = ADAM_BETAS
+    first = [b1 * m + (1 - b1) * g for m, g in zip(first, grads, strict=True)]
+    second = [b2 * v + (1 - b2) * g * g for v, g in zip(second, grads, strict=True)]
+    direction = tuple(
+        (m / (1 - b1**step)) / (np.sqrt(v / (1 - b2**step)) + ADAM_EPSILON)
+        for m, v in zip(first, second, strict=True)
+    )
+    return direction, first, second
 
 
 def window_penalty(
@@ -171,7 +193,9 @@ class FiniteDifferenceTrainer:
     conductance range, variability, quantisation, write noise). ``epochs``, ``batch_size``,
     ``learning_rate`` (per unit weight), multiplied by ``decay`` every ``decay_every`` epochs;
     ``momentum``: heavy-ball SGD, each step ``rate * v`` with ``v = momentum v + gradient``
-    (0: plain SGD);
+    (0: plain SGD); ``optimizer="adam"``: Adam (Kingma & Ba 2015, ``ADAM_BETAS``) instead,
+    each weight stepping ``rate * m_hat / (sqrt(v_hat) + eps)``, so that a layer's step no
+    longer scales with its gain (``momentum`` must then be 0);
     ``loss``: ``"cross_entropy"`` on ``softmax(logit_scale * y)`` or ``"mse"`` on ``y``.
     ``validation_fraction`` of the training data (stratified) is held out for early stopping
     (the best validation epoch is kept; ``patience`` epochs without improvement stop the run).
@@ -197,6 +221,7 @@ class FiniteDifferenceTrainer:
         decay: float = 0.5,
         decay_every: int = 50,
         momentum: float = 0.0,
+        optimizer: Optimizer = "sgd",
         loss: Loss = "cross_entropy",
         logit_scale: float = 4.0,
         init_scale: float = 1.0,
@@ -241,6 +266,10 @@ class FiniteDifferenceTrainer:
                 raise LearnError(f"{name}: expected a finite number > 0, got {number!r}")
         if not isinstance(momentum, int | float) or not 0 <= momentum < 1:
             raise LearnError(f"momentum: expected a number in [0, 1), got {momentum!r}")
+        if optimizer not in ("sgd", "adam"):
+            raise LearnError(f"optimizer: expected 'sgd' or 'adam', got {optimizer!r}")
+        if optimizer == "adam" and momentum:
+            raise LearnError("momentum: Adam keeps its own moments; leave momentum at 0")
         if not 0 < decay <= 1:
             raise LearnError(f"decay: expected a factor in (0, 1], got {decay!r}")
         if loss not in ("cross_entropy", "mse"):
@@ -262,7 +291,7 @@ class FiniteDifferenceTrainer:
         self.chip = chip if chip is not None else MtjChip()
         self.epochs, self.batch_size = epochs, batch_size
         self.learning_rate, self.decay, self.decay_every = learning_rate, decay, decay_every
-        self.momentum = float(momentum)
+        self.momentum, self.optimizer = float(momentum), optimizer
         self.loss, self.logit_scale, self.init_scale = loss, logit_scale, init_scale
         self.validation_fraction, self.patience = validation_fraction, patience
         self.teacher = teacher
@@ -390,6 +419,8 @@ class FiniteDifferenceTrainer:
         self.best_epoch_ = self.epochs - 1
         waited = 0
         velocity = [np.zeros_like(w) for w in weights]
+        second = [np.zeros_like(w) for w in weights]  # Adam's second moments
+        steps = 0
         bar = Progress(self.epochs, enabled=self.progress, desc=f"fd {self.engine}", unit="epoch")
         try:
             for epoch in range(self.epochs):
@@ -406,7 +437,10 @@ class FiniteDifferenceTrainer:
                     hits += int(np.sum(logits.argmax(1) == targets[batch].argmax(1)))
                     values = [p.value for p in programmed]
                     grads = backpropagate(inputs[batch], outputs, values, gradient, window, rate)
-                    if self.momentum > 0:
+                    if self.optimizer == "adam":
+                        steps += 1
+                        grads, velocity, second = adam_direction(grads, velocity, second, steps)
+                    elif self.momentum > 0:
                         # the velocity lives in the trainer, in numpy: the chip only ever
                         # receives the weights, as with plain SGD
                         velocity = [

@@ -43,6 +43,9 @@ def test_train_fd_writes_metrics_figures_conductances_and_netlist(tmp_path: Path
         (["--g-min", 1e-10, "--g-max", 2e-10], "current mirror"),
         (["--folds", 0], "--folds must be at least 1"),
         (["--levels", 1], "levels"),
+        (["--optimizer", "adam", "--momentum", 0.5], "Adam keeps its own moments"),
+        (["--momentum", 1.5], "momentum: expected a number in [0, 1)"),
+        (["--decay-every", 0], "decay_every: expected an integer >= 1"),
     ],
 )
 def test_bad_settings_are_one_line(

@@ -81,3 +81,45 @@ def test_bad_momentum_is_refused() -> None:
     for value in (-0.1, 1.0, float("nan"), "0.9"):
         with pytest.raises(LearnError, match="momentum"):
             FiniteDifferenceTrainer(engine="software", momentum=value)  # type: ignore[arg-type]
+
+
+def test_adam_is_kingma_and_ba_with_bias_correction() -> None:
+    """optimizer="adam": Kingma & Ba's update (beta1 0.9, beta2 0.999, eps 1e-8, bias-corrected
+    moments) on the same finite-difference gradients, written out here step by step."""
+    x, y = _data()
+    rate, epochs, seed = 0.01, 4, 3
+    trainer = FiniteDifferenceTrainer(
+        (SIZES[1],), engine="software", epochs=epochs, batch_size=x.shape[0],
+        learning_rate=rate, validation_fraction=0.0, seed=seed, optimizer="adam",
+    )  # fmt: skip
+    trainer.fit(x, y)
+    targets = np.eye(2)[y]
+    weights = [
+        stream(seed, "init", layer).uniform(-1 / math.sqrt(a + 1), 1 / math.sqrt(a + 1), (a + 1, b))
+        for layer, (a, b) in enumerate(itertools.pairwise(SIZES))
+    ]
+    m = [np.zeros_like(w) for w in weights]
+    v = [np.zeros_like(w) for w in weights]
+    for t in range(1, epochs + 1):
+        grads = _gradient(weights, x, targets)
+        for k, g in enumerate(grads):
+            m[k] = 0.9 * m[k] + 0.1 * g
+            v[k] = 0.999 * v[k] + 0.001 * g**2
+            m_hat, v_hat = m[k] / (1 - 0.9**t), v[k] / (1 - 0.999**t)
+            weights[k] = weights[k] - rate * m_hat / (np.sqrt(v_hat) + 1e-8)
+    for ours, theirs in zip(trainer.weights_, weights, strict=True):
+        np.testing.assert_allclose(ours, theirs, rtol=0, atol=1e-6)
+    # the first step moves every weight by the rate (m_hat / sqrt(v_hat) = sign(g))
+    one = FiniteDifferenceTrainer(
+        (SIZES[1],), engine="software", epochs=1, batch_size=x.shape[0], learning_rate=rate,
+        validation_fraction=0.0, seed=seed, optimizer="adam",
+    ).fit(x, y)  # fmt: skip
+    first = stream(seed, "init", 0).uniform(-0.5, 0.5, (SIZES[0] + 1, SIZES[1]))
+    np.testing.assert_allclose(np.abs(one.weights_[0] - first), rate, rtol=1e-5)
+
+
+def test_bad_optimizer_is_refused() -> None:
+    with pytest.raises(LearnError, match="optimizer"):
+        FiniteDifferenceTrainer(engine="software", optimizer="rmsprop")  # type: ignore[arg-type]
+    with pytest.raises(LearnError, match="momentum"):
+        FiniteDifferenceTrainer(engine="software", optimizer="adam", momentum=0.5)
