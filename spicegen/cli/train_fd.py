@@ -53,7 +53,7 @@ def register(methods: SubParsers) -> None:
     parser.add_argument("--momentum", type=float, default=0.0,
                         help="heavy-ball momentum of sgd (default 0)")  # fmt: skip
     parser.add_argument("--init-scale", type=float, default=1.0, metavar="S",
-                        help="initial weights uniform in +-S / sqrt(fan-in) (default 1)")  # fmt: skip
+                        help="initial weights in +-S / sqrt(fan-in) (default 1)")  # fmt: skip
     parser.add_argument("--loss", choices=("cross_entropy", "mse"), default="cross_entropy")
     parser.add_argument("--mismatch", type=float, default=0.005,
                         help="sd of the pair mismatch rp2/rp1 - 1 (default 0.005)")  # fmt: skip
@@ -64,6 +64,11 @@ def register(methods: SubParsers) -> None:
                         help="conductance levels per device (default continuous)")  # fmt: skip
     parser.add_argument("--write-noise", type=float, default=0.0,
                         help="sd of a write, fraction of g_max - g_min (default 0)")  # fmt: skip
+    parser.add_argument("--bias-current", type=float, default=100e-6, metavar="A",
+                        help="the pairs' bias point (default 100e-6 A; mnist5k's chosen "
+                        "operating point is 40e-6 with --current-scale 40e-6)")  # fmt: skip
+    parser.add_argument("--current-scale", type=float, default=50e-6, metavar="A",
+                        help="current per unit pre-activation (default 50e-6 A)")  # fmt: skip
     parser.add_argument("--g-min", type=float, default=1e-6, help="S (default 1e-6)")
     parser.add_argument("--g-max", type=float, default=1e-4, help="S (default 1e-4)")
     parser.add_argument("--dask", metavar="ADDRESS", default=None,
@@ -90,6 +95,7 @@ def handle(args: argparse.Namespace) -> None:
     dataset = load_dataset(args.dataset)
     chip = MtjChip(
         g_min=args.g_min, g_max=args.g_max, delta_ratio=args.delta_ratio,
+        bias_current=args.bias_current, current_scale=args.current_scale,
         rp_spread=args.spread, mismatch=args.mismatch, levels=args.levels,
         write_noise=args.write_noise,
     )  # fmt: skip

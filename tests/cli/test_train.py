@@ -46,6 +46,8 @@ def test_train_fd_writes_metrics_figures_conductances_and_netlist(tmp_path: Path
         (["--optimizer", "adam", "--momentum", 0.5], "Adam keeps its own moments"),
         (["--momentum", 1.5], "momentum: expected a number in [0, 1)"),
         (["--decay-every", 0], "decay_every: expected an integer >= 1"),
+        (["--bias-current", 300e-6], "current_window: expected low < bias_current < high"),
+        (["--current-scale", 0], "chip.current_scale"),
     ],
 )
 def test_bad_settings_are_one_line(
