@@ -73,6 +73,18 @@ def test_surrogate_reproduces_the_spice_engine(mtj: CompiledModel, spice: SpiceE
     _agree(mtj, spice, CHIP)
 
 
+def test_the_engines_agree_at_the_mnist_operating_point(mtj: CompiledModel) -> None:
+    # MNIST-5k's pairs sit at 40 uA, 40 uA per unit: u = -1 is 0 A, where the AP junction's
+    # V(I) bends most and a negative current nears the switching limit (-45 uA)
+    chip = MtjChip(rp_spread=0.05, mismatch=0.005, seed=3, bias_current=40e-6,
+                   current_scale=40e-6)  # fmt: skip
+    engine = SpiceEngine(mtj, chip, SIZES)
+    try:
+        _agree(mtj, engine, chip)
+    finally:
+        engine.close()
+
+
 def test_the_engines_agree_beyond_the_current_window(
     mtj: CompiledModel, spice: SpiceEngine
 ) -> None:
