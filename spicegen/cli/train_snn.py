@@ -85,10 +85,20 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
                         help="spice: the transient's largest step (default 2e-9 s, the "
                         "coarsest that matched ngspice at 1 ns; 20e-9 is 4x faster, its "
                         "spike times not converged)")  # fmt: skip
-    parser.add_argument("--adaptation-increment", type=float, default=None, metavar="V",
-                        help="threshold rise per output spike (mnist5k 5e-3, others 0.02)")
-    parser.add_argument("--adaptation-tau", type=float, default=None, metavar="SECONDS",
-                        help="threshold decay time (mnist5k 50e-3, others 200e-6)")
+    parser.add_argument(
+        "--adaptation-increment",
+        type=float,
+        default=None,
+        metavar="V",
+        help="threshold rise per output spike (mnist5k 5e-3, others 0.02)",
+    )
+    parser.add_argument(
+        "--adaptation-tau",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="threshold decay time (mnist5k 50e-3, others 200e-6)",
+    )
     if rule == "vdsp":
         parser.add_argument("--lr", type=float, default=0.05, help="learning rate (0.05)")
         parser.add_argument("--alpha", type=float, default=0.0,
