@@ -34,6 +34,7 @@ other work; the ratio is the figure. ``python benchmarks/bench_snn_fast.py``.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import statistics
 import time
 from typing import Any
@@ -72,6 +73,8 @@ def small_circuit(inputs: int, outputs: int, duration: float) -> SpikingCircuit:
 def agreement(args: argparse.Namespace) -> None:
     circuit = small_circuit(args.inputs, args.outputs, args.duration)
     engine = FastEngine(fast_network(circuit))
+    # --fine-step: ngspice's reference at a finer largest step than the characterisations'
+    fine = dataclasses.replace(circuit, max_step=args.fine_step) if args.fine_step else circuit
     rng = stream(args.seed, "bench", "agreement")
     fast_times, spice_times, fractions, count_errors, v_errors = [], [], [], [], []
     for k in range(args.stimuli):
@@ -81,7 +84,7 @@ def agreement(args: argparse.Namespace) -> None:
         fast = engine.present(sample, weights)
         fast_times.append(time.perf_counter() - start)
         start = time.perf_counter()
-        spice = spice_presentation(circuit, sample, weights)
+        spice = spice_presentation(fine, sample, weights)
         spice_times.append(time.perf_counter() - start)
         for j in range(args.outputs):
             reference = spice.output_spike_times(j)
@@ -155,7 +158,6 @@ def training_network(args: argparse.Namespace) -> None:
     """The fast engine of the SPICE training engine's netlist (``snn_fast_network``) against
     ``SpiceEngine`` itself on the 4x4 bars network: presentations of unseen bars with random
     weights and thresholds, then one epoch of VDSP with each engine from the same start."""
-    import dataclasses
 
     from spicegen.learn.patterns import spiking_dataset
     from spicegen.learn.snn import Vdsp, initial_state, train
@@ -260,7 +262,6 @@ def step_convergence(args: argparse.Namespace) -> None:
     ``--reference-step``, and the fast engine against the same reference; cost per
     presentation of each. Every presentation is appended to ``--store`` (JSON) as it ends, so
     a stopped run keeps what it measured and a rerun skips it."""
-    import dataclasses
     import json
     from pathlib import Path
 
@@ -416,7 +417,13 @@ def main() -> None:
     parser.add_argument("--reference-step", type=float, default=1e-9)
     parser.add_argument("--store", default="step_convergence.json")
     parser.add_argument("--network-throughput", action="store_true")
+    parser.add_argument("--agreement-only", action="store_true",
+                        help="only the spike agreement of the small circuit (--fine-step: "
+                        "ngspice's reference at that largest step)")  # fmt: skip
     args = parser.parse_args()
+    if args.agreement_only:
+        agreement(args)
+        return
     if args.network_throughput:
         network_throughput(args)
         throughput(args)

@@ -145,7 +145,7 @@ def handle(args: argparse.Namespace) -> None:
     _run(args, rule, data, params)
 
 
-def _adaptation(args: argparse.Namespace) -> dict[str, float]:
+def _adaptation(args: argparse.Namespace) -> dict[str, Any]:
     """The threshold adaptation asked for, else the dataset's chosen one (``ADAPTATION``),
     else none (``SpikingNetworkParams``' own defaults)."""
     increment, tau = ADAPTATION.get(args.dataset, (None, None))
