@@ -596,8 +596,9 @@ def main() -> None:
                         help="mnist*: skip the network distilled from tanh")  # fmt: skip
     parser.add_argument("--schedule", choices=sorted(MNIST_SCHEDULES), default="60",
                         help="mnist*: 30 epochs (the first runs); 60, momentum 0.5, the rate "
-                             "halved every 20; or adam: 60 epochs of Adam at 5e-4, halved "
-                             "every 20")  # fmt: skip
+                             "halved every 20; adam: 60 epochs of Adam at 5e-4, halved every "
+                             "20; op40: 60 on the chip biased at 40 uA (MNIST_CHIP, the "
+                             "chosen one)")  # fmt: skip
     args = parser.parse_args()
     results = Results(args.out, args.force)
     chosen = (

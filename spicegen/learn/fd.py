@@ -438,6 +438,8 @@ class FiniteDifferenceTrainer:
                     values = [p.value for p in programmed]
                     grads = backpropagate(inputs[batch], outputs, values, gradient, window, rate)
                     if self.optimizer == "adam":
+                        # the penalty's step bound above assumed a plain step of ``rate``;
+                        # here it only damps the penalty's share of the gradient Adam rescales
                         steps += 1
                         grads, velocity, second = adam_direction(grads, velocity, second, steps)
                     elif self.momentum > 0:

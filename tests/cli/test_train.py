@@ -48,6 +48,8 @@ def test_train_fd_writes_metrics_figures_conductances_and_netlist(tmp_path: Path
         (["--decay-every", 0], "decay_every: expected an integer >= 1"),
         (["--bias-current", 300e-6], "current_window: expected low < bias_current < high"),
         (["--current-scale", 0], "chip.current_scale"),
+        (["--init-scale", 0], "init_scale: expected a finite number > 0"),
+        (["--optimizer", "rmsprop"], "invalid choice: 'rmsprop'"),
     ],
 )
 def test_bad_settings_are_one_line(

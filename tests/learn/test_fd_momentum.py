@@ -51,6 +51,14 @@ def _gradient(weights: list[np.ndarray], x: np.ndarray, targets: np.ndarray) -> 
     return result
 
 
+def _initial_weights(seed: int) -> list[np.ndarray]:
+    """The trainer's initial weights, drawn here from the same streams (init_scale 1)."""
+    return [
+        stream(seed, "init", layer).uniform(-1 / math.sqrt(a + 1), 1 / math.sqrt(a + 1), (a + 1, b))
+        for layer, (a, b) in enumerate(itertools.pairwise(SIZES))
+    ]
+
+
 @pytest.mark.parametrize("momentum", [0.0, 0.9])
 def test_momentum_is_the_heavy_ball_step(momentum: float) -> None:
     x, y = _data()
@@ -60,10 +68,7 @@ def test_momentum_is_the_heavy_ball_step(momentum: float) -> None:
     trainer = FiniteDifferenceTrainer((SIZES[1],), momentum=momentum, **settings)
     trainer.fit(x, y)
     targets = np.eye(2)[y]
-    weights = [
-        stream(seed, "init", layer).uniform(-1 / math.sqrt(a + 1), 1 / math.sqrt(a + 1), (a + 1, b))
-        for layer, (a, b) in enumerate(itertools.pairwise(SIZES))
-    ]
+    weights = _initial_weights(seed)
     velocity = [np.zeros_like(w) for w in weights]
     for _ in range(epochs):
         grads = _gradient(weights, x, targets)
@@ -94,10 +99,7 @@ def test_adam_is_kingma_and_ba_with_bias_correction() -> None:
     )  # fmt: skip
     trainer.fit(x, y)
     targets = np.eye(2)[y]
-    weights = [
-        stream(seed, "init", layer).uniform(-1 / math.sqrt(a + 1), 1 / math.sqrt(a + 1), (a + 1, b))
-        for layer, (a, b) in enumerate(itertools.pairwise(SIZES))
-    ]
+    weights = _initial_weights(seed)
     m = [np.zeros_like(w) for w in weights]
     v = [np.zeros_like(w) for w in weights]
     for t in range(1, epochs + 1):
