@@ -89,6 +89,27 @@ def test_resting_outputs_start_from_the_operating_point(
     assert 0 < PARAMS.synapse_gain * 3 * PARAMS.g_max * v_row / (out.g_leak + out.g_off) < 1
 
 
+def test_inputs_of_equal_intensity_are_simulated_once_with_the_same_result(
+    devices: NetworkCharacterisation,
+) -> None:
+    # two equal pixels share one trajectory; nudged apart by 1e-12 they are simulated
+    # separately: every spike, membrane voltage and joule must agree
+    engine = FastNetworkEngine(PARAMS, devices)
+    weights = np.array([[0.9, 0.3], [0.4, 0.8], [0.5, 0.5]])
+    shared = engine.present(np.array([0.8, 0.8, 0.3]), weights, np.zeros(2))
+    apart = engine.present(np.array([0.8, 0.8 - 1e-12, 0.3]), weights, np.zeros(2))
+    assert (
+        shared.counts.sum() > 0 and shared.input_counts.tolist()[:2] == [shared.input_counts[0]] * 2
+    )
+    for a, b in zip(shared.output_spikes, apart.output_spikes, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
+    for a, b in zip(shared.input_spikes, apart.input_spikes, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-15)
+    for a, b in zip(shared.pre_voltages, apart.pre_voltages, strict=True):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
+    assert shared.energy == pytest.approx(apart.energy, rel=1e-9)
+
+
 def test_bad_arguments(devices: NetworkCharacterisation) -> None:
     with pytest.raises(LearnError, match="dt"):
         FastNetworkEngine(PARAMS, devices, dt=math.inf)
