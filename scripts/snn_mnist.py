@@ -23,6 +23,7 @@ import argparse
 import json
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,10 @@ def _engine(args: argparse.Namespace) -> FastSpikingEngine:
     network = fast_network_for(
         models.load("threshold_switch"), models.load("rram_hfo2"), 784, args.neurons
     )
+    if args.input_phases:  # inputs start at random points of their first charge
+        network = replace(network, input_phases=args.input_phases, phase_seed=args.seed_phase)
+    if args.drive_scale != 1.0:  # the crossbar drivers' gain (A/A), scaled
+        network = replace(network, column_gain=network.column_gain * args.drive_scale)
     view = training_params(
         network,
         image_shape=(28, 28),
@@ -80,7 +85,9 @@ def validate(args: argparse.Namespace) -> None:
         if first:
             wins[min(first)[1]] += 1
 
-    state = train(engine, data.x[fit], _rule(args), seed=args.seed, on_sample=won)
+    state = train(
+        engine, data.x[fit], _rule(args), seed=args.seed, epochs=args.epochs, on_sample=won
+    )
     marked = fit[: args.label or fit.size]  # fit is class-balanced: so is every prefix
     labels, predicted = evaluate(engine, state, (data.x[marked], data.y[marked]), data.x[held], 10)
     accuracy = float(np.mean(predicted == data.y[held]))
@@ -93,6 +100,9 @@ def validate(args: argparse.Namespace) -> None:
                 "column_mean": args.column_mean,
                 "adaptation": [args.adaptation_increment, args.adaptation_tau],
                 "train": int(fit.size),
+                "epochs": args.epochs,
+                "input_phases": args.input_phases,
+                "drive_scale": args.drive_scale,
                 "val": int(held.size),
                 "seed": args.seed,
                 "validation_accuracy": accuracy,
@@ -116,7 +126,6 @@ def diagnose(args: argparse.Namespace) -> None:
     each neuron's first-spike latency on the validation images with the inhibition off (who
     would cross first, and by how much), on its own best digit and against the winner; and
     the labelling's silent neurons. Writes ``diagnose.json`` and ``diagnose.png`` to ``--out``."""
-    from dataclasses import replace
 
     from spicegen.learn.snn_fast import FastEngine
 
@@ -268,7 +277,7 @@ def protocol(args: argparse.Namespace) -> None:
     for seed in args.seeds:
         engine = _engine(args)
         result = run_seed(
-            engine, data, rule, seed=seed, folds=5,
+            engine, data, rule, seed=seed, folds=5, epochs=args.epochs,
             checkpoints=args.checkpoints if seed == figures else (),
             labelling=args.labelling,
         )  # fmt: skip
@@ -299,6 +308,7 @@ def _write_metrics(args: argparse.Namespace, rule: Rule) -> None:
         "rule": repr(rule),
         "neurons": args.neurons,
         "labelling_images": args.labelling,
+        "epochs": args.epochs,
         "adaptation_increment_v": args.adaptation_increment,
         "adaptation_tau_s": args.adaptation_tau,
     }
@@ -370,6 +380,16 @@ def main() -> None:
         command.add_argument("--adaptation-increment", type=float, default=0.005, metavar="V")
         command.add_argument("--adaptation-tau", type=float, default=50e-3, metavar="S")
         command.add_argument("--neurons", type=int, default=100)
+        command.add_argument(
+            "--epochs", type=int, default=1, help="passes over the training images"
+        )
+        command.add_argument(
+            "--input-phases", type=int, default=0, metavar="K", help="0: inputs start at rest"
+        )
+        command.add_argument("--seed-phase", type=int, default=0, help="seed of the phases")
+        command.add_argument(
+            "--drive-scale", type=float, default=1.0, help="scales the column drivers' gain"
+        )
         command.add_argument("--out", type=Path, default=RUNS / "mnist5k_protocol_vdsp")
     for name in ("validate", "diagnose"):
         sub.choices[name].add_argument("--seed", type=int, default=0)

@@ -35,6 +35,7 @@ times (for STDP).
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -69,7 +70,10 @@ class FastNetwork:
     outputs while one spikes, from ``inhibition_latency`` s after its threshold crossing
     (its device turning on past the comparator's knee: in ngspice outputs that cross within
     a few ns of each other both fire); ``output_bias`` A into every output; ``duration`` s
-    per presentation in steps of ``dt`` s.
+    per presentation in steps of ``dt`` s. ``input_phases = 0`` starts every input at rest;
+    ``K > 0`` starts each input that spikes at one of ``K`` evenly spaced points of its first
+    charge (its phase), drawn per sample from ``phase_seed`` and the sample's values (the same
+    image, the same phases), so that equal pixels no longer fire their first spikes together.
     """
 
     input_neuron: NeuronSurrogate
@@ -90,12 +94,18 @@ class FastNetwork:
     inhibition: float = 0.0
     output_bias: float = 0.0
     inhibition_latency: float = 5e-9
+    input_phases: int = 0
+    phase_seed: int = 0
 
     def __post_init__(self) -> None:
         for name in ("inputs", "outputs"):
             value = getattr(self, name)
             if type(value) is not int or value < 1:
                 raise LearnError(f"FastNetwork.{name} must be an int >= 1, not {value!r}")
+        for name in ("input_phases", "phase_seed"):
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:
+                raise LearnError(f"FastNetwork.{name} must be an int >= 0, not {value!r}")
         for name in ("duration", "dt", "pulse_voltage", "column_gain", "g_min", "g_max"):
             value = getattr(self, name)
             if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
@@ -227,6 +237,24 @@ class FastEngine:
             raise LearnError("sample intensities must lie in [0, 1]")
         return net.input_bias + net.input_gain * x
 
+    def start_voltages(self, sample: ArrayLike) -> FloatArray:
+        """Input membranes (V) at the start of a presentation of ``sample``: 0 (rest) without
+        ``input_phases``; else each spiking input at ``k / K`` of its first charge's time,
+        ``k`` drawn from the sample's values and ``phase_seed`` (reproducible per image)."""
+        net = self.network
+        currents = self.input_currents(sample)
+        if net.input_phases == 0:
+            return np.zeros(currents.size)
+        x = np.ascontiguousarray(np.asarray(sample, dtype=np.float64).reshape(-1))
+        rng = np.random.default_rng([net.phase_seed, zlib.crc32(x.tobytes())])
+        k = rng.integers(0, net.input_phases, size=currents.size)
+        neuron = net.input_neuron
+        g_rest = neuron.g_leak + neuron.g_off
+        first, _ = _input_timing(neuron, currents, np.zeros(currents.size))
+        v_inf = currents / g_rest
+        elapsed = np.where(np.isfinite(first), first, 0.0) * k / net.input_phases
+        return np.asarray(v_inf * -np.expm1(-elapsed * g_rest / neuron.c), dtype=np.float64)
+
     def present(
         self,
         sample: ArrayLike,
@@ -246,10 +274,16 @@ class FastEngine:
         times = np.arange(steps + 1) * dt
         # inputs with equal currents (equal pixel values) have equal trajectories: simulate
         # each distinct current once and sum the conductances of the rows that share it
-        levels, row_level = np.unique(currents, return_inverse=True)
+        starts = self.start_voltages(sample)
+        # (with phases: equal currents from equal starts)
+        keys, row_level = np.unique(
+            np.column_stack([currents, starts]), axis=0, return_inverse=True
+        )
+        row_level = row_level.reshape(-1)
+        levels, level_starts = keys[:, 0], keys[:, 1]
         grouped = np.zeros((levels.size, net.outputs))
         np.add.at(grouped, row_level, conductance)
-        inputs = dc_response(net.input_neuron, levels, times)
+        inputs = dc_response(net.input_neuron, levels, times, level_starts)
         # the comparator's pulse: the ON phase plus the switching at both of its ends
         pulse = inputs.on_time + net.input_neuron.pulse_extension * inputs.count
         # mean current into each output over each step (A), one product per presentation
@@ -258,8 +292,8 @@ class FastEngine:
         spike_neurons, spike_times = _run_outputs(net, drive, shift)
         order = np.argsort(spike_times, kind="stable")
         spike_neurons, spike_times = spike_neurons[order], spike_times[order]
-        at_spikes = dc_response(net.input_neuron, levels, spike_times).v[:, row_level]
-        first, period = _input_timing(net.input_neuron, currents)
+        at_spikes = dc_response(net.input_neuron, levels, spike_times, level_starts).v[:, row_level]
+        first, period = _input_timing(net.input_neuron, currents, starts)
         duration = float(times[-1])
         with np.errstate(invalid="ignore"):
             counts_in = np.where(np.isfinite(first), np.floor((duration - first) / period) + 1, 0)
@@ -388,14 +422,17 @@ def _first_crossing_wins(
     return merged, charge, winner
 
 
-def _input_timing(neuron: NeuronSurrogate, currents: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """First spike time (s, inf: never) and period (s) of each input under its DC current."""
+def _input_timing(
+    neuron: NeuronSurrogate, currents: FloatArray, starts: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """First spike time (s, inf: never) and period (s) of each input under its DC current,
+    from its membrane's start (V, below the threshold)."""
     g_rest = neuron.g_leak + neuron.g_off
     v_inf = currents / g_rest
     with np.errstate(divide="ignore", invalid="ignore"):
         first = np.where(
             v_inf > neuron.v_threshold,
-            neuron.c / g_rest * np.log(v_inf / (v_inf - neuron.v_threshold)),
+            neuron.c / g_rest * np.log((v_inf - starts) / (v_inf - neuron.v_threshold)),
             np.inf,
         )
     t_charge, t_spike = neuron.phase_times(currents)

@@ -150,8 +150,12 @@ def presentation_energy(
     net = engine.network
     neuron = net.input_neuron
     currents = engine.input_currents(sample)
-    end = dc_response(neuron, currents, np.array([net.duration]))
-    v_integral = (currents * net.duration - neuron.c * end.v[0] - end.charge[0]) / neuron.g_leak
+    starts = engine.start_voltages(sample)
+    end = dc_response(neuron, currents, np.array([net.duration]), starts)
+    # the charge balance: I T = C (v_end - v_start) + device charge + g_leak * integral of v
+    v_integral = (
+        currents * net.duration - neuron.c * (end.v[0] - starts) - end.charge[0]
+    ) / neuron.g_leak
     pulse = end.on_time[0] + neuron.pulse_extension * end.count[0]
     shape = 1.0 if net.synapse is None else float(net.synapse.shape_at(net.pulse_voltage))
     g = engine.conductances(weights) if conductance is None else conductance

@@ -228,7 +228,7 @@ class FastNetworkEngine:
         level_spikes = inputs.spike_times(params.presentation)
         input_spikes = tuple(level_spikes[k] for k in row_level)
         # supplies: V (V - v) / R_L; synapses: G V^2 per phase (as snn_spice.measure)
-        v_integral = np.trapezoid(grid.v, times, axis=0)
+        v_integral = np.asarray(np.trapezoid(grid.v, times, axis=0), dtype=np.float64)
         supply = float(np.sum(supplies * (supplies * params.presentation - v_integral[row_level])))
         squares = f_on * v_on**2 + (1 - f_on) * v_off**2
         synapse = float(np.sum(squares @ grouped.sum(axis=1)) * self.dt)

@@ -107,6 +107,46 @@ def test_input_spike_times_follow_the_closed_form(network: FastNetwork) -> None:
         np.testing.assert_array_equal(every[i], result.input_spike_times(i))
 
 
+def test_input_phases_start_each_input_inside_its_first_charge(network: FastNetwork) -> None:
+    """With ``input_phases = K`` each spiking input starts k / K of the way through its first
+    charge from rest, so its first spike comes at (1 - k / K) of the time from rest; the
+    spikes over the presentation are checked against the neuron stepped with ``advance``
+    from those starts (1 ns steps, not the closed form); a silent input starts at rest; the
+    same image gives the same phases, and K = 0 is the old start at rest."""
+    from spicegen.surrogate.oscillator_neuron import NeuronState, advance
+
+    phased = dataclasses.replace(network, input_phases=8, phase_seed=3)
+    engine, rest = FastEngine(phased), FastEngine(network)
+    sample, weights = np.array([0.0, 0.5, 1.0]), np.zeros((3, 2))
+    starts = engine.start_voltages(sample)
+    np.testing.assert_array_equal(starts, engine.start_voltages(sample.copy()))
+    np.testing.assert_array_equal(rest.start_voltages(sample), np.zeros(3))
+    at_rest, result = rest.present(sample, weights), engine.present(sample, weights)
+    ratios = result.input_first[1:] / at_rest.input_first[1:]
+    k = np.round((1 - ratios) * 8)
+    np.testing.assert_allclose(ratios, 1 - k / 8, atol=1e-9)
+    # the silent input (bias alone, below the rheobase here) stays at rest and silent
+    assert starts[0] == 0.0 and result.input_counts[0] == 0
+    neuron, dt = phased.input_neuron, 1e-9
+    state = NeuronState(starts.copy(), np.zeros(3, dtype=bool))
+    currents = engine.input_currents(sample)
+    counts = np.zeros(3, dtype=np.int64)
+    firsts = np.full(3, np.nan)
+    for step in range(round(phased.duration / dt)):
+        moved = advance(neuron, state, currents, dt)
+        firsts = np.where(
+            np.isnan(firsts) & (moved.spikes > 0), step * dt + moved.first_spike, firsts
+        )
+        counts += moved.spikes
+        state = moved.state
+    np.testing.assert_array_equal(result.input_counts, counts)
+    np.testing.assert_allclose(result.input_first[1:], firsts[1:], rtol=1e-6)
+    # another image, other phases (8 phases for 784 inputs: equal draws are vanishingly rare)
+    other = np.random.default_rng(0).uniform(0.3, 1.0, 784)
+    big = FastEngine(dataclasses.replace(phased, inputs=784, synapse=None))
+    assert not np.array_equal(big.start_voltages(other), big.start_voltages(other[::-1]))
+
+
 def test_bad_inputs_are_refused(network: FastNetwork) -> None:
     engine = FastEngine(network)
     with pytest.raises(LearnError, match="3 inputs"):
@@ -117,6 +157,8 @@ def test_bad_inputs_are_refused(network: FastNetwork) -> None:
         engine.present(np.ones(3), np.ones((2, 3)))
     with pytest.raises(LearnError, match="outputs must be an int >= 1"):
         dataclasses.replace(network, outputs=0)
+    with pytest.raises(LearnError, match="input_phases must be an int >= 0"):
+        dataclasses.replace(network, input_phases=-1)
     with pytest.raises(LearnError, match="pulse_voltage"):
         FastEngine(dataclasses.replace(network, pulse_voltage=0.5))
 
