@@ -368,6 +368,32 @@ def curve(args: argparse.Namespace) -> None:
     save_figure(figure, args.out / "curve.png")
 
 
+def _count(least: int) -> Any:
+    """An argparse type: an integer >= ``least``, else a one-line usage error."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = least - 1
+        if value < least:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {least}, not {text!r}")
+        return value
+
+    return parse
+
+
+def _positive(text: str) -> float:
+    """An argparse type: a finite number > 0, else a one-line usage error."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (value > 0 and value < float("inf")):
+        raise argparse.ArgumentTypeError(f"expected a finite number > 0, not {text!r}")
+    return value
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -381,14 +407,14 @@ def main() -> None:
         command.add_argument("--adaptation-tau", type=float, default=50e-3, metavar="S")
         command.add_argument("--neurons", type=int, default=100)
         command.add_argument(
-            "--epochs", type=int, default=1, help="passes over the training images"
+            "--epochs", type=_count(1), default=1, help="passes over the training images"
         )
         command.add_argument(
-            "--input-phases", type=int, default=0, metavar="K", help="0: inputs start at rest"
+            "--input-phases", type=_count(0), default=0, metavar="K", help="0: start at rest"
         )
-        command.add_argument("--seed-phase", type=int, default=0, help="seed of the phases")
+        command.add_argument("--seed-phase", type=_count(0), default=0, help="phases' seed")
         command.add_argument(
-            "--drive-scale", type=float, default=1.0, help="scales the column drivers' gain"
+            "--drive-scale", type=_positive, default=1.0, help="scales the column drivers' gain"
         )
         command.add_argument("--out", type=Path, default=RUNS / "mnist5k_protocol_vdsp")
     for name in ("validate", "diagnose"):

@@ -241,8 +241,10 @@ class FastEngine:
         """Input membranes (V) at the start of a presentation of ``sample``: 0 (rest) without
         ``input_phases``; else each spiking input at ``k / K`` of its first charge's time,
         ``k`` drawn from the sample's values and ``phase_seed`` (reproducible per image)."""
+        return self._start_voltages(sample, self.input_currents(sample))
+
+    def _start_voltages(self, sample: ArrayLike, currents: FloatArray) -> FloatArray:
         net = self.network
-        currents = self.input_currents(sample)
         if net.input_phases == 0:
             return np.zeros(currents.size)
         x = np.ascontiguousarray(np.asarray(sample, dtype=np.float64).reshape(-1))
@@ -274,15 +276,10 @@ class FastEngine:
         times = np.arange(steps + 1) * dt
         # inputs with equal currents (equal pixel values) have equal trajectories: simulate
         # each distinct current once and sum the conductances of the rows that share it
-        starts = self.start_voltages(sample)
         # (with phases: equal currents from equal starts)
-        keys, row_level = np.unique(
-            np.column_stack([currents, starts]), axis=0, return_inverse=True
-        )
-        row_level = row_level.reshape(-1)
+        starts = self._start_voltages(sample, currents)
+        keys, row_level, grouped = group_rows(np.column_stack([currents, starts]), conductance)
         levels, level_starts = keys[:, 0], keys[:, 1]
-        grouped = np.zeros((levels.size, net.outputs))
-        np.add.at(grouped, row_level, conductance)
         inputs = dc_response(net.input_neuron, levels, times, level_starts)
         # the comparator's pulse: the ON phase plus the switching at both of its ends
         pulse = inputs.on_time + net.input_neuron.pulse_extension * inputs.count
@@ -420,6 +417,18 @@ def _first_crossing_wins(
     merged.on_time[others] = before.on_time + after.on_time
     merged.on_charge[others] = before.on_charge + after.on_charge
     return merged, charge, winner
+
+
+def group_rows(
+    keys: FloatArray, conductance: FloatArray
+) -> tuple[FloatArray, IntArray, FloatArray]:
+    """Crossbar rows with equal ``keys`` (one row of values per input) share one trajectory:
+    the distinct keys, the index of each row's key, and each key's summed conductances."""
+    distinct, row_key = np.unique(keys, axis=0, return_inverse=True)
+    row_key = row_key.reshape(-1)
+    grouped = np.zeros((distinct.shape[0], conductance.shape[1]))
+    np.add.at(grouped, row_key, conductance)
+    return distinct, row_key, grouped
 
 
 def _input_timing(

@@ -43,6 +43,7 @@ from scipy.signal import lfilter
 
 from spicegen.circuits import CompiledDevice, LifParams
 from spicegen.learn.errors import LearnError
+from spicegen.learn.snn_fast import group_rows
 from spicegen.learn.snn_network import FloatArray, PresentationResult, SpikingNetworkParams
 from spicegen.learn.snn_spice import RAMP, network
 from spicegen.netlist import SubcktInstance
@@ -185,9 +186,8 @@ class FastNetworkEngine:
         # inputs with equal supplies (equal pixel values) have equal trajectories: each
         # distinct supply is simulated once, its rows' conductances summed (78 of 784 on
         # an MNIST digit)
-        levels, row_level = np.unique(supplies, return_inverse=True)
-        grouped = np.zeros((levels.size, params.neurons))
-        np.add.at(grouped, row_level, conductance)
+        keys, row_level, grouped = group_rows(supplies[:, None], conductance)
+        levels = keys[:, 0]
         inputs = _InputTrajectories(neuron, levels / resistance, params.input_bias / resistance)
         grid = inputs.at(times)
         # per step: the time ON, and the mean row voltage while ON and while OFF (V)
