@@ -279,7 +279,9 @@ def train(
     ``state`` (default ``initial_state(params, seed)``). ``on_sample(index, result)`` is
     called after each presentation (a progress bar, a raster); after each count of training
     presentations in ``checkpoints`` the weights and thresholds are kept in ``snapshots``
-    (accuracy against training images, without changing the run)."""
+    (accuracy against training images, without changing the run). A presentation that
+    comes back ``failure`` (the simulator could not finish it) leaves the weights and
+    thresholds as they were."""
     params = engine.params
     x = _samples(params, samples)
     if type(epochs) is not int or epochs < 1:
@@ -293,8 +295,10 @@ def train(
     for epoch in range(epochs):
         for index in stream(seed, "shuffle", epoch).permutation(x.shape[0]):
             result = engine.present(x[index], weights, thresholds)
-            weights, changed = plasticity(params, result, weights, rule)
-            thresholds = params.adapt(thresholds, result.counts)
+            changed = 0
+            if result.failure is None:
+                weights, changed = plasticity(params, result, weights, rule)
+                thresholds = params.adapt(thresholds, result.counts)
             updates += changed
             history.append((presentations, int(result.counts.sum()), changed))
             presentations += 1

@@ -318,7 +318,8 @@ class PresentationResult:
     ``output_spikes[j]``: output neuron ``j``'s spike times (ascending); ``input_spikes[i]``:
     input neuron ``i``'s; ``pre_voltages[j]``: shape (spikes of ``j``, inputs), every input
     neuron's membrane voltage at each of ``j``'s spikes (what VDSP reads); ``energy`` (J)
-    drawn by the input neurons' supplies and the synapses; ``duration`` (s).
+    drawn by the input neurons' supplies and the synapses; ``duration`` (s); ``failure``
+    the simulator's message when the presentation could not be simulated (then no spikes).
     """
 
     output_spikes: tuple[FloatArray, ...]
@@ -326,6 +327,20 @@ class PresentationResult:
     pre_voltages: tuple[FloatArray, ...]
     energy: float
     duration: float
+    failure: str | None = None
+
+    @classmethod
+    def failed(cls, inputs: int, neurons: int, duration: float, message: str) -> PresentationResult:
+        """A presentation the simulator could not finish: no spikes, no energy, ``message``."""
+        none = np.zeros(0)
+        return cls(
+            tuple(none for _ in range(neurons)),
+            tuple(none for _ in range(inputs)),
+            tuple(np.zeros((0, inputs)) for _ in range(neurons)),
+            0.0,
+            duration,
+            message,
+        )
 
     def __post_init__(self) -> None:
         if len(self.pre_voltages) != len(self.output_spikes):

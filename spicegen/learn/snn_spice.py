@@ -48,7 +48,7 @@ from spicegen.netlist import (
     VoltageSource,
 )
 from spicegen.seeds import circuit_rng
-from spicegen.sim import Session
+from spicegen.sim import ConvergenceError, Session, SimulationTimeout, SimulatorCrashed
 from spicegen.va import CompiledModel
 from spicegen.waves import Waveforms
 from spicegen.waves.measure import crossings
@@ -259,6 +259,8 @@ class Timings:
     measure: float = 0.0
     presentations: int = 0
     points: int = 0
+    retried: int = 0
+    failed: int = 0
     per_presentation: list[float] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, float]:
@@ -271,13 +273,26 @@ class Timings:
             "measure_s": self.measure,
             "seconds_per_presentation": (self.write + self.simulate + self.measure) / n,
             "points_per_presentation": self.points / n,
+            "retried": self.retried,
+            "failed": self.failed,
         }
+
+
+# what a transient stuck on its step ends in; each is retried once at a smaller step
+_STUCK = (SimulationTimeout, SimulatorCrashed, ConvergenceError)
 
 
 class SpiceEngine:
     """The network of ``params`` in ngspice: ``neuron`` and ``synapse`` are the compiled
     models the params name (``synapse=None`` for resistor synapses); ``timeout`` (s) bounds
-    each presentation (default ``presentation_timeout(params)``, scaled with the step)."""
+    each presentation (default ``presentation_timeout(params)``, scaled with the step).
+
+    A transient that times out, crashes ngspice or does not converge is run once more at
+    ``retry_step`` times the largest step (a different time grid usually steps past the
+    point it stuck on), bounded by ``retry_timeout`` (default ``timeout / retry_step``); if
+    that fails too, the presentation is recorded in ``failures`` and comes back as
+    ``PresentationResult.failed`` (no spikes), so one stuck sample does not end a run.
+    ``retry_step=None`` raises the first error instead."""
 
     name = "spice"
 
@@ -288,9 +303,20 @@ class SpiceEngine:
         synapse: CompiledModel | None = None,
         *,
         timeout: float | None = None,
+        retry_step: float | None = 0.5,
+        retry_timeout: float | None = None,
     ) -> None:
         if timeout is None:
             timeout = presentation_timeout(params)
+        if retry_step is not None and not (
+            isinstance(retry_step, int | float) and 0.0 < retry_step < 1.0
+        ):
+            raise LearnError(f"retry_step: expected a factor in (0, 1) or None, not {retry_step!r}")
+        self.retry_step = retry_step
+        if retry_timeout is None:
+            retry_timeout = timeout if retry_step is None else timeout / retry_step
+        self.retry_timeout = retry_timeout
+        self.failures: list[str] = []
         self.params = params
         self.circuit = network(params, neuron, synapse)
         self.timings = Timings()
@@ -299,7 +325,10 @@ class SpiceEngine:
         self._vectors = [f"v({input_membrane_node(i)})" for i in range(params.inputs)]
         self._vectors += [f"v({input_spike_node(i)})" for i in range(params.inputs)]
         self._vectors += [f"v({output_spike_node(j)})" for j in range(params.neurons)]
-        self._session: Session | None = Session(self.circuit, timeout=timeout)
+        self.timeout = timeout
+        # the load (and a reload after a timeout) gets at least the default bound; each
+        # transient gets ``timeout``
+        self._session: Session | None = Session(self.circuit, timeout=max(timeout, _TIMEOUT))
 
     @property
     def session(self) -> Session:
@@ -319,23 +348,58 @@ class SpiceEngine:
         started = time.perf_counter()
         self._write(self._changes(supplies, w, theta))
         wrote = time.perf_counter()
-        waves = self.session.tran(
-            params.max_step,
-            params.presentation,
-            max_step=params.max_step,
-            vectors=self._vectors,
-        )
+        try:
+            waves: Waveforms | None = self._transient(params.max_step, self.timeout)
+        except _STUCK as stuck:
+            if self.retry_step is None:
+                raise
+            waves = self._retry(stuck)
         simulated = time.perf_counter()
-        result = measure(params, waves, supplies, w)
+        if waves is None:
+            result = PresentationResult.failed(
+                params.inputs, params.neurons, params.presentation, self.failures[-1]
+            )
+        else:
+            result = measure(params, waves, supplies, w)
         done = time.perf_counter()
         t = self.timings
         t.write += wrote - started
         t.simulate += simulated - wrote
         t.measure += done - simulated
         t.presentations += 1
-        t.points += 0 if waves.axis is None else int(waves.axis.size)
+        t.points += 0 if waves is None or waves.axis is None else int(waves.axis.size)
         t.per_presentation.append(done - started)
         return result
+
+    def _transient(self, step: float, timeout: float) -> Waveforms:
+        return self.session.tran(
+            step,
+            self.params.presentation,
+            max_step=step,
+            vectors=self._vectors,
+            timeout=timeout,
+        )
+
+    def _retry(self, stuck: Exception) -> Waveforms | None:
+        """The transient again at ``retry_step`` times the step; None (and a line in
+        ``failures``) if it fails again."""
+        assert self.retry_step is not None
+        step = self.params.max_step * self.retry_step
+        self.timings.retried += 1
+        if not isinstance(stuck, ConvergenceError):  # the worker was stopped: reload it
+            self.session.restart()
+        try:
+            return self._transient(step, self.retry_timeout)
+        except _STUCK as again:
+            if not isinstance(again, ConvergenceError):
+                self.session.restart()  # so the next presentation finds the circuit loaded
+            self.timings.failed += 1
+            first, second = (_first_line(e) for e in (stuck, again))
+            self.failures.append(
+                f"presentation {self.timings.presentations}: at a {self.params.max_step:g} s "
+                f"step: {first}; at {step:g} s: {second}"
+            )
+            return None
 
     def _changes(self, supplies: FloatArray, w: FloatArray, theta: FloatArray) -> dict[str, float]:
         params = self.params
@@ -385,6 +449,12 @@ class SpiceEngine:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+def _first_line(error: Exception) -> str:
+    """An ngspice error as one line: its kind and ngspice's first line."""
+    message = getattr(error, "message", str(error)).strip().splitlines()
+    return f"{getattr(error, 'kind', type(error).__name__)} ({message[0] if message else ''})"
 
 
 def measure(

@@ -151,16 +151,25 @@ class Session:
         self._request("sources", (pickle_sources(self._sources),))
 
     # -- analyses ----------------------------------------------------------------------------
-    def run(self, analysis: Analysis, vectors: Sequence[str] | None = None) -> Waveforms:
+    def run(
+        self,
+        analysis: Analysis,
+        vectors: Sequence[str] | None = None,
+        *,
+        timeout: float | None = None,
+    ) -> Waveforms:
         """Run one analysis on the loaded circuit; ``vectors`` limits what is read back
-        (``v(out)``, ``i(v1)``, ``out``); the changes made since the last run go first."""
+        (``v(out)``, ``i(v1)``, ``out``); the changes made since the last run go first;
+        ``timeout`` (s) bounds this run instead of the session's."""
         if not isinstance(analysis, Op | Dc | Tran | Ac):
             raise SessionError(f"run: expected Op, Dc, Tran or Ac, not {analysis!r}")
+        if timeout is not None:  # checked before the pending changes are taken
+            timeout = _positive_timeout(timeout)
         card = analysis_card(analysis)
         wanted = None if vectors is None else tuple(_vector_name(v) for v in vectors)
         commands = tuple(self._pending)
         self._pending.clear()
-        plots = self._request("run", (commands, card[1:], wanted), analysis=card)
+        plots = self._request("run", (commands, card[1:], wanted), analysis=card, timeout=timeout)
         if not plots:
             raise SessionError("ngspice produced no plot", analysis=card)
         return to_waveforms(plots)[-1]
@@ -178,10 +187,11 @@ class Session:
         uic: bool = False,
         *,
         vectors: Sequence[str] | None = None,
+        timeout: float | None = None,
     ) -> Waveforms:
-        """Transient analysis; times in seconds."""
+        """Transient analysis; times in seconds, ``timeout`` as in ``run``."""
         analysis = Tran(step=step, stop=stop, start=start, max_step=max_step, uic=uic)
-        return self.run(analysis, vectors)
+        return self.run(analysis, vectors, timeout=timeout)
 
     def dc(
         self,
@@ -294,8 +304,21 @@ class Session:
             )
         return self._worker
 
-    def _request(self, name: str, args: tuple[Any, ...], analysis: str | None = None) -> Any:
-        return self._live().request(name, args, timeout=self._timeout, analysis=analysis)
+    def _request(
+        self,
+        name: str,
+        args: tuple[Any, ...],
+        analysis: str | None = None,
+        timeout: float | None = None,
+    ) -> Any:
+        bound = self._timeout if timeout is None else timeout
+        return self._live().request(name, args, timeout=bound, analysis=analysis)
+
+
+def _positive_timeout(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise SessionError(f"timeout: expected a positive number of seconds, not {value!r}")
+    return float(value)
 
 
 def _finite(value: object, what: str) -> str:

@@ -38,6 +38,26 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
     # where the SPICE engine's time went: 13 presentations (12 and the raster's)
     spent = metrics["timings_s"][0]
     assert spent["presentations"] == 13 and spent["simulate_s"] > 0
+    assert metrics["failed_presentations"] == [] and spent["failed"] == 0
+
+
+def test_presentations_ngspice_cannot_finish_are_recorded_not_fatal(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # a 0.1 ms bound (0.2 ms for the retry at half the step) that no transient meets: every
+    # presentation fails twice, and the run still ends with its metrics and a warning each
+    out = tmp_path / "run"
+    done = cli(
+        "train", "vdsp", "--dataset", "patterns", "--samples", "8", "--neurons", "2",
+        "--engine", "spice", "--synapse", "resistor", "--presentation", "10e-6",
+        "--max-step", "20e-9", "--timeout", "1e-4", "--out", out,
+    )  # fmt: skip
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    failed = metrics["failed_presentations"]
+    assert len(failed) == 13 and metrics["timings_s"][0]["failed"] == 13
+    assert failed[0].startswith("seed 0, presentation 0: at a 2e-08 s step: timed out")
+    assert "at 1e-08 s: timed out" in failed[0]
+    assert metrics["updates"] == 0 and metrics["accuracy_mean"] == 0.0
+    assert done.err.count("warning: not simulated") == 13
 
 
 @pytest.mark.parametrize(
@@ -57,6 +77,8 @@ def test_vdsp_in_spice_writes_metrics_and_figures(tmp_path: Path, cli) -> None: 
         (["vdsp", "--max-step", "1"], "max_step: expected less than the presentation"),
         (["vdsp", "--adaptation-tau", "-1"], "adaptation_tau"),
         (["stdp", "--adaptation-increment", "-0.1"], "adaptation_increment"),
+        (["vdsp", "--timeout", "0"], "--timeout must be a positive number"),
+        (["vdsp", "--engine", "fast", "--timeout", "5"], "--engine spice only"),
     ],
 )
 def test_bad_input_is_one_line(tmp_path: Path, args: list[str], expected: str, cli) -> None:  # type: ignore[no-untyped-def]

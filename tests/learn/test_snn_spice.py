@@ -175,3 +175,47 @@ def test_a_tiny_network_learns_two_patterns(neuron: CompiledModel) -> None:
     assert not np.allclose(state.weights, start.weights)
     # VDSP changes every synapse of a neuron at each of its spikes (none sat at a bound)
     assert 0 < state.updates <= 6 * sum(spikes for _, spikes, _ in state.history)
+
+
+def test_a_stuck_transient_is_run_again_at_half_the_step(neuron: CompiledModel) -> None:
+    # a 0.1 ms bound stops the first transient for real (it takes tens of ms); the retry at
+    # half the step, with a normal bound, must give what a 10 ns engine gives on its own
+    sample, weights = np.array([1.0, 1.0, 0.9, 0.8]), np.column_stack([np.ones(4), np.full(4, 0.8)])
+    with _engine(neuron, inputs=4, neurons=2, max_step=COARSE / 2) as fine:
+        expected = fine.present(sample, weights, np.zeros(2))
+    params = SpikingNetworkParams(inputs=4, neurons=2, synapse_model="resistor", max_step=COARSE)
+    with SpiceEngine(params, neuron, timeout=1e-4, retry_timeout=600.0) as engine:
+        result = engine.present(sample, weights, np.zeros(2))
+        assert engine.timings.retried == 1 and engine.timings.failed == 0
+        assert engine.failures == [] and result.failure is None
+    assert expected.counts[0] >= 3
+    for got, want in zip(result.output_spikes, expected.output_spikes, strict=True):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-12)
+    assert result.energy == pytest.approx(expected.energy, rel=1e-12)
+
+
+def test_a_presentation_that_fails_twice_is_recorded_and_training_goes_on(
+    neuron: CompiledModel,
+) -> None:
+    params = SpikingNetworkParams(inputs=3, neurons=2, synapse_model="resistor", max_step=COARSE)
+    samples = np.array([[1.0, 0.6, 0.3], [0.2, 0.9, 1.0]])
+    with SpiceEngine(params, neuron, timeout=1e-4, retry_timeout=1e-4) as engine:
+        start = initial_state(params, 3)
+        state = train(engine, samples, Vdsp(), seed=3, state=start)
+        assert len(engine.failures) == 2 and engine.timings.failed == 2
+        assert "timed out" in engine.failures[0] and "1e-08 s" in engine.failures[0]
+        counts = respond(engine, samples, state)
+        # the circuit was reloaded after each failure: ngspice still answers
+        assert engine.session.op().axis is None
+    assert state.presentations == 2 and state.updates == 0
+    assert state.history == ((0, 0, 0), (1, 0, 0))
+    np.testing.assert_array_equal(state.weights, start.weights)
+    np.testing.assert_array_equal(state.thresholds, start.thresholds)
+    assert counts.tolist() == [[0, 0], [0, 0]]
+
+
+def test_retry_step_must_be_a_factor_below_one(neuron: CompiledModel) -> None:
+    params = SpikingNetworkParams(inputs=2, neurons=1, synapse_model="resistor", max_step=COARSE)
+    for bad in (0.0, 1.0, 2.0, -0.5, "0.5"):
+        with pytest.raises(LearnError, match="retry_step"):
+            SpiceEngine(params, neuron, retry_step=bad)  # type: ignore[arg-type]

@@ -16,7 +16,14 @@ from spicegen.netlist import (
     Tran,
     VoltageSource,
 )
-from spicegen.sim import Session, SessionError, SimulationError, SimulatorCrashed, simulate
+from spicegen.sim import (
+    Session,
+    SessionError,
+    SimulationError,
+    SimulationTimeout,
+    SimulatorCrashed,
+    simulate,
+)
 
 DIVIDER = """divider with a parameter
 .param rload=3k
@@ -237,3 +244,23 @@ def test_alter_many_refuses_bad_keys_before_sending_anything(divider: Session) -
     with pytest.raises(SessionError):
         divider.alter_many([("R1", 1.0)])  # type: ignore[arg-type]
     assert divider.op().v("out")[0] == pytest.approx(0.75, rel=1e-12)
+
+
+def test_a_per_call_timeout_stops_that_run_only() -> None:
+    # a million 1 ns steps take seconds: a 50 ms bound on this call stops it, whatever the
+    # session's own bound (600 s); the restart then finds the earlier alteration kept
+    with Session(DIVIDER) as session:
+        session.alter("R1", 3e3)
+        with pytest.raises(SimulationTimeout, match=r"0\.05 s"):
+            session.tran(1e-9, 1e-3, max_step=1e-9, timeout=0.05)
+        session.restart()
+        assert session.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("timeout", [0, -1.0, math.nan, math.inf, True, "5"])
+def test_a_bad_per_call_timeout_is_refused_and_loses_no_change(timeout: object) -> None:
+    with Session(DIVIDER) as session:
+        session.alter("R1", 3e3)
+        with pytest.raises(SessionError, match="timeout"):
+            session.run(Tran(1e-6, 1e-5), timeout=timeout)  # type: ignore[arg-type]
+        assert session.op().v("out")[0] == pytest.approx(0.5, rel=1e-12)  # R1 = 3k still sent
