@@ -45,8 +45,7 @@ from spicegen.circuits import CompiledDevice, LifParams
 from spicegen.learn.errors import LearnError
 from spicegen.learn.snn_fast import group_rows
 from spicegen.learn.snn_network import FloatArray, PresentationResult, SpikingNetworkParams
-from spicegen.learn.snn_spice import RAMP, network
-from spicegen.netlist import SubcktInstance
+from spicegen.learn.snn_spice import RAMP, check_models, synapse_cells
 from spicegen.surrogate import characterise_neuron, characterise_synapse
 from spicegen.surrogate.memristive_synapse import SynapseSurrogate
 from spicegen.surrogate.oscillator_neuron import NeuronSurrogate, dc_response
@@ -91,6 +90,7 @@ def characterise_network(
     """Characterise in ngspice the devices of ``snn_spice.network(params, neuron, synapse)``
     (cached): each neuron kind at DC drives spanning its range, every crossbar cell at three
     states, the I-V shape on the first."""
+    check_models(params, neuron, synapse)
     inp, out = params.input_neuron, params.output_neuron
     supplies = [params.input_bias + f * params.input_gain for f in _INPUT_FRACTIONS]
     input_neuron = characterise_neuron(
@@ -112,9 +112,7 @@ def characterise_network(
     if synapse is None:
         return NetworkCharacterisation(input_neuron, output_neuron, None)
     # the very cells of the netlist: their instance parameters, random draws included
-    circuit = network(params, neuron, synapse)
-    cells = [e for e in circuit.elements if isinstance(e, SubcktInstance) and e.name[:3] == "Xs_"]
-    devices = [{k: v for k, v in dict(cell.params).items() if k != "x0"} for cell in cells]
+    devices = synapse_cells(params, synapse)
     surrogate = characterise_synapse(
         synapse,
         "x0",

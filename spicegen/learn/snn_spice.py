@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 
 from spicegen.circuits import (
     CompiledDevice,
@@ -57,12 +58,14 @@ __all__ = [
     "RAMP",
     "SpiceEngine",
     "Timings",
+    "check_models",
     "input_membrane_node",
     "input_spike_node",
     "network",
     "output_membrane_node",
     "output_spike_node",
     "presentation_timeout",
+    "synapse_cells",
     "weight_name",
 ]
 
@@ -123,9 +126,10 @@ def _resistor(i: int, j: int) -> str:
     return f"Rs_{i}_{j}"
 
 
-def _check_models(
+def check_models(
     params: SpikingNetworkParams, neuron: CompiledModel, synapse: CompiledModel | None
 ) -> None:
+    """Refuse models other than the compiled ones ``params`` names."""
     if not isinstance(neuron, CompiledModel) or neuron.name != params.neuron_model:
         raise LearnError(
             f"neuron: expected the compiled {params.neuron_model!r} model, got {neuron!r}"
@@ -137,6 +141,9 @@ def _check_models(
         raise LearnError(
             f"synapse: expected the compiled {params.synapse_model!r} model, got {synapse!r}"
         )
+
+
+def _check_size(params: SpikingNetworkParams) -> None:
     cells = params.inputs * params.neurons
     if cells > MAX_SPICE_SYNAPSES:
         raise LearnError(
@@ -167,7 +174,8 @@ def network(
     weights: FloatArray | None = None,
 ) -> Circuit:
     """The network as one netlist, at ``weights`` (default all 0.5) and a blank sample."""
-    _check_models(params, neuron, synapse)
+    check_models(params, neuron, synapse)
+    _check_size(params)
     w = np.full(params.weight_shape, 0.5) if weights is None else params.check_weights(weights)
     input_subckt, output_subckt = _neurons(params, neuron)
     elements: list[Element] = [VoltageSource("Vbias", "bias", "0", dc=params.input_bias)]
@@ -227,8 +235,8 @@ def network(
         ]
     else:
         subckts.append(synapse.subckt)
-        seeds = circuit_rng(params.seed).integers(0, 2**31, size=params.weight_shape)
-        fixed = {**dict(params.synapse_params), "gmin": params.g_min, "gmax": params.g_max}
+        seeds = _cell_seeds(params)
+        fixed = _cell_fixed(params)
         for i in range(params.inputs):
             for j in range(params.neurons):
                 name = weight_name(i, j)
@@ -248,6 +256,30 @@ def network(
         subckts=tuple(subckts),
         params=tuple(circuit_params),
     )
+
+
+def _cell_seeds(params: SpikingNetworkParams) -> NDArray[np.int64]:
+    """Each crossbar cell's seed of its own device draws (inputs x neurons)."""
+    return circuit_rng(params.seed).integers(0, 2**31, size=params.weight_shape)
+
+
+def _cell_fixed(params: SpikingNetworkParams) -> dict[str, float]:
+    return {**dict(params.synapse_params), "gmin": params.g_min, "gmax": params.g_max}
+
+
+def synapse_cells(
+    params: SpikingNetworkParams, synapse: CompiledModel
+) -> list[dict[str, float | int | str]]:
+    """The instance parameters (without the state ``x0``) of every crossbar cell of
+    ``network(params, ...)``, row by row: its fixed values and its own random draws. Any
+    network size (a characterisation needs no netlist of the whole network)."""
+    seeds, fixed = _cell_seeds(params), _cell_fixed(params)
+    # the draws depend on the instance's name as well as its seed: the netlist's names
+    return [
+        dict(synapse.instance(f"Xs_{i}_{j}", ("a", "b"), seed=int(seeds[i, j]), **fixed).params)
+        for i in range(params.inputs)
+        for j in range(params.neurons)
+    ]
 
 
 @dataclass(slots=True)

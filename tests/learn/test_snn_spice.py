@@ -20,6 +20,7 @@ from spicegen.learn.snn_spice import (
     input_spike_node,
     network,
     presentation_timeout,
+    synapse_cells,
     weight_name,
 )
 from spicegen.va import CompiledModel
@@ -219,3 +220,17 @@ def test_retry_step_must_be_a_factor_below_one(neuron: CompiledModel) -> None:
     for bad in (0.0, 1.0, 2.0, -0.5, "0.5"):
         with pytest.raises(LearnError, match="retry_step"):
             SpiceEngine(params, neuron, retry_step=bad)  # type: ignore[arg-type]
+
+
+def test_synapse_cells_are_the_netlists_cells_at_any_size(neuron: CompiledModel) -> None:
+    synapse = models.load("rram_hfo2")
+    params = SpikingNetworkParams(inputs=3, neurons=2, max_step=COARSE)
+    cells = [e for e in network(params, neuron, synapse).elements if e.name.startswith("Xs_")]
+    from_netlist = [{k: v for k, v in dict(c.params).items() if k != "x0"} for c in cells]
+    assert synapse_cells(params, synapse) == from_netlist
+    assert len({c["rdist0"] for c in from_netlist}) == 6  # each cell its own draw
+    # beyond the netlist's 4,096 cells the cells are still there to characterise
+    wide = SpikingNetworkParams(inputs=784, neurons=100, max_step=COARSE)
+    with pytest.raises(LearnError, match="at most 4096"):
+        network(wide, neuron, synapse)
+    assert len(synapse_cells(wide, synapse)) == 78_400
