@@ -35,17 +35,14 @@ from spicegen.learn.patterns import spiking_dataset
 from spicegen.learn.snn import NetworkState, Rule, Stdp, Vdsp, train
 from spicegen.learn.snn_fast_engine import FastSpikingEngine, fast_network_for, training_params
 from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
-from spicegen.learn.snn_network import Engine, SpikingNetworkParams
+from spicegen.learn.snn_network import MNIST_SYNAPSE_GAIN_784, Engine, SpikingNetworkParams
 from spicegen.learn.snn_run import SeedResult, balanced_prefix, evaluate, run_seed
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = ROOT / "docs" / "learn" / "runs"
 
 
-# The SPICE netlist's crossbar gain (A/A) at 784 inputs: its default, 60, is set for the 16
-# inputs of the small task, whose bars light 4 pixels; a digit lights ~150 (103 units of ink),
-# so the gain is scaled down for the same drive per unit of ink (chosen on validation images).
-SYNAPSE_GAIN_784 = 1.2
+SYNAPSE_GAIN_784 = MNIST_SYNAPSE_GAIN_784  # --engine fast's default crossbar gain
 
 
 def _engine(args: argparse.Namespace) -> Engine:

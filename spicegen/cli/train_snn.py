@@ -57,10 +57,9 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
     parser.add_argument("--engine", choices=ENGINES, default="spice",
                         help="spice: an ngspice transient per presentation (default); fast: "
                         "the same netlist in numpy from ngspice characterisations of its "
-                        "devices, checked spike for spike against spice (networks of up to "
-                        "4096 synapses); fast-circuit: the older numpy engine of its own "
-                        "circuit, tuned for mnist5k's 784 inputs (not the spice "
-                        "netlist)")  # fmt: skip
+                        "devices (every crossbar cell), checked spike for spike against "
+                        "spice on the small network; fast-circuit: the older numpy engine "
+                        "of its own circuit (not the spice netlist)")  # fmt: skip
     parser.add_argument("--epochs", type=int, default=1, help="epochs (default 1)")
     parser.add_argument("--seed", type=int, default=0, help="first training seed (default 0)")
     parser.add_argument("--seeds", type=int, default=1,
@@ -86,6 +85,10 @@ def _arguments(parser: argparse.ArgumentParser, rule: str) -> None:
                         help="spice: the transient's largest step (default 2e-9 s, the "
                         "coarsest that matched ngspice at 1 ns; 20e-9 is 4x faster, its "
                         "spike times not converged)")  # fmt: skip
+    parser.add_argument("--synapse-gain", type=float, default=None, metavar="A/A",
+                        help="spice and fast: the crossbar's gain, column current into the "
+                        "output membranes (default 60, set for 16 inputs; mnist5k "
+                        "3.0 x 784 / inputs)")  # fmt: skip
     parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                         help="spice: the bound on one presentation's transient (default 600 s "
                         "for 20 us at a 20 ns step on 64 synapses, scaled with the steps and "
@@ -154,6 +157,7 @@ def handle(args: argparse.Namespace) -> None:
         presentation=20e-6 if args.presentation is None else args.presentation,
         **({} if args.max_step is None else {"max_step": args.max_step}),
         **_adaptation(args),
+        **_synapse_gain(args, data.features),
     )  # fmt: skip
     _run(args, rule, data, params)
 
@@ -170,6 +174,18 @@ def _adaptation(args: argparse.Namespace) -> dict[str, Any]:
     return {key: value for key, value in chosen.items() if value is not None}
 
 
+def _synapse_gain(args: argparse.Namespace, inputs: int) -> dict[str, Any]:
+    """The crossbar gain asked for, else mnist5k's (scaled by 784 / inputs), else none (the
+    network's default, set for the 16-input bars)."""
+    if args.synapse_gain is not None:
+        return {"synapse_gain": args.synapse_gain}
+    if args.dataset == "mnist5k":
+        from spicegen.learn.snn_network import MNIST_SYNAPSE_GAIN_784
+
+        return {"synapse_gain": MNIST_SYNAPSE_GAIN_784 * 784 / inputs}
+    return {}
+
+
 def _engine(
     name: str, params: Any, presentation: float | None, timeout: float | None = None
 ) -> Any:
@@ -180,18 +196,9 @@ def _engine(
     synapse = None if params.synapse_model == "resistor" else models.load(params.synapse_model)
     if name == "fast":
         from spicegen.learn.snn_fast_network import FastNetworkEngine, characterise_network
-        from spicegen.learn.snn_spice import MAX_SPICE_SYNAPSES
 
-        cells = params.inputs * params.neurons
-        if cells > MAX_SPICE_SYNAPSES:
-            # the vouched engine simulates the SPICE engine's netlist, which stops there (as
-            # do its memristor characterisation and the netlist's values, set for 16 inputs)
-            raise CliError(
-                f"--engine fast: the network has {cells} synapses ({params.inputs} inputs x "
-                f"{params.neurons} neurons), more than the {MAX_SPICE_SYNAPSES} of the SPICE "
-                "netlist it reproduces; use --engine fast-circuit for mnist5k-sized networks, "
-                "or --image-size to downsample"
-            )
+        # every crossbar cell is characterised in ngspice: 78,400 at 784 x 100 take ~2 min
+        # the first time, then come from the cache
         return FastNetworkEngine(params, characterise_network(params, neuron, synapse))
     if name == "fast-circuit":
         from spicegen.learn.snn_fast_engine import (

@@ -58,6 +58,7 @@ from numpy.typing import ArrayLike, NDArray
 from spicegen.learn.errors import LearnError
 
 __all__ = [
+    "MNIST_SYNAPSE_GAIN_784",
     "NEURON_MODELS",
     "SYNAPSE_MODELS",
     "Engine",
@@ -72,6 +73,11 @@ SynapseModel = Literal["rram_hfo2", "resistor"]
 NEURON_MODELS: tuple[str, ...] = ("threshold_switch", "nbox")
 SYNAPSE_MODELS: tuple[str, ...] = ("rram_hfo2", "resistor")
 DeviceParams = tuple[tuple[str, float], ...]
+# The crossbar's gain (A/A) for MNIST digits at 784 inputs. ``synapse_gain``'s default, 60, is
+# set for the 16 inputs of the 4 x 4 bars, which light 4 pixels; a digit lights about 150
+# (103 units of ink), so the same gain would drive every output at once. Chosen on validation
+# images of the training part (docs/learn.md); scaled by 784 / inputs for downsampled digits.
+MNIST_SYNAPSE_GAIN_784 = 3.0
 
 
 def _positive(value: object, where: str, *, allow_zero: bool = False) -> float:

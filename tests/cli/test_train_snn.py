@@ -145,13 +145,33 @@ def test_fast_engine_is_the_spice_netlist_in_numpy(tmp_path: Path, cli) -> None:
     assert metrics["updates"] == expected.updates
 
 
-def test_fast_engine_stops_where_the_spice_netlist_does(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
-    # 64 inputs x 65 neurons = 4160 synapses, above the SPICE netlist's 4096
+def test_fast_engine_runs_past_the_spice_netlists_size(tmp_path: Path, cli) -> None:  # type: ignore[no-untyped-def]
+    # 64 inputs x 65 neurons = 4160 synapses, above the SPICE netlist's 4096: every cell is
+    # still characterised in ngspice, and the run ends with its metrics
+    out = tmp_path / "out"
     done = cli(
-        "train", "vdsp", "--dataset", "digits", "--neurons", "65", "--engine", "fast",
-        "--out", tmp_path / "out",
+        "train", "vdsp", "--dataset", "digits", "--samples", "20", "--neurons", "65",
+        "--engine", "fast", "--synapse-gain", "20", "--out", out,
     )  # fmt: skip
-    assert_one_line_error(done, "use --engine fast-circuit")
+    assert done.status == 0, done.err
+    metrics = json.loads((out / "metrics.json").read_text())
+    assert metrics["engine"] == "fast" and metrics["neurons"] == 65
+    assert metrics["presentations"] == 30 and metrics["updates"] > 0
+
+
+def test_synapse_gain_defaults_to_mnist5ks_scaled_by_the_inputs() -> None:
+    import argparse
+
+    from spicegen.cli.train_snn import _synapse_gain
+    from spicegen.learn.snn_network import MNIST_SYNAPSE_GAIN_784
+
+    def gain(dataset: str, inputs: int, given: float | None = None) -> dict[str, float]:
+        return _synapse_gain(argparse.Namespace(dataset=dataset, synapse_gain=given), inputs)
+
+    assert gain("mnist5k", 784) == {"synapse_gain": MNIST_SYNAPSE_GAIN_784}
+    assert gain("mnist5k", 196) == {"synapse_gain": 4 * MNIST_SYNAPSE_GAIN_784}  # 14 x 14
+    assert gain("patterns", 16) == {} and gain("digits", 64) == {}  # the network's own 60
+    assert gain("mnist5k", 784, 7.5) == {"synapse_gain": 7.5}
 
 
 def test_threshold_adaptation_defaults_to_the_one_chosen_for_the_dataset() -> None:
