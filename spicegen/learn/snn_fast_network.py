@@ -64,6 +64,12 @@ _SHAPE_VOLTAGES = (-0.01, 0.01, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4)
 _V_READ = 0.1
 # steps the outputs' all-OFF recurrence is filtered in at once (a few hundred kB per block)
 _BLOCK = 1024
+# a block after a crossing starts this short and doubles while none crosses (blocks of any
+# length give the same numbers: the recurrence's state is the last membrane voltage)
+_FIRST_BLOCK = 64
+# input supplies whose trajectories are kept (80 kB each at 2 ns over 20 us): a digit's
+# pixels take at most 256 values; inputs of continuous values refill it
+_LEVEL_MEMO = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +160,7 @@ class FastNetworkEngine:
         self.devices = devices
         self.dt = dt
         self.steps = round(params.presentation / dt)
+        self._levels: dict[float, _LevelDrive] = {}
 
     def conductances(self, weights: FloatArray) -> FloatArray:
         """Each synapse's read conductance (S) at ``v_read``, ``weight_shape``."""
@@ -170,22 +177,23 @@ class FastNetworkEngine:
         low, high = synapse.voltages[0], synapse.voltages[-1]
         return synapse.shape_at(np.clip(volts, low, high))
 
-    def present(
-        self, sample: FloatArray, weights: FloatArray, thresholds: FloatArray
-    ) -> PresentationResult:
-        """One presentation of ``params.presentation`` s; see ``snn_network.Engine``."""
-        params = self.params
-        supplies = params.supplies(sample)
-        conductance = self.conductances(weights)
-        theta = params.check_thresholds(thresholds)
-        neuron = self.devices.input_neuron
+    def _level_drives(self, levels: FloatArray) -> list[_LevelDrive]:
+        """Each input supply's trajectory through a presentation (``levels``, V), from the
+        memo or simulated now (all missing ones at once)."""
+        memo = self._levels
+        missing = np.array([level for level in levels.tolist() if level not in memo])
+        if missing.size:
+            if len(memo) + missing.size > _LEVEL_MEMO:  # continuous inputs: start afresh
+                memo.clear()
+                missing = levels
+            for level, drive in zip(missing.tolist(), self._simulate_levels(missing), strict=True):
+                memo[level] = drive
+        return [memo[level] for level in levels.tolist()]
+
+    def _simulate_levels(self, levels: FloatArray) -> list[_LevelDrive]:
+        params, neuron = self.params, self.devices.input_neuron
         resistance = params.input_neuron.resistance
         times = np.arange(self.steps + 1, dtype=np.float64) * self.dt
-        # inputs with equal supplies (equal pixel values) have equal trajectories: each
-        # distinct supply is simulated once, its rows' conductances summed (78 of 784 on
-        # an MNIST digit)
-        keys, row_level, grouped = group_rows(supplies[:, None], conductance)
-        levels = keys[:, 0]
         inputs = _InputTrajectories(neuron, levels / resistance, params.input_bias / resistance)
         grid = inputs.at(times)
         # per step: the time ON, and the mean row voltage while ON and while OFF (V)
@@ -200,6 +208,37 @@ class FastNetworkEngine:
         f_on = on_time / self.dt
         # the rows' mean drive per step (V): v h(v) averaged over the step's two phases
         drive = f_on * v_on * self._shape(v_on) + (1 - f_on) * v_off * self._shape(v_off)
+        v_integral = np.asarray(np.trapezoid(grid.v, times, axis=0), dtype=np.float64)
+        square_integral = np.sum(f_on * v_on**2 + (1 - f_on) * v_off**2, axis=0) * self.dt
+        spikes = inputs.spike_times(params.presentation)
+        kept = []
+        for k in range(levels.size):
+            column, times_k = np.array(drive[:, k]), spikes[k]
+            column.setflags(write=False)  # shared by every later sample with this supply
+            times_k.setflags(write=False)
+            kept.append(
+                _LevelDrive(column, float(v_integral[k]), float(square_integral[k]), times_k)
+            )
+        return kept
+
+    def present(
+        self, sample: FloatArray, weights: FloatArray, thresholds: FloatArray
+    ) -> PresentationResult:
+        """One presentation of ``params.presentation`` s; see ``snn_network.Engine``."""
+        params = self.params
+        supplies = params.supplies(sample)
+        conductance = self.conductances(weights)
+        theta = params.check_thresholds(thresholds)
+        neuron = self.devices.input_neuron
+        resistance, readout = params.input_neuron.resistance, neuron.readout
+        # inputs with equal supplies (equal pixel values) have equal trajectories: each
+        # distinct supply is simulated once, its rows' conductances summed (78 of 784 on
+        # an MNIST digit), and kept for the next sample (a digit's pixels take at most 256)
+        keys, row_level, grouped = group_rows(supplies[:, None], conductance)
+        levels = keys[:, 0]
+        inputs = _InputTrajectories(neuron, levels / resistance, params.input_bias / resistance)
+        drives = self._level_drives(levels)
+        drive = np.column_stack([d.drive for d in drives])
         column = drive @ grouped  # (steps, outputs) A
         # the operating point the transient starts from: the resting rows' ~1 mV through the
         # crossbar already drives the filter and the outputs (to a few hundred mV)
@@ -223,13 +262,12 @@ class FastNetworkEngine:
         # every presynaptic voltage at every output spike, in one evaluation
         at_spikes = inputs.at(out_times).v[:, row_level]
         pre_voltages = tuple(at_spikes[out_neurons == j] for j in range(params.neurons))
-        level_spikes = inputs.spike_times(params.presentation)
-        input_spikes = tuple(level_spikes[k] for k in row_level)
+        input_spikes = tuple(drives[k].spikes for k in row_level)
         # supplies: V (V - v) / R_L; synapses: G V^2 per phase (as snn_spice.measure)
-        v_integral = np.asarray(np.trapezoid(grid.v, times, axis=0), dtype=np.float64)
+        v_integral = np.array([d.v_integral for d in drives])
         supply = float(np.sum(supplies * (supplies * params.presentation - v_integral[row_level])))
-        squares = f_on * v_on**2 + (1 - f_on) * v_off**2
-        synapse = float(np.sum(squares @ grouped.sum(axis=1)) * self.dt)
+        square_integral = np.array([d.square_integral for d in drives])
+        synapse = float(np.sum(square_integral * grouped.sum(axis=1)))
         return PresentationResult(
             output_spikes,
             input_spikes,
@@ -246,6 +284,17 @@ class FastNetworkEngine:
 
     def __exit__(self, *_: object) -> None:
         self.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _LevelDrive:
+    """One input supply's presentation: the row's mean drive ``v h(v)`` per step (V), the
+    membrane's integral (V s), the row voltage's squared integral (V^2 s), its spikes (s)."""
+
+    drive: FloatArray
+    v_integral: float
+    square_integral: float
+    spikes: FloatArray
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,6 +375,13 @@ def _run_outputs(
     times: list[float] = []
     neurons: list[int] = []
     rest_decay = math.exp(-dt * (g_leak + g_off) / c)
+    # the ON/OFF conductances change only at events: kept between them (the same sums and
+    # products as written out per step, so the same numbers)
+    g_device = np.full(n, g_off)
+    g_base = g_leak + g_device
+    spike_gain = readout * g_device
+    no_shunt = np.zeros(n)
+    span = _FIRST_BLOCK
     k = 0
     while k < steps:
         i = current[k]
@@ -333,7 +389,7 @@ def _run_outputs(
             # the common stretch: all OFF, no shunt (OFF spike outputs are below the floor),
             # so v_end = v_inf + (v - v_inf) decay per step is a linear recurrence: filter a
             # block of steps at once and resume stepping at the first that crosses
-            block = current[k : k + _BLOCK] / (g_leak + g_off)
+            block = current[k : k + span] / (g_leak + g_off)
             ends, _ = lfilter(
                 [1 - rest_decay], [1, -rest_decay], block, axis=0, zi=(rest_decay * v)[None, :]
             )
@@ -341,24 +397,24 @@ def _run_outputs(
             if crossed.size == 0:
                 v = ends[-1]
                 k += block.shape[0]
+                span = min(2 * span, _BLOCK)
                 continue
+            span = _FIRST_BLOCK  # spikes come in volleys: the next one is likely near
             if crossed[0]:
                 v = ends[crossed[0] - 1]
                 k += int(crossed[0])
                 i = current[k]
-            g_inh = np.zeros(n)
+            g_inh = no_shunt
         else:
-            spike_out = readout * np.where(on, g_on, g_off) * v
-            excess = np.maximum(spike_out - floor, 0.0)
-            g_inh = inhibition * (excess.sum() - excess) if n > 1 else np.zeros(n)
-        g = g_leak + np.where(on, g_on, g_off) + g_inh
+            excess = np.maximum(spike_gain * v - floor, 0.0)
+            g_inh = inhibition * (excess.sum() - excess) if n > 1 else no_shunt
+        g = g_base + g_inh
         v_inf = i / g
         v_end = v_inf + (v - v_inf) * np.exp(-dt * g / c)
-        fire = ~on & (v_end >= v_th)
-        release = on & (v_end <= v_reset)
-        if fire.any() or release.any():
+        event = np.where(on, v_end <= v_reset, v_end >= v_th)
+        if event.any():
+            fire = event & ~on
             target = np.where(fire, v_th, v_reset)
-            event = fire | release
             with np.errstate(divide="ignore", invalid="ignore"):
                 t_event = np.where(event, c / g * np.log((v - v_inf) / (target - v_inf)), 0.0)
             t_event = np.clip(np.nan_to_num(t_event), 0.0, dt)
@@ -370,6 +426,9 @@ def _run_outputs(
                 times.append(k * dt + float(t_event[j]))
                 neurons.append(int(j))
             on = on ^ event
+            g_device = np.where(on, g_on, g_off)
+            g_base = g_leak + g_device
+            spike_gain = readout * g_device
         v = v_end
         k += 1
     order = np.argsort(times, kind="stable")

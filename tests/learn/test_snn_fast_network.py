@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from spicegen import models
-from spicegen.learn import LearnError
+from spicegen.learn import LearnError, snn_fast_network
 from spicegen.learn.snn_fast_network import (
     FastNetworkEngine,
     NetworkCharacterisation,
@@ -108,6 +108,48 @@ def test_inputs_of_equal_intensity_are_simulated_once_with_the_same_result(
     for a, b in zip(shared.pre_voltages, apart.pre_voltages, strict=True):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-9)
     assert shared.energy == pytest.approx(apart.energy, rel=1e-9)
+
+
+def test_kept_input_trajectories_give_what_a_fresh_engine_gives(
+    devices: NetworkCharacterisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each supply's trajectory is kept for later samples; a sample seen again, after others
+    # and after the memo has been emptied (a limit of 2 supplies), must come out as from an
+    # engine that never saw anything else
+    monkeypatch.setattr(snn_fast_network, "_LEVEL_MEMO", 2)
+    weights = np.array([[0.9, 0.3], [0.4, 0.8], [0.5, 0.5]])
+    first, other = np.array([0.8, 0.8, 0.3]), np.array([0.3, 1.0, 0.0])
+    engine = FastNetworkEngine(PARAMS, devices)
+    engine.present(first, weights, np.zeros(2))
+    engine.present(other, weights, np.zeros(2))
+    again = engine.present(first, weights, np.zeros(2))
+    fresh = FastNetworkEngine(PARAMS, devices).present(first, weights, np.zeros(2))
+    assert fresh.counts.sum() > 0
+    for kept, new in (
+        (again.output_spikes, fresh.output_spikes),
+        (again.input_spikes, fresh.input_spikes),
+        (again.pre_voltages, fresh.pre_voltages),
+    ):
+        for a, b in zip(kept, new, strict=True):
+            np.testing.assert_array_equal(a, b)
+    assert again.energy == pytest.approx(fresh.energy, rel=1e-12)
+    with pytest.raises(ValueError, match="read-only"):  # shared by later samples
+        again.input_spikes[0][0] = 0.0
+
+
+def test_output_blocks_of_any_length_give_the_same_spikes(
+    devices: NetworkCharacterisation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the all-OFF stretches are filtered in blocks that start short after a spike and grow;
+    # the recurrence's state is the membrane voltage, so one long block must agree exactly
+    weights = np.array([[0.9, 0.3], [0.4, 0.8], [0.5, 0.5]])
+    sample = np.array([1.0, 0.7, 0.2])
+    grown = FastNetworkEngine(PARAMS, devices).present(sample, weights, np.zeros(2))
+    monkeypatch.setattr(snn_fast_network, "_FIRST_BLOCK", snn_fast_network._BLOCK)
+    fixed = FastNetworkEngine(PARAMS, devices).present(sample, weights, np.zeros(2))
+    assert grown.counts.sum() >= 3
+    for a, b in zip(grown.output_spikes, fixed.output_spikes, strict=True):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_bad_arguments(devices: NetworkCharacterisation) -> None:
