@@ -4,6 +4,7 @@
     python scripts/snn_mnist.py diagnose [--train 1000] [--val 500] [--out DIR]  # who wins
     python scripts/snn_mnist.py protocol --rule vdsp|stdp [--seeds 0 1 2 3 4] [--out DIR]
     python scripts/snn_mnist.py curve [--seed 0] [--out DIR]
+    python scripts/snn_mnist.py figures [--engine fast] --out DIR  # redraw from weights.npz
 
 The protocol split of each seed is the first of ``stratified_folds(y, 5, seed=seed)``: 4,000
 images to train and label with, 1,000 held out. ``validate`` never sees those 1,000: it carves
@@ -13,7 +14,8 @@ the first ``--val`` validation images; settings are chosen with it. ``protocol``
 4,000, labels with them and tests on the 1,000, beside k-means and logistic regression on the
 same split, and writes ``metrics.json``, ``weights.npz`` and the figures into ``--out``
 (``seed<k>.json`` per seed as it finishes, so a stopped run keeps what it had). ``curve``
-reads the weight snapshots a protocol run kept (``--checkpoints``) and scores each. One
+reads the weight snapshots a protocol run kept (``--checkpoints``) and scores each;
+``figures`` redraws the fields and the raster from the kept weights. One
 network: 784 inputs, 100 outputs (``--neurons``), ``rram_hfo2`` synapses, one epoch.
 """
 
@@ -329,6 +331,20 @@ def protocol(args: argparse.Namespace) -> None:
             raster(shown, args.out / "raster.png", f"after training: {data.classes[data.y[0]]}")
 
 
+def figures(args: argparse.Namespace) -> None:
+    """Redraw ``fields.png`` and ``raster.png`` from ``args.out/weights.npz`` (no training)."""
+    from spicegen.learn.snn_figures import raster, receptive_fields
+
+    kept = np.load(args.out / "weights.npz")
+    data = spiking_dataset("mnist5k")
+    names = [data.classes[k] if k >= 0 else "silent" for k in kept["neuron_labels"]]
+    receptive_fields(kept["initial"], kept["final"], (28, 28), args.out / "fields.png", names)
+    with _engine(args) as engine:  # the engine the weights were trained on (--engine)
+        shown = engine.present(data.x[0], kept["final"], kept["thresholds"])
+    raster(shown, args.out / "raster.png", f"after training: {data.classes[data.y[0]]}")
+    print(f"written to {args.out}: fields.png, raster.png")
+
+
 def _write_metrics(args: argparse.Namespace, rule: Rule) -> None:
     out = args.out
     seeds = [json.loads(p.read_text()) for p in sorted(out.glob("seed*.json"))]
@@ -427,7 +443,7 @@ def _positive(text: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    for name in ("validate", "diagnose", "protocol", "curve"):
+    for name in ("validate", "diagnose", "protocol", "curve", "figures"):
         command = sub.add_parser(name)
         command.add_argument("--rule", choices=("vdsp", "stdp"), default="vdsp")
         command.add_argument("--lr", type=float, default=0.05)
@@ -478,7 +494,10 @@ def main() -> None:
     sub.choices["curve"].add_argument("--label", type=int, default=1000)
     sub.choices["curve"].add_argument("--test", type=int, default=1000)
     args = parser.parse_args()
-    commands = {"validate": validate, "diagnose": diagnose, "protocol": protocol, "curve": curve}
+    commands = {
+        "validate": validate, "diagnose": diagnose, "protocol": protocol, "curve": curve,
+        "figures": figures,
+    }  # fmt: skip
     commands[args.command](args)
 
 

@@ -7,6 +7,7 @@ import math
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -112,17 +113,47 @@ def learning_curve(results: Sequence[SeedResult], path: str | os.PathLike[str]) 
 
 
 def raster(result: PresentationResult, path: str | os.PathLike[str], title: str = "") -> Path:
-    """Input and output spikes of one presentation (time in us)."""
+    """Input and output spikes of one presentation (time in us).
+
+    Small networks get one row per neuron at a readable height. Past ``_RASTER_ROWS`` rows
+    (784 inputs and 100 outputs make 884) the inputs and outputs get panels of their own in
+    a figure of bounded height, so the outputs stay visible beside hundreds of inputs.
+    """
     plt = pyplot()
     inputs, outputs = len(result.input_spikes), len(result.output_spikes)
-    figure, ax = plt.subplots(figsize=(7, 0.12 * (inputs + outputs) + 1.5))
-    for i, times in enumerate(result.input_spikes):
-        ax.plot(times * 1e6, np.full(times.size, i), "|", color="tab:blue", ms=5)
-    for j, times in enumerate(result.output_spikes):
-        ax.plot(times * 1e6, np.full(times.size, inputs + j), "|", color="tab:red", ms=8)
-    ax.axhline(inputs - 0.5, color="grey", lw=0.5)
-    ax.set_xlim(0, result.duration * 1e6)
-    ax.set_xlabel("time (us)")
-    ax.set_ylabel("inputs (blue) / outputs (red)")
-    ax.set_title(title, fontsize=10)
+    rows = inputs + outputs
+    if rows <= _RASTER_ROWS:
+        figure, ax = plt.subplots(figsize=(7, 0.12 * rows + 1.5))
+        _raster_rows(ax, result.input_spikes, 0, "tab:blue", 5)
+        _raster_rows(ax, result.output_spikes, inputs, "tab:red", 8)
+        ax.axhline(inputs - 0.5, color="grey", lw=0.5)
+        ax.set_xlim(0, result.duration * 1e6)
+        ax.set_xlabel("time (us)")
+        ax.set_ylabel("inputs (blue) / outputs (red)")
+        ax.set_title(title, fontsize=10)
+        return save_figure(figure, path, crop=True)
+    figure, (top, bottom) = plt.subplots(
+        2, 1, figsize=(7, 7), sharex=True, gridspec_kw={"height_ratios": (3, 2)}
+    )
+    # marks shrink with the rows they share a panel with, so neighbours do not merge
+    _raster_rows(top, result.input_spikes, 0, "tab:blue", max(1.0, 300 / max(inputs, 1)))
+    _raster_rows(bottom, result.output_spikes, 0, "tab:red", max(1.5, 200 / max(outputs, 1)))
+    top.set_ylim(-0.5, inputs - 0.5)
+    bottom.set_ylim(-0.5, outputs - 0.5)
+    top.set_ylabel(f"input ({inputs})")
+    bottom.set_ylabel(f"output neuron ({outputs})")
+    bottom.set_xlim(0, result.duration * 1e6)
+    bottom.set_xlabel("time (us)")
+    top.set_title(title, fontsize=10)
     return save_figure(figure, path, crop=True)
+
+
+_RASTER_ROWS = 60  # beyond this one row per neuron at 0.12 in makes a figure too tall to read
+
+
+def _raster_rows(
+    ax: Any, trains: Sequence[FloatArray], first: int, color: str, size: float
+) -> None:
+    """One row of marks per spike train (times in s, drawn in us), from row ``first``."""
+    for i, times in enumerate(trains):
+        ax.plot(times * 1e6, np.full(times.size, first + i), "|", color=color, ms=size)
