@@ -137,7 +137,7 @@ def raster(result: PresentationResult, path: str | os.PathLike[str], title: str 
     )
     # marks shrink with the rows they share a panel with, so neighbours do not merge
     _raster_rows(top, result.input_spikes, 0, "tab:blue", max(1.0, 300 / max(inputs, 1)))
-    _raster_rows(bottom, result.output_spikes, 0, "tab:red", max(1.5, 200 / max(outputs, 1)))
+    _raster_rows(bottom, result.output_spikes, 0, "tab:red", max(1.5, 400 / max(outputs, 1)))
     top.set_ylim(-0.5, inputs - 0.5)
     bottom.set_ylim(-0.5, outputs - 0.5)
     top.set_ylabel(f"input ({inputs})")
