@@ -47,6 +47,10 @@ FloatArray = NDArray[np.float64]
 InstanceParams = Mapping[str, float | int | str]
 _NAME = "memristive_synapse"
 _VERSION = 1
+# copies per ngspice operating point: 235,230 copies (784 x 100 cells) took about 5.5 GB of
+# ngspice's memory, 941,000 (784 x 400) over 22 GB and were killed; a crossbar this big is
+# solved in chunks, one after another (the cells are independent, so the same currents)
+_OP_CHUNK = 250_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,26 +222,39 @@ def _increasing(values: Sequence[float], what: str) -> tuple[float, ...]:
     return grid
 
 
-def _operating_point(
-    device: CompiledModel,
-    copies: Sequence[tuple[dict[str, float | int | str], float]],
-    use_cache: bool,
-) -> FloatArray:
-    """Current (A) into each copy of ``device`` with its parameters at its DC voltage, all in
-    one operating point (one source and one device per copy, independent nodes)."""
+def _copies_circuit(
+    device: CompiledModel, copies: Sequence[tuple[dict[str, float | int | str], float]]
+) -> Circuit:
     elements: list[VoltageSource | SubcktInstance] = []
     for k, (params, voltage) in enumerate(copies):
         elements.append(VoltageSource(f"V{k}", f"p{k}", "0", dc=voltage))
         # the instance parameters are given whole (variates included), so no draws are made
         elements.append(SubcktInstance(f"X{k}", (f"p{k}", "0"), device.name, dict(params)))
-    circuit = Circuit(
+    return Circuit(
         title="synapse characterisation", elements=tuple(elements), subckts=(device.subckt,)
     )
 
+
+def _operating_point(
+    device: CompiledModel,
+    copies: Sequence[tuple[dict[str, float | int | str], float]],
+    use_cache: bool,
+) -> FloatArray:
+    """Current (A) into each copy of ``device`` with its parameters at its DC voltage, in one
+    operating point per ``_OP_CHUNK`` copies (one source and one device per copy,
+    independent nodes)."""
+    circuit = _copies_circuit(device, copies)
+
     def compute() -> dict[str, FloatArray]:
-        waves = simulate(circuit, Op()).waveforms
-        # a source's current flows from its + node through it: the device current is minus it
-        return {"current": np.array([-float(waves.i(f"V{k}")[0]) for k in range(len(copies))])}
+        currents = []
+        for start in range(0, len(copies), _OP_CHUNK):
+            chunk = copies[start : start + _OP_CHUNK]
+            one = circuit if len(chunk) == len(copies) else _copies_circuit(device, chunk)
+            waves = simulate(one, Op()).waveforms
+            # a source's current flows from its + node through it: the device current is
+            # minus it
+            currents += [-float(waves.i(f"V{k}")[0]) for k in range(len(chunk))]
+        return {"current": np.array(currents)}
 
     parts = {"netlist": to_ngspice(circuit), "ngspice": ngspice_version()}
     arrays, _ = cached_arrays(_NAME, _VERSION, parts, compute, use_cache=use_cache)

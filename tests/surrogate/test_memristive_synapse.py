@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from spicegen import models
-from spicegen.surrogate import SurrogateError
+from spicegen.surrogate import SurrogateError, memristive_synapse
 from spicegen.surrogate.memristive_synapse import characterise_synapse, validate_synapse
 
 VOLTAGES = (-0.5, -0.3, -0.1, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5)  # V, inside rram_hfo2's thresholds
@@ -39,6 +39,26 @@ def test_rram_conductance_is_the_models_window_per_device() -> None:
     np.testing.assert_allclose(synapse.shape, sinh_shape / (np.sinh(0.2) / 0.1), rtol=1e-6)
     assert synapse.separability < 1e-6  # the rram current factorises exactly
     assert synapse.interpolation == "conductance" and synapse.interpolation_error < 1e-6
+
+
+def test_a_crossbar_too_big_for_one_operating_point_is_solved_in_chunks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 784 x 400 cells in one .op needed over 22 GB of ngspice; chunks of a few copies (here
+    # 7 of the 3 x 3 + 3 x 9 + 2 = 38) must give the currents of the whole in one
+    device = models.load("rram_hfo2")
+    cells = [dict(device.instance(f"Xc{k}", ("a", "b"), seed=k).params) for k in range(3)]
+
+    def characterise() -> np.ndarray:
+        synapse = characterise_synapse(
+            device, "x0", (0.0, 0.5, 1.0), v_read=0.1, voltages=VOLTAGES, devices=cells,
+            use_cache=False,
+        )  # fmt: skip
+        return np.concatenate([np.ravel(synapse.conductance), np.ravel(synapse.shape)])
+
+    whole = characterise()
+    monkeypatch.setattr(memristive_synapse, "_OP_CHUNK", 7)
+    np.testing.assert_allclose(characterise(), whole, rtol=1e-9)
 
 
 def test_rram_surrogate_against_ngspice_off_the_grids() -> None:
