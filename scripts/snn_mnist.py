@@ -335,7 +335,10 @@ def figures(args: argparse.Namespace) -> None:
     """Redraw ``fields.png`` and ``raster.png`` from ``args.out/weights.npz`` (no training)."""
     from spicegen.learn.snn_figures import raster, receptive_fields
 
-    kept = np.load(args.out / "weights.npz")
+    stored = args.out / "weights.npz"
+    if not stored.is_file():
+        raise SystemExit(f"snn_mnist.py figures: no {stored} (a protocol run writes it)")
+    kept = np.load(stored)
     data = spiking_dataset("mnist5k")
     names = [data.classes[k] if k >= 0 else "silent" for k in kept["neuron_labels"]]
     receptive_fields(kept["initial"], kept["final"], (28, 28), args.out / "fields.png", names)
